@@ -1,0 +1,161 @@
+//! `mpg train`: train a model and save it.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::ValueEnum;
+use engine::data::Dataset;
+use engine::eval::evaluate;
+use engine::model::{io, Architecture, Model, ModelConfig};
+use engine::train::{train, AdamConfig, Control, DistillLoss, EpochSummary, GradientVariant, Method, TrainConfig, TrainHooks};
+
+use crate::bars::bar;
+use crate::datadir;
+use crate::options::{DataArgs, PreprocessingArg};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Network: the report's MLP (hidden sizes from --hidden), the LeNet CNN, or PyTorch's MNIST example CNN.
+    #[arg(long = "arch", value_enum, default_value_t = ArchArg::Mlp)]
+    pub arch: ArchArg,
+    /// MLP hidden layer sizes, comma-separated (units).
+    #[arg(long, value_delimiter = ',', default_value = "256,128")]
+    pub hidden: Vec<usize>,
+    /// MLP only: dropout probability after each hidden ReLU (0 = none).
+    #[arg(long, default_value_t = 0.0)]
+    pub dropout: f32,
+    /// Input preparation.
+    #[arg(long, value_enum, default_value_t = PreprocessingArg::Normalized)]
+    pub preprocessing: PreprocessingArg,
+    /// Passes over the 60,000 training images.
+    #[arg(long, default_value_t = 5)]
+    pub epochs: usize,
+    /// Images per optimisation step (the last partial batch is kept).
+    #[arg(long = "batch", default_value_t = 64)]
+    pub batch_size: usize,
+    /// Adam learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f64,
+    /// Seed for initialisation, shuffling, dropout and training noise.
+    #[arg(long, default_value_t = 1234)]
+    pub seed: u64,
+    /// Training method.
+    #[arg(long, value_enum, default_value_t = MethodArg::Standard)]
+    pub method: MethodArg,
+    /// noise-injection / teacher-student: std of eps in w*exp(eps) during training (dimensionless).
+    #[arg(long, default_value_t = 1.0)]
+    pub train_noise: f32,
+    /// How gradients reach the clean weights under training noise.
+    #[arg(long, value_enum, default_value_t = GradientArg::PerturbRestore)]
+    pub gradient: GradientArg,
+    /// teacher-student: the loss against the teacher's softmax.
+    #[arg(long, value_enum, default_value_t = DistillArg::Kl)]
+    pub distill_loss: DistillArg,
+    /// teacher-student: the clean teacher model (.safetensors).
+    #[arg(long)]
+    pub teacher: Option<PathBuf>,
+    /// Where to save the trained model.
+    #[arg(long, short, default_value = "model.safetensors")]
+    pub out: PathBuf,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ArchArg {
+    Mlp,
+    Lenet,
+    ExampleCnn,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum MethodArg {
+    /// Plain cross-entropy.
+    Standard,
+    /// Fresh log-normal noise on every parameter at every step.
+    Noise,
+    /// Student under noise matching a clean teacher's softmax (needs --teacher).
+    TeacherStudent,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum GradientArg {
+    PerturbRestore,
+    Reparameterised,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DistillArg {
+    Mse,
+    Kl,
+}
+
+/// Trains with a progress bar; returns the history and the wall time in seconds.
+pub fn train_with_bar(model: &Model, data: &Dataset, cfg: &TrainConfig, teacher: Option<&Model>, label: &str) -> anyhow::Result<(Vec<EpochSummary>, f64)> {
+    let steps = data.len().div_ceil(cfg.batch_size) * cfg.epochs;
+    let pb = bar(steps as u64, label, "steps");
+    let start = Instant::now();
+    let mut on_progress = |p: &engine::train::Progress| {
+        pb.set_position(p.global_step as u64);
+        if p.step == p.steps_per_epoch || p.global_step % 20 == 0 {
+            pb.set_message(format!("{label} e{}/{} loss {:.3} acc {:.1}%", p.epoch, p.epochs, p.running_loss, p.running_accuracy));
+        }
+        Control::Continue
+    };
+    let hooks = TrainHooks { teacher, clock: None, progress: &mut on_progress };
+    let history = train(model, data, cfg, hooks).with_context(|| format!("training {label}"))?;
+    pb.finish_and_clear();
+    Ok((history, start.elapsed().as_secs_f64()))
+}
+
+pub fn run(a: Args) -> anyhow::Result<()> {
+    let kind = a.data.dataset.into();
+    let split = datadir::load(&a.data.data, kind)?;
+    let arch = match a.arch {
+        ArchArg::Mlp => Architecture::Mlp { hidden: a.hidden.clone(), dropout: a.dropout },
+        ArchArg::Lenet => Architecture::LeNet,
+        ArchArg::ExampleCnn => Architecture::ExampleCnn,
+    };
+    let gradient = match a.gradient {
+        GradientArg::PerturbRestore => GradientVariant::PerturbRestore,
+        GradientArg::Reparameterised => GradientVariant::Reparameterised,
+    };
+    let method = match a.method {
+        MethodArg::Standard => Method::Standard,
+        MethodArg::Noise => Method::NoiseInjection { std: a.train_noise, gradient },
+        MethodArg::TeacherStudent => Method::Distillation {
+            std: a.train_noise,
+            gradient,
+            loss: match a.distill_loss {
+                DistillArg::Mse => DistillLoss::Mse,
+                DistillArg::Kl => DistillLoss::Kl,
+            },
+        },
+    };
+    let teacher = match (&a.teacher, &method) {
+        (Some(p), _) => Some(crate::options::ModelArgs { model: p.clone(), import_preprocessing: a.preprocessing }.load(kind)?.model),
+        (None, Method::Distillation { .. }) => anyhow::bail!("--method teacher-student needs --teacher FILE (a clean model trained first)"),
+        _ => None,
+    };
+    let config = ModelConfig { arch, preprocessing: a.preprocessing.resolve(kind), dataset: kind };
+    let cfg = TrainConfig { epochs: a.epochs, batch_size: a.batch_size, adam: AdamConfig { lr: a.lr, ..AdamConfig::default() }, seed: a.seed, method };
+    cfg.validate()?;
+    let model = Model::init(config, a.seed)?;
+    let (history, seconds) = train_with_bar(&model, &split.train, &cfg, teacher.as_ref(), &model.config.arch.label())?;
+    let test = evaluate(&model, &split.test)?;
+    let notes = serde_json::json!({ "train": cfg, "history": history, "test_accuracy": test.accuracy(), "train_seconds": seconds });
+    std::fs::write(&a.out, io::to_bytes(&model, Some(&notes))?).with_context(|| format!("writing {}", a.out.display()))?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&notes)?);
+    } else {
+        for h in &history {
+            println!("epoch {}: train loss {:.4}, train accuracy {:.2}%", h.epoch, h.loss, h.accuracy);
+        }
+        println!("test accuracy {:.2}% ({} parameters, {:.1} s); saved {}", test.accuracy(), model.num_params(), seconds, a.out.display());
+    }
+    Ok(())
+}

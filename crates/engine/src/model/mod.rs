@@ -1,0 +1,9 @@
+//! Networks: architectures as data, the layer functions, the model, and model files.
+
+pub mod config;
+pub mod io;
+pub mod layers;
+pub mod network;
+
+pub use config::{Architecture, LayerKind, LayerSpec, ModelConfig, CLASSES, INPUTS};
+pub use network::{DigitalLayers, LayerExec, Model, Pass};

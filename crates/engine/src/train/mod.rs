@@ -1,0 +1,13 @@
+//! Training: Adam, the plain and hardened methods, the loop with progress and cancellation.
+
+pub mod adam;
+pub mod config;
+pub mod method;
+pub mod progress;
+pub mod trainer;
+
+pub use adam::{Adam, AdamConfig};
+pub use config::TrainConfig;
+pub use method::{DistillLoss, GradientVariant, Method};
+pub use progress::{Control, EpochSummary, Progress};
+pub use trainer::{distill_loss, train, TrainHooks};
