@@ -3,6 +3,7 @@
 //! experiments. Pure computation: no threads, files or clocks on the library path (file
 //! helpers are native-only), so the same code runs natively and in a browser worker.
 
+pub mod crossbar;
 pub mod data;
 pub mod error;
 pub mod eval;

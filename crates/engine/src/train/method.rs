@@ -3,6 +3,7 @@
 use candle_core::Tensor;
 use serde::{Deserialize, Serialize};
 
+use crate::crossbar::{faulty_weights, FaultConfig};
 use crate::error::{Error, Result};
 use crate::noise::lognormal_factors;
 use crate::rng::EngineRng;
@@ -41,6 +42,10 @@ pub enum Method {
     NoiseInjection { std: f32, gradient: GradientVariant },
     /// A student trained under log-normal noise to match a clean teacher's softmax.
     Distillation { std: f32, loss: DistillLoss, gradient: GradientVariant },
+    /// Fault-aware training (Part 2): cross-entropy with the weights a crossbar with a fresh
+    /// stuck-at fault draw (proportions `lrs`, `hrs` per crossbar) would realise; biases stay
+    /// digital. With `noise_std` > 0 a log-normal draw (perturb-restore) comes first.
+    FaultAware { lrs: f64, hrs: f64, noise_std: f32 },
 }
 
 impl Method {
@@ -53,6 +58,13 @@ impl Method {
                 }
                 Ok(())
             }
+            Method::FaultAware { lrs, hrs, noise_std } => {
+                FaultConfig { lrs: *lrs, hrs: *hrs }.validate()?;
+                if !(noise_std.is_finite() && (0.0..=5.0).contains(noise_std)) {
+                    return Err(Error::invalid("training noise std", noise_std, "must be in [0, 5]"));
+                }
+                Ok(())
+            }
         }
     }
 
@@ -62,6 +74,10 @@ impl Method {
             Method::Standard => "standard".into(),
             Method::NoiseInjection { std, gradient } => format!("noise-injection std {std} ({gradient:?})"),
             Method::Distillation { std, loss, gradient } => format!("teacher-student {loss:?} std {std} ({gradient:?})"),
+            Method::FaultAware { lrs, hrs, noise_std } if *noise_std > 0.0 => {
+                format!("fault-aware lrs {lrs} hrs {hrs} + noise std {noise_std}")
+            }
+            Method::FaultAware { lrs, hrs, .. } => format!("fault-aware lrs {lrs} hrs {hrs}"),
         }
     }
 
@@ -69,11 +85,25 @@ impl Method {
         match *self {
             Method::Standard => None,
             Method::NoiseInjection { std, gradient } | Method::Distillation { std, gradient, .. } => Some((std, gradient)),
+            Method::FaultAware { noise_std, .. } if noise_std > 0.0 => Some((noise_std, GradientVariant::PerturbRestore)),
+            Method::FaultAware { .. } => None,
         }
     }
 
     /// The weights this step's forward pass uses, as a differentiable function of `clean`.
     pub fn effective_weights(&self, clean: &[Tensor], rng: &mut EngineRng) -> Result<Vec<Tensor>> {
+        let noisy = self.noisy_weights(clean, rng)?;
+        match *self {
+            // Weights (rank >= 2) sit on crossbars; biases (rank 1) stay digital.
+            Method::FaultAware { lrs, hrs, .. } => noisy
+                .iter()
+                .map(|w| if w.rank() >= 2 { faulty_weights(w, FaultConfig { lrs, hrs }, rng) } else { Ok(w.clone()) })
+                .collect(),
+            _ => Ok(noisy),
+        }
+    }
+
+    fn noisy_weights(&self, clean: &[Tensor], rng: &mut EngineRng) -> Result<Vec<Tensor>> {
         let Some((std, gradient)) = self.noise() else { return Ok(clean.to_vec()) };
         clean
             .iter()
