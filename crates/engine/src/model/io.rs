@@ -31,6 +31,7 @@ pub fn to_bytes(model: &Model, notes: Option<&serde_json::Value>) -> Result<Vec<
 }
 
 /// A model read from bytes, with its notes (JSON null if none).
+#[derive(Debug)]
 pub struct LoadedModel {
     pub model: Model,
     pub notes: serde_json::Value,

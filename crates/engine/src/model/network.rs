@@ -50,6 +50,12 @@ pub struct Model {
     names: Vec<String>,
 }
 
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model").field("config", &self.config).field("params", &self.num_params()).finish()
+    }
+}
+
 impl Model {
     /// A freshly initialised model, as PyTorch initialises Linear and Conv2d: weights from
     /// Kaiming-uniform with a = sqrt(5), which is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and

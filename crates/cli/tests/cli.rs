@@ -1,0 +1,128 @@
+//! The `mpg` binary end to end on real MNIST: data fetch with verification, train, eval (clean
+//! and noisy JSON), sweep, and clear errors on bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data_dir() -> PathBuf {
+    match std::env::var_os("MPG_DATA_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+    }
+}
+
+fn mpg(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mpg")).args(args).env_remove("MPG_DATA_DIR").output().expect("mpg runs")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "mpg failed: {}\n{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn err(out: &Output) -> String {
+    assert!(!out.status.success(), "mpg should have failed: {}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn data_fetch_copies_verified_files_and_refuses_a_corrupt_source() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("data");
+    let out = mpg(&["data", "fetch", "--offline", "--dataset", "mnist", "--from", s(&data_dir()), "--dir", s(&dest)]);
+    let text = ok(&out);
+    assert_eq!(text.lines().count(), 4, "{text}");
+    for f in ["train-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
+        assert!(dest.join("mnist").join(f).is_file());
+    }
+    // Second run: everything already present and verified.
+    assert!(ok(&mpg(&["data", "fetch", "--offline", "--dataset", "mnist", "--dir", s(&dest)])).contains("already present"));
+
+    // A source with one corrupted file: that file is refused by its checksum, nothing is written.
+    let bad = tmp.path().join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    for f in ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"] {
+        std::fs::copy(data_dir().join("mnist").join(f), bad.join(f)).unwrap();
+    }
+    let mut labels = flate2_decode(&std::fs::read(data_dir().join("mnist/t10k-labels-idx1-ubyte.gz")).unwrap());
+    labels[100] = (labels[100] + 1) % 10;
+    std::fs::write(bad.join("t10k-labels-idx1-ubyte"), &labels).unwrap();
+    let dest2 = tmp.path().join("data2");
+    let e = err(&mpg(&["data", "fetch", "--offline", "--dataset", "mnist", "--from", s(&bad), "--dir", s(&dest2)]));
+    assert!(e.contains("SHA-256 mismatch") && e.contains("t10k-labels-idx1-ubyte"), "{e}");
+    assert!(!dest2.join("mnist/t10k-labels-idx1-ubyte.gz").exists());
+}
+
+fn flate2_decode(gz: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(gz).read_to_end(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn train_then_eval_clean_and_noisy_as_json_then_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tmp.path().join("m.safetensors");
+    let data = data_dir();
+    ok(&mpg(&["train", "--data", s(&data), "--hidden", "64", "--epochs", "1", "--batch", "128", "--out", s(&model)]));
+    let clean: serde_json::Value = serde_json::from_str(&ok(&mpg(&["eval", "--model", s(&model), "--data", s(&data), "--json"]))).unwrap();
+    let acc = clean["accuracy"].as_f64().unwrap();
+    assert!(acc > 90.0 && acc <= 100.0, "{clean}");
+    let noisy: serde_json::Value = serde_json::from_str(&ok(&mpg(&[
+        "eval", "--model", s(&model), "--data", s(&data), "--noise", "1.0", "--draws", "3", "--seed", "5", "--json",
+    ])))
+    .unwrap();
+    assert_eq!(noisy["draws"].as_array().unwrap().len(), 3);
+    let (mean, sd) = (noisy["mean"].as_f64().unwrap(), noisy["sd"].as_f64().unwrap());
+    assert!(mean < acc - 3.0 && sd > 0.0, "{noisy}");
+    // Same seed, same figures.
+    let again: serde_json::Value = serde_json::from_str(&ok(&mpg(&[
+        "eval", "--model", s(&model), "--data", s(&data), "--noise", "1.0", "--draws", "3", "--seed", "5", "--json",
+    ])))
+    .unwrap();
+    assert_eq!(noisy["draws"], again["draws"]);
+    let csv = ok(&mpg(&["sweep", "--model", s(&model), "--data", s(&data), "--from", "0", "--to", "1.5", "--points", "4", "--draws", "2"]));
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "std,mean,sd,draws");
+    assert_eq!(rows.len(), 5);
+    let first: f64 = rows[1].split(',').nth(1).unwrap().parse().unwrap();
+    let last: f64 = rows[4].split(',').nth(1).unwrap().parse().unwrap();
+    assert!((first - acc).abs() < 1e-6, "std 0 is the clean accuracy");
+    assert!(last < first - 10.0, "accuracy falls with noise: {csv}");
+}
+
+#[test]
+fn bad_input_gets_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = data_dir();
+    // Not a model file.
+    let junk = tmp.path().join("junk.safetensors");
+    std::fs::write(&junk, b"hello").unwrap();
+    let e = err(&mpg(&["eval", "--model", s(&junk), "--data", s(&data)]));
+    assert!(e.contains("not a safetensors file"), "{e}");
+    // Missing data folder.
+    let model = tmp.path().join("m.safetensors");
+    let e = err(&mpg(&["train", "--data", s(tmp.path()), "--epochs", "1", "--out", s(&model)]));
+    assert!(e.contains("not found") && e.contains("mpg data fetch"), "{e}");
+    assert!(!model.exists(), "nothing written on failure");
+    // Absurd settings.
+    let e = err(&mpg(&["train", "--data", s(&data), "--batch", "0", "--out", s(&model)]));
+    assert!(e.contains("batch size"), "{e}");
+    let e = err(&mpg(&["train", "--data", s(&data), "--lr", "NaN", "--out", s(&model)]));
+    assert!(e.contains("learning rate"), "{e}");
+    // Truncated data file.
+    let cut = tmp.path().join("cut/mnist");
+    std::fs::create_dir_all(&cut).unwrap();
+    for f in ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
+        std::fs::copy(data.join("mnist").join(f), cut.join(f)).unwrap();
+    }
+    let img = std::fs::read(data.join("mnist/t10k-images-idx3-ubyte.gz")).unwrap();
+    std::fs::write(cut.join("t10k-images-idx3-ubyte.gz"), &img[..img.len() / 3]).unwrap();
+    let e = err(&mpg(&["train", "--data", s(&cut), "--epochs", "1", "--out", s(&model)]));
+    assert!(e.contains("corrupt or truncated"), "{e}");
+}
