@@ -78,8 +78,9 @@ mod tests {
                 }
             }
         }
-        // ~10% LRS per side pulls ~19% of weights to +-w_max or 0; HRS zeroes ~half of 10%.
+        // LRS on 10% of each side changes ~19% of weights (~10% land exactly on +-w_max: the
+        // other side was at zero); HRS changes about half of the 10% it hits.
         assert!(changed > 150 && changed < 350, "{changed} changed");
-        assert!(full > 100, "{full} at +-w_max");
+        assert!(full > 60, "{full} at +-w_max");
     }
 }

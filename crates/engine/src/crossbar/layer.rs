@@ -146,7 +146,7 @@ impl CrossbarLayer {
 
     /// Applies the configured non-idealities to this (ideal) layer, drawing from the given
     /// generators in a fixed order (positive crossbar, then negative).
-    pub(crate) fn realise(
+    pub fn realise(
         &mut self,
         cfg: &CrossbarConfig,
         variation: &mut EngineRng,
