@@ -8,6 +8,7 @@ pub mod data;
 pub mod error;
 pub mod eval;
 pub mod experiments;
+pub mod landscape;
 pub mod model;
 pub mod noise;
 pub mod rng;
