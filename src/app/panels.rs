@@ -1,0 +1,702 @@
+//! The four panels, the status line and the data screens. Each control sits beside a short
+//! explanation of what it models.
+
+use std::rc::Rc;
+
+use engine::data::DatasetKind;
+use engine::experiments::report::{Net, BATCH_TABLE, HARDENING_TABLE};
+use engine::model::Architecture;
+use engine::train::{DistillLoss, GradientVariant, Method};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::plots::{self, LineChart, Series};
+use super::state::*;
+use super::{files_to_source, load_data, now_ms, served_source, SharedServices};
+use crate::protocol::{DataError, EvalOutput, Samples, ToWorker};
+
+/// What a panel needs: the state (with its dispatcher) and the workers.
+pub struct Ctx {
+    pub state: UseReducerHandle<State>,
+    pub services: SharedServices,
+}
+
+impl Ctx {
+    fn cb<E>(&self, f: impl Fn(E) -> Action + 'static) -> Callback<E> {
+        let d = self.state.dispatcher();
+        Callback::from(move |e| d.dispatch(f(e)))
+    }
+    /// A callback that edits the train form.
+    fn form<E>(&self, f: impl Fn(&mut TrainForm, E) + 'static) -> Callback<E> {
+        let state = self.state.clone();
+        Callback::from(move |e| {
+            let mut form = state.form.clone();
+            f(&mut form, e);
+            state.dispatch(Action::Form(form));
+        })
+    }
+}
+
+fn input_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok().map(|i| i.value()).or_else(|| {
+            e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()).map(|s| s.value())
+        }))
+        .unwrap_or_default()
+}
+
+fn svg(markup: String) -> Html {
+    Html::from_html_unchecked(AttrValue::from(markup))
+}
+
+fn fmt_int(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn status_line(ctx: &Ctx) -> Html {
+    let s = &ctx.state;
+    let data = match &s.data {
+        DataStatus::Loading => html! { <span id="data-status" data-state="loading">{"Loading and checking the data…"}</span> },
+        DataStatus::Ready { kind, train, test, millis, custom } => html! {
+            <span id="data-status" data-state="ready">
+                { format!("{} ready: {} training / {} test images, {} ({:.1} s)",
+                    if *kind == DatasetKind::Mnist { "MNIST" } else { "Fashion-MNIST" },
+                    if *train > 0 { fmt_int(*train) } else { "…".into() }, fmt_int(*test),
+                    if *custom { "your own files, not checksum-verified" } else { "SHA-256 verified" }, millis / 1000.0) }
+            </span>
+        },
+        DataStatus::Failed(_) => html! { <span id="data-status" data-state="failed">{"Data problem (see below)"}</span> },
+    };
+    html! {
+        <p class="status">
+            { data }
+            { format!(" · {} evaluator worker{} + 1 trainer worker", s.evaluators, if s.evaluators == 1 { "" } else { "s" }) }
+            if let Some(n) = &s.notice {
+                <span class="notice" role="status">{ format!(" · {n}") }
+                    <button class="link" onclick={ctx.cb(|_| Action::Notice(None))} aria-label="dismiss">{"×"}</button></span>
+            }
+        </p>
+    }
+}
+
+/// The missing-data and damaged-data screens, with a way out.
+pub fn data_problem(ctx: &Ctx, e: &DataError) -> Html {
+    let (kind, title, url, detail) = match e {
+        DataError::Missing { url, detail } => ("missing", "The MNIST data is not here yet", url, detail),
+        DataError::Invalid { url, detail } => ("invalid", "A data file is damaged or not the official dataset", url, detail),
+    };
+    html! {
+        <section id="data-error" data-kind={kind} class="problem">
+            <h2>{ title }</h2>
+            <p class="detail"><strong>{ url.clone() }</strong>{": "}{ detail.clone() }</p>
+            <p>{"The app reads the four MNIST files from a "}<code>{"data/mnist/"}</code>{" folder served beside it and checks each against its pinned SHA-256. To get them:"}</p>
+            <ol>
+                <li>{"Run "}<code>{"scripts/serve.sh"}</code>{" from the repository: it fetches and verifies the data, then builds and serves the app."}</li>
+                <li>{"Or fetch them yourself: "}<code>{"cargo run --release -p mpg -- data fetch --dir data"}</code>{" (add "}<code>{"--from DIR"}</code>{" to copy from a folder you already have), then reload."}</li>
+                <li>{"Or drop your own four IDX files (gzip or raw) here."}</li>
+            </ol>
+            { drop_zone(ctx) }
+        </section>
+    }
+}
+
+fn drop_zone(ctx: &Ctx) -> Html {
+    let use_files = {
+        let services = ctx.services.clone();
+        let dispatch = ctx.state.dispatcher();
+        move |list: Option<web_sys::FileList>| {
+            let Some(list) = list else { return };
+            let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+            match files_to_source(&files, DatasetKind::Mnist) {
+                Ok(source) => load_data(&services, &dispatch, source),
+                Err(e) => dispatch.dispatch(Action::DataFailed(e)),
+            }
+        }
+    };
+    let on_drop = {
+        let use_files = use_files.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            use_files(e.data_transfer().and_then(|d| d.files()));
+        })
+    };
+    let on_pick = Callback::from(move |e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        use_files(input.files());
+    });
+    let retry = {
+        let services = ctx.services.clone();
+        let dispatch = ctx.state.dispatcher();
+        Callback::from(move |_| load_data(&services, &dispatch, served_source(DatasetKind::Mnist, true)))
+    };
+    html! {
+        <div class="dropzone" ondrop={on_drop} ondragover={Callback::from(|e: DragEvent| e.prevent_default())}>
+            <p>{"Drop train-images, train-labels, t10k-images and t10k-labels here, or "}
+                <label class="button">{"choose files"}<input type="file" multiple=true onchange={on_pick} class="visually-hidden" /></label>
+                {" "}<button onclick={retry}>{"Try the served data again"}</button></p>
+        </div>
+    }
+}
+
+fn labelled(label: &str, explain: &str, control: Html) -> Html {
+    html! {
+        <div class="control">
+            <label>{ label }{ control }</label>
+            <p class="explain">{ explain }</p>
+        </div>
+    }
+}
+
+pub fn train_panel(ctx: &Ctx) -> Html {
+    let s = &ctx.state;
+    let f = &s.form;
+    let kind = match s.data {
+        DataStatus::Ready { kind, .. } => kind,
+        _ => DatasetKind::Mnist,
+    };
+    let configs = f.configs(kind);
+    let training = s.training();
+    let can_train = s.trainer_ready && !training && configs.is_ok();
+    let start = {
+        let state = ctx.state.clone();
+        let services = ctx.services.clone();
+        let configs = configs.clone();
+        Callback::from(move |_| {
+            let Ok((model, train)) = configs.clone() else { return };
+            let teacher = match train.method {
+                Method::Distillation { .. } => state.form.teacher.and_then(|id| state.model(id)).map(|m| m.bytes.as_ref().clone()),
+                _ => None,
+            };
+            let name = format!("{} · {} · batch {} · {} epochs · seed {}", model.arch.label(), train.method.label(), train.batch_size, train.epochs, train.seed);
+            let job = {
+                let mut guard = services.borrow_mut();
+                let Some(sv) = guard.as_mut() else { return };
+                let Some(trainer) = &sv.trainer else { return };
+                sv.next_job += 1;
+                trainer.send(&ToWorker::Train { job: sv.next_job, model: model.clone(), train: train.clone(), teacher });
+                sv.next_job
+            };
+            state.dispatch(Action::TrainStarted { job, name, model, train, now_ms: now_ms() });
+        })
+    };
+    let cancel = {
+        let state = ctx.state.clone();
+        let services = ctx.services.clone();
+        Callback::from(move |_| {
+            // A worker busy training cannot read messages: stop it and start a fresh one.
+            let dispatch = state.dispatcher();
+            let source = services.borrow().as_ref().map(|s| s.source.clone());
+            if let Some(s) = services.borrow_mut().as_mut() {
+                s.trainer = None;
+            }
+            let trainer = super::spawn_trainer(dispatch.clone(), services.clone());
+            if let (Some(t), Some(src)) = (&trainer, source) {
+                t.send(&ToWorker::LoadData(crate::protocol::DataSource { need_train: true, ..src }));
+            }
+            if let Some(s) = services.borrow_mut().as_mut() {
+                s.trainer = trainer;
+            }
+            dispatch.dispatch(Action::TrainCancelled);
+        })
+    };
+    let arch_select = html! {
+        <select id="arch" onchange={ctx.form(|f, e: Event| f.arch = match input_value(&e).as_str() {
+            "lenet" => ArchChoice::LeNet, "example" => ArchChoice::ExampleCnn, _ => ArchChoice::Mlp })}>
+            <option value="mlp" selected={f.arch == ArchChoice::Mlp}>{"MLP (fully connected)"}</option>
+            <option value="lenet" selected={f.arch == ArchChoice::LeNet}>{"LeNet CNN"}</option>
+            <option value="example" selected={f.arch == ArchChoice::ExampleCnn}>{"Example CNN (PyTorch MNIST example)"}</option>
+        </select>
+    };
+    let method_select = html! {
+        <select id="method" onchange={ctx.form(|f, e: Event| f.method = match input_value(&e).as_str() {
+            "noise" => MethodChoice::NoiseInjection, "distill" => MethodChoice::Distillation,
+            "fault" => MethodChoice::FaultAware, _ => MethodChoice::Standard })}>
+            <option value="standard" selected={f.method == MethodChoice::Standard}>{"standard"}</option>
+            <option value="noise" selected={f.method == MethodChoice::NoiseInjection}>{"noise injection"}</option>
+            <option value="distill" selected={f.method == MethodChoice::Distillation}>{"teacher-student"}</option>
+            <option value="fault" selected={f.method == MethodChoice::FaultAware}>{"fault-aware"}</option>
+        </select>
+    };
+    let number = |id: &'static str, value: String, step: &'static str, min: &'static str, max: &'static str, set: fn(&mut TrainForm, &str)| {
+        html! { <input id={id} type="number" value={value} step={step} min={min} max={max}
+            onchange={ctx.form(move |f, e: Event| set(f, &input_value(&e)))} /> }
+    };
+    let method_extra = match f.method {
+        MethodChoice::Standard => html! {},
+        MethodChoice::NoiseInjection | MethodChoice::Distillation => html! {
+            <>
+            { labelled("training noise std", "Each training step draws fresh log-normal noise w·exp(ε), ε ~ N(0, std²), on every weight; gradients update the clean weights.",
+                number("train-std", format!("{}", f.train_std), "0.1", "0", "5", |f, v| f.train_std = v.parse().unwrap_or(f.train_std))) }
+            { labelled("gradient", "perturb-restore: the noisy weights' gradient is applied to the clean ones (the report's way); reparameterised: gradients flow through w·exp(ε).",
+                html! { <select id="gradient" onchange={ctx.form(|f, e: Event| f.gradient = if input_value(&e) == "reparam" { GradientVariant::Reparameterised } else { GradientVariant::PerturbRestore })}>
+                    <option value="pr" selected={f.gradient == GradientVariant::PerturbRestore}>{"perturb-restore"}</option>
+                    <option value="reparam" selected={f.gradient == GradientVariant::Reparameterised}>{"reparameterised"}</option></select> }) }
+            if f.method == MethodChoice::Distillation {
+                { labelled("distillation loss", "The student, trained under noise, matches the clean teacher's output probabilities.",
+                    html! { <select id="distill-loss" onchange={ctx.form(|f, e: Event| f.distill_loss = if input_value(&e) == "kl" { DistillLoss::Kl } else { DistillLoss::Mse })}>
+                        <option value="mse" selected={f.distill_loss == DistillLoss::Mse}>{"MSE"}</option>
+                        <option value="kl" selected={f.distill_loss == DistillLoss::Kl}>{"KL divergence"}</option></select> }) }
+                { labelled("teacher", "A clean model trained earlier.", html! {
+                    <select id="teacher" onchange={ctx.form(|f, e: Event| f.teacher = input_value(&e).parse().ok())}>
+                        <option value="" selected={f.teacher.is_none()}>{"(pick a saved model)"}</option>
+                        { for s.models.iter().map(|m| html! { <option value={m.meta.id.to_string()} selected={f.teacher == Some(m.meta.id)}>{ m.meta.name.clone() }</option> }) }
+                    </select> }) }
+            }
+            </>
+        },
+        MethodChoice::FaultAware => html! {
+            <>
+            { labelled("stuck-at-LRS rate", "Fraction of weights pulled to the largest magnitude each step (a device stuck at its lowest resistance).",
+                number("fault-lrs", format!("{}", f.fault_lrs), "0.01", "0", "0.5", |f, v| f.fault_lrs = v.parse().unwrap_or(f.fault_lrs))) }
+            { labelled("stuck-at-HRS rate", "Fraction of weights pulled to zero conductance difference each step (a device stuck at its highest resistance).",
+                number("fault-hrs", format!("{}", f.fault_hrs), "0.01", "0", "0.5", |f, v| f.fault_hrs = v.parse().unwrap_or(f.fault_hrs))) }
+            </>
+        },
+    };
+    html! {
+        <section id="train-panel" class="panel">
+            <div class="columns">
+            <div class="form">
+                <h2>{"Train a model"}</h2>
+                { labelled("model", "The report's MLP is 784-256-128-10; the CNNs see the image as a picture.", arch_select) }
+                if f.arch == ArchChoice::Mlp {
+                    { labelled("hidden sizes", "Units per hidden layer, comma separated.", html! {
+                        <input id="hidden" type="text" value={f.hidden.clone()} onchange={ctx.form(|f, e: Event| f.hidden = input_value(&e))} /> }) }
+                    { labelled("dropout p", "Zero each hidden activation with probability p while training (0 = none); a known remedy against weight noise.",
+                        number("dropout", format!("{}", f.dropout), "0.1", "0", "0.9", |f, v| f.dropout = v.parse().unwrap_or(f.dropout))) }
+                }
+                { labelled("normalise inputs", "Subtract the dataset's mean pixel and divide by its spread (as torchvision's examples do).",
+                    html! { <input id="normalized" type="checkbox" checked={f.normalized} onchange={ctx.form(|f, _e: Event| f.normalized = !f.normalized)} /> }) }
+                { labelled("batch size", "Images per optimisation step. The report found larger batches less robust to noise.",
+                    number("batch", f.batch.to_string(), "1", "1", "60000", |f, v| f.batch = v.parse().unwrap_or(f.batch))) }
+                { labelled("epochs", "Passes over the 60,000 training images.", number("epochs", f.epochs.to_string(), "1", "1", "100", |f, v| f.epochs = v.parse().unwrap_or(f.epochs))) }
+                { labelled("learning rate", "Adam's step size (PyTorch's default is 0.001).", number("lr", format!("{}", f.lr), "0.0001", "0.00001", "1", |f, v| f.lr = v.parse().unwrap_or(f.lr))) }
+                { labelled("seed", "Same seed, same model, bit for bit.", number("seed", f.seed.to_string(), "1", "0", "4294967295", |f, v| f.seed = v.parse().unwrap_or(f.seed))) }
+                { labelled("method", "How training prepares the network for imperfect hardware.", method_select) }
+                { method_extra }
+                if let Err(e) = &configs { <p class="error" role="alert">{ e.clone() }</p> }
+                <p>
+                    <button id="train-button" class="primary" disabled={!can_train} onclick={start}>
+                        { if s.trainer_ready { "Train" } else { "Train (loading data…)" } }</button>
+                    {" "}
+                    <button id="cancel-button" disabled={!training} onclick={cancel}>{"Cancel"}</button>
+                </p>
+            </div>
+            <div class="live">{ run_view(s) }</div>
+            </div>
+            { models_list(ctx) }
+        </section>
+    }
+}
+
+fn run_view(s: &State) -> Html {
+    let Some(run) = &s.run else {
+        return html! { <p class="hint">{"Press Train: the network trains in a background worker, so the page stays responsive. The report's MLP reaches about 98% in 5 epochs."}</p> };
+    };
+    let (fraction, eta, speed, label) = match &run.progress {
+        Some(p) => {
+            let elapsed = (now_ms() - run.started_ms) / 1000.0;
+            let frac = p.fraction();
+            let eta = if frac > 0.0 { elapsed * (1.0 - frac) / frac } else { 0.0 };
+            (frac, eta, p.throughput.unwrap_or(0.0), format!("epoch {}/{}, step {}/{}", p.epoch, p.epochs, p.step, p.steps_per_epoch))
+        }
+        None => (0.0, 0.0, 0.0, "starting…".into()),
+    };
+    let loss_chart = plots::line_chart(&LineChart {
+        caption: "training loss",
+        x_label: "epoch",
+        y_label: "cross-entropy",
+        x: (0.0, run.train.epochs as f64),
+        y: (0.0, run.loss.iter().map(|p| p.1).fold(0.5, f64::max) * 1.05),
+        series: vec![Series { name: String::new(), color: 0, points: run.loss.iter().map(|&(x, y)| (x, y, 0.0)).collect(), dashed: false }],
+        marker: None,
+        size: (560, 300),
+    });
+    let lo = run.epochs.iter().map(|e| e.1.min(e.2)).fold(90.0, f64::min).floor();
+    let acc_chart = plots::line_chart(&LineChart {
+        caption: "accuracy after each epoch",
+        x_label: "epoch",
+        y_label: "accuracy (%)",
+        x: (0.0, run.train.epochs as f64),
+        y: (lo, 100.0),
+        series: vec![
+            Series { name: "train (running)".into(), color: 1, points: run.epochs.iter().map(|e| (e.0 as f64, e.1, 0.0)).collect(), dashed: true },
+            Series { name: "test".into(), color: 0, points: run.epochs.iter().map(|e| (e.0 as f64, e.2, 0.0)).collect(), dashed: false },
+        ],
+        marker: None,
+        size: (560, 300),
+    });
+    let last_test = run.epochs.last().map(|e| e.2);
+    html! {
+        <div id="run" data-state={ if run.error.is_some() { "failed" } else { "running" } }>
+            <h3>{ run.name.clone() }</h3>
+            if let Some(e) = &run.error { <p class="error" role="alert">{ format!("Training failed: {e}") }</p> }
+            <progress id="train-progress" max="1" value={fraction.to_string()} aria-label="training progress"></progress>
+            <p class="big" aria-live="polite">{ format!("{:.0}% · {label} · {:.0} images/s · about {:.0} s left", fraction * 100.0, speed, eta) }
+                if let Some(t) = last_test { <span id="run-test-accuracy">{ format!(" · test accuracy {t:.2}%") }</span> }</p>
+            <div class="charts">
+                <div class="chart" id="loss-chart">{ svg(loss_chart) }</div>
+                <div class="chart" id="acc-chart">{ svg(acc_chart) }</div>
+            </div>
+        </div>
+    }
+}
+
+fn download(bytes: &[u8], name: &str, mime: &str) {
+    let arr = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&arr, &opts) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let doc = web_sys::window().and_then(|w| w.document());
+    if let Some(a) = doc.and_then(|d| d.create_element("a").ok()).and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok()) {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+fn models_list(ctx: &Ctx) -> Html {
+    let s = &ctx.state;
+    if s.models.is_empty() {
+        return html! {};
+    }
+    let rows = s.models.iter().map(|m| {
+        let id = m.meta.id;
+        let bytes = m.bytes.clone();
+        let file = format!("model-{id}.safetensors");
+        let services = ctx.services.clone();
+        let dispatch = ctx.state.dispatcher();
+        let delete = Callback::from(move |_| {
+            if let Some(s) = services.borrow_mut().as_mut() {
+                s.pool.remove_model(id);
+            }
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = super::storage::delete_model(id).await;
+            });
+            dispatch.dispatch(Action::DeleteModel(id));
+        });
+        let explore = {
+            let d = ctx.state.dispatcher();
+            Callback::from(move |_| {
+                d.dispatch(Action::SelectModel(Some(id)));
+                d.dispatch(Action::SetTab(Tab::Explore));
+            })
+        };
+        html! {
+            <tr>
+                <td>{ m.meta.name.clone() }</td>
+                <td class="num">{ format!("{:.2}%", m.meta.test_accuracy) }</td>
+                <td class="num">{ format!("{:.1} s", m.meta.train_seconds) }</td>
+                <td>
+                    <button onclick={explore}>{"Explore"}</button>{" "}
+                    <button onclick={Callback::from(move |_| download(&bytes, &file, "application/octet-stream"))}>{"Download .safetensors"}</button>{" "}
+                    <button onclick={delete} aria-label="delete model">{"Delete"}</button>
+                </td>
+            </tr>
+        }
+    });
+    html! {
+        <section id="models">
+            <h2>{"Trained models (kept in this browser)"}</h2>
+            <table>
+                <thead><tr><th>{"model"}</th><th>{"test accuracy"}</th><th>{"training time"}</th><th></th></tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+        </section>
+    }
+}
+
+/// Mean and sd of the finished points of a model's curve (points with all draws only).
+fn curve_points(e: &Explore, model: u64) -> Vec<(f64, f64, f64)> {
+    let stds = curve_stds();
+    let Some(c) = e.curves.get(&model) else { return vec![] };
+    c.iter()
+        .filter_map(|(&i, draws)| {
+            let n = if stds[i] == 0.0 { 1 } else { e.draws };
+            (draws.len() >= n).then(|| {
+                let sp = engine::noise::Spread::of(draws.values().copied().collect());
+                (stds[i] as f64, sp.mean, sp.sd)
+            })
+        })
+        .collect()
+}
+
+pub fn explore_panel(ctx: &Ctx) -> Html {
+    let s = &ctx.state;
+    let e = &s.explore;
+    if s.models.is_empty() {
+        return html! { <section id="explore-panel" class="panel"><p class="hint">{"Train a model first (Train panel); then come back and drag the noise slider."}</p></section> };
+    }
+    let on_std = ctx.cb(|ev: InputEvent| {
+        let input: HtmlInputElement = ev.target_unchecked_into();
+        Action::SetStd { std: input.value().parse().unwrap_or(0.0), now_ms: now_ms() }
+    });
+    let readout = {
+        let exact = e.exact();
+        match (&exact, &e.readout.estimate) {
+            (Some(sp), _) => html! {
+                <p id="accuracy-readout" class="readout" data-state="exact" data-value={format!("{:.2}", sp.mean)} aria-live="polite">
+                    <span class="value">{ format!("{:.2}% ± {:.2}", sp.mean, sp.sd) }</span>
+                    <span class="how">{ format!(" exact: all 10,000 test images, mean ± sd of {} noise draw{}", sp.draws.len(), if sp.draws.len() == 1 { "" } else { "s" }) }</span>
+                </p>
+            },
+            (None, Some((acc, n))) => html! {
+                <p id="accuracy-readout" class="readout" data-state="estimate" data-value={format!("{acc:.2}")} aria-live="polite">
+                    <span class="value">{ format!("≈ {acc:.1}%") }</span>
+                    <span class="how">{ format!(" fast estimate on {} images; exact figure coming ({}/{} draws)", fmt_int(*n), e.readout.draws.len(), if e.std == 0.0 { 1 } else { e.draws }) }</span>
+                </p>
+            },
+            (None, None) => html! { <p id="accuracy-readout" class="readout" data-state="pending"><span class="value">{"…"}</span><span class="how">{" computing"}</span></p> },
+        }
+    };
+    let timing = match (e.readout.first_ms, e.readout.exact_ms) {
+        (Some(f), x) if e.readout.moved_ms > 0.0 => html! {
+            <p class="timing" id="slider-timing" data-first={format!("{:.0}", f - e.readout.moved_ms)}
+                data-exact={x.map(|x| format!("{:.0}", x - e.readout.moved_ms)).unwrap_or_default()}>
+                { format!("first figure after {:.0} ms", f - e.readout.moved_ms) }
+                { x.map(|x| format!(", exact after {:.0} ms", x - e.readout.moved_ms)).unwrap_or_default() }
+            </p>
+        },
+        _ => html! {},
+    };
+    let series: Vec<Series> = e
+        .compare
+        .iter()
+        .filter_map(|&id| s.model(id).map(|m| (id, m)))
+        .enumerate()
+        .map(|(i, (id, m))| Series { name: m.meta.name.clone(), color: i, points: curve_points(e, id), dashed: false })
+        .collect();
+    let pending: usize = e.compare.iter().map(|&id| {
+        let have: usize = e.curves.get(&id).map(|c| c.values().map(|d| d.len()).sum()).unwrap_or(0);
+        (1 + (CURVE_POINTS - 1) * e.draws).saturating_sub(have)
+    }).sum();
+    let chart = plots::line_chart(&LineChart {
+        caption: "test accuracy vs noise std (mean ± sd over draws)",
+        x_label: "noise std σ  (w' = w·exp(ε), ε ~ N(0, σ²))",
+        y_label: "accuracy (%)",
+        x: (0.0, CURVE_MAX_STD as f64),
+        y: (0.0, 100.0),
+        series,
+        marker: Some(e.std as f64),
+        size: (760, 420),
+    });
+    let model_select = html! {
+        <select id="explore-model" onchange={ctx.cb(|ev: Event| Action::SelectModel(input_value(&ev).parse().ok()))}>
+            { for s.models.iter().map(|m| html! { <option value={m.meta.id.to_string()} selected={e.model == Some(m.meta.id)}>{ format!("{} ({:.2}%)", m.meta.name, m.meta.test_accuracy) }</option> }) }
+        </select>
+    };
+    let compare = s.models.iter().map(|m| {
+        let id = m.meta.id;
+        html! { <label class="check"><input type="checkbox" checked={e.compare.contains(&id)} onchange={ctx.cb(move |_e: Event| Action::ToggleCompare(id))} />{ m.meta.name.clone() }</label> }
+    });
+    html! {
+        <section id="explore-panel" class="panel">
+            <div class="columns">
+            <div class="form">
+                <h2>{"Explore: put the weights on imperfect devices"}</h2>
+                { labelled("model", "Which trained network to perturb.", model_select) }
+                <div class="control slider">
+                    <label for="noise-std">{"conductance noise std σ: "}<output id="noise-std-value">{ format!("{:.2}", e.std) }</output>{" (log-normal, relative)"}</label>
+                    <input id="noise-std" type="range" min="0" max="2" step="0.05" value={format!("{}", e.std)}
+                        aria-valuetext={format!("noise standard deviation {:.2}", e.std)} oninput={on_std} />
+                    <p class="explain">{"Every weight and bias is multiplied by its own exp(ε), ε ~ N(0, σ²): memristor conductances vary from device to device. σ = 1 means a typical weight is off by a factor of e."}</p>
+                </div>
+                { labelled("noise draws", "Independent noise draws averaged for the exact figure (the report used 5).",
+                    html! { <input id="draws" type="number" min="1" max="50" value={e.draws.to_string()}
+                        onchange={ctx.cb(|ev: Event| Action::SetDraws(input_value(&ev).parse().unwrap_or(5)))} /> }) }
+                { readout }
+                { timing }
+                <fieldset class="faults" disabled=true>
+                    <legend>{"Crossbar and stuck-at faults"}</legend>
+                    <p id="crossbar-unavailable" class="explain">{"Crossbar simulation is not available in this build of the page (the engine has it; the Explore panel does not wire it yet)."}</p>
+                    <label>{"stuck-at-LRS rate "}<input type="range" min="0" max="0.5" step="0.01" value="0" aria-label="stuck-at-LRS rate (not available)" /></label>
+                    <label>{"stuck-at-HRS rate "}<input type="range" min="0" max="0.5" step="0.01" value="0" aria-label="stuck-at-HRS rate (not available)" /></label>
+                </fieldset>
+            </div>
+            <div class="live">
+                <div class="chart" id="noise-curve" data-pending={pending.to_string()}>{ svg(chart) }</div>
+                <p class="explain">{ if pending > 0 { format!("{pending} curve evaluations still running in the background; points appear when all their draws are done.") } else { "Curves complete.".into() } }</p>
+                <div class="compare"><p>{"Overlay on the curve:"}</p>{ for compare }</div>
+            </div>
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DigitProps {
+    samples: Rc<Samples>,
+    index: usize,
+}
+
+#[function_component]
+fn Digit(p: &DigitProps) -> Html {
+    let canvas = use_node_ref();
+    {
+        let canvas = canvas.clone();
+        let samples = p.samples.clone();
+        let index = p.index;
+        use_effect_with(index, move |_| {
+            if let Some(c) = canvas.cast::<web_sys::HtmlCanvasElement>() {
+                if let Ok(Some(ctx)) = c.get_context("2d") {
+                    let ctx: web_sys::CanvasRenderingContext2d = ctx.unchecked_into();
+                    let px = &samples.pixels[index * 784..(index + 1) * 784];
+                    let rgba: Vec<u8> = px.iter().flat_map(|&v| [255 - v, 255 - v, 255 - v, 255]).collect();
+                    if let Ok(img) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), 28, 28) {
+                        let _ = ctx.put_image_data(&img, 0.0, 0.0);
+                    }
+                }
+            }
+            || ()
+        });
+    }
+    html! { <canvas ref={canvas} width="28" height="28" class="digit" /> }
+}
+
+pub fn see_panel(ctx: &Ctx) -> Html {
+    let s = &ctx.state;
+    let e = &s.explore;
+    let Some(samples) = s.samples.clone() else { return html! { <p class="hint">{"Waiting for the data…"}</p> } };
+    let model = e.model;
+    let clean = e.clean_predictions.as_ref().filter(|c| Some(c.0) == model).map(|c| &c.1);
+    let noisy = e.noisy_predictions.as_ref().filter(|c| Some(c.0) == model && (c.1 - e.std).abs() < 1e-6).map(|c| &c.2);
+    let flips = match (clean, noisy) {
+        (Some(c), Some(n)) => c.iter().zip(n.iter()).filter(|(a, b)| a != b).count(),
+        _ => 0,
+    };
+    let cells = (0..samples.labels.len()).map(|i| {
+        let label = samples.labels[i];
+        let c = clean.map(|p| p[i]);
+        let n = noisy.map(|p| p[i]);
+        let flipped = matches!((c, n), (Some(a), Some(b)) if a != b);
+        let wrong = n.is_some_and(|b| b != label);
+        html! {
+            <figure class={classes!("cell", flipped.then_some("flipped"), wrong.then_some("wrong"))}>
+                <Digit samples={samples.clone()} index={i} />
+                <figcaption>{ format!("{} → {}", c.map(|v| v.to_string()).unwrap_or("·".into()), n.map(|v| v.to_string()).unwrap_or("·".into())) }</figcaption>
+            </figure>
+        }
+    });
+    let hist = match &e.histogram {
+        Some((m, std, EvalOutput::Histogram { lo, hi, clean, noisy })) if Some(*m) == model => svg(plots::histogram_chart(
+            &format!("weights, clean vs one draw at σ = {std:.2}"),
+            *lo,
+            *hi,
+            ("clean", clean),
+            ("perturbed", noisy),
+            (620, 320),
+        )),
+        _ => html! { <p class="hint">{"Move the noise slider above 0 (Explore) to see the weight histogram."}</p> },
+    };
+    let confusion = match (noisy, &s.test_labels) {
+        (Some(pred), Some(labels)) => {
+            let mut m = [[0usize; 10]; 10];
+            for (&t, &p) in labels.iter().zip(pred.iter()) {
+                m[t as usize][p as usize] += 1;
+            }
+            let max = m.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
+            html! {
+                <table id="confusion" class="confusion">
+                    <caption>{ format!("confusion matrix at σ = {:.2} (rows: true digit, columns: predicted)", e.std) }</caption>
+                    <tr><th></th>{ for (0..10).map(|j| html! { <th>{ j }</th> }) }</tr>
+                    { for (0..10).map(|i| html! { <tr><th>{ i }</th>{ for (0..10).map(|j| {
+                        let v = m[i][j];
+                        let a = (v as f64 / max).sqrt();
+                        let style = if i == j { format!("background: rgba(0,114,178,{a:.2})") } else { format!("background: rgba(213,94,0,{a:.2})") };
+                        html! { <td style={style}>{ v }</td> } }) }</tr> }) }
+                </table>
+            }
+        }
+        _ => html! { <p class="hint">{"The confusion matrix appears when the exact figure for the current σ is in."}</p> },
+    };
+    html! {
+        <section id="see-panel" class="panel">
+            <h2>{ format!("See it: the first {} test digits at σ = {:.2}", samples.labels.len(), e.std) }</h2>
+            <p class="explain">{"Each digit shows clean prediction → prediction under one noise draw (draw 0 of the Explore panel). Orange frames: the noise flipped the answer; red text: the perturbed answer is wrong."}
+                { format!(" Flipped over the whole test set: {} of 10,000.", fmt_int(flips)) }</p>
+            <div class="digits">{ for cells }</div>
+            <div class="columns">
+                <div class="chart" id="weight-histogram">{ hist }</div>
+                <div>{ confusion }</div>
+            </div>
+        </section>
+    }
+}
+
+/// A saved model matching a report row, if any: `arch`, standard training, 5 epochs, `batch`.
+fn find_row_model(s: &State, arch: &Architecture, batch: usize, method: &Method) -> Option<(u64, f64)> {
+    s.models
+        .iter()
+        .rev()
+        .find(|m| &m.meta.model.arch == arch && m.meta.train.batch_size == batch && &m.meta.train.method == method && m.meta.train.epochs == 5)
+        .map(|m| (m.meta.id, m.meta.test_accuracy))
+}
+
+fn at_std(e: &Explore, model: u64, std: f32) -> Option<f64> {
+    curve_points(e, model).iter().find(|p| (p.0 - std as f64).abs() < 1e-4).map(|p| p.1)
+}
+
+pub fn reproduce_panel(ctx: &Ctx) -> Html {
+    let s = &ctx.state;
+    let e = &s.explore;
+    let mut rows_csv = vec!["table,row,batch,report_clean,ours_clean,report_std1,ours_std1".to_string()];
+    let rows = BATCH_TABLE.iter().map(|&(net, batch, clean, noisy)| {
+        let arch = engine::experiments::noise_tables::report_arch(net);
+        let found = find_row_model(s, &arch, batch, &Method::Standard);
+        let ours_clean = found.map(|f| f.1);
+        let ours_noisy = found.and_then(|f| at_std(e, f.0, 1.0));
+        let name = if net == Net::Mlp { "MLP" } else { "CNN" };
+        rows_csv.push(format!("batch,{name},{batch},{clean},{},{noisy},{}", ours_clean.map(|v| format!("{v:.2}")).unwrap_or_default(), ours_noisy.map(|v| format!("{v:.2}")).unwrap_or_default()));
+        let setup = {
+            let state = ctx.state.clone();
+            Callback::from(move |_| {
+                let mut f = TrainForm::default();
+                f.arch = if net == Net::Mlp { ArchChoice::Mlp } else { ArchChoice::LeNet };
+                f.batch = batch;
+                state.dispatch(Action::Form(f));
+                state.dispatch(Action::SetTab(Tab::Train));
+            })
+        };
+        html! {
+            <tr>
+                <td>{ name }</td><td class="num">{ batch }</td>
+                <td class="num">{ format!("{clean:.2}") }</td><td class="num ours">{ ours_clean.map(|v| format!("{v:.2}")).unwrap_or("—".into()) }</td>
+                <td class="num">{ format!("{noisy:.2}") }</td><td class="num ours">{ ours_noisy.map(|v| format!("{v:.2}")).unwrap_or("—".into()) }</td>
+                <td><button onclick={setup}>{"Set up this run"}</button></td>
+            </tr>
+        }
+    }).collect::<Html>();
+    let hardening = HARDENING_TABLE.iter().map(|&(label, clean, s1, s15)| {
+        rows_csv.push(format!("hardening,\"{label}\",64,{clean},,{s1},"));
+        html! { <tr><td>{ label }</td><td class="num">{ format!("{clean:.2}") }</td><td class="num">{ format!("{s1:.2}") }</td><td class="num">{ format!("{s15:.2}") }</td></tr> }
+    }).collect::<Html>();
+    let csv = rows_csv.join("\n");
+    let json = serde_json::json!({ "rows": rows_csv });
+    html! {
+        <section id="reproduce-panel" class="panel">
+            <h2>{"Reproduce the report"}</h2>
+            <p class="explain">{"Part 1, batch-size table: train each row's model (5 epochs, Adam, seed 1234) with \"Set up this run\"; its clean accuracy and its accuracy at σ = 1.0 (mean of the Explore panel's draws) fill in beside the report's numbers."}</p>
+            <table id="batch-table">
+                <thead><tr><th>{"model"}</th><th>{"batch"}</th><th>{"report clean"}</th><th>{"ours clean"}</th><th>{"report σ=1.0"}</th><th>{"ours σ=1.0"}</th><th></th></tr></thead>
+                <tbody>{ rows }</tbody>
+            </table>
+            <h3>{"Hardening (MLP, batch 64): the report's figures"}</h3>
+            <table><thead><tr><th>{"model"}</th><th>{"clean"}</th><th>{"σ=1.0"}</th><th>{"σ=1.5"}</th></tr></thead><tbody>{ hardening }</tbody></table>
+            <p>
+                <button onclick={Callback::from({ let csv = csv.clone(); move |_| download(csv.as_bytes(), "reproduce.csv", "text/csv") })}>{"Export CSV"}</button>{" "}
+                <button onclick={Callback::from(move |_| download(json.to_string().as_bytes(), "reproduce.json", "application/json"))}>{"Export JSON"}</button>
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,93 @@
+//! The web worker: trainer and evaluators are instances of this one binary. It answers
+//! `Ready` as soon as it listens, loads data with `fetch`, and hands everything else to
+//! [`WorkerCore`], posting replies as they come (progress goes out while training runs).
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    shell::run();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("the worker only runs in a browser (build it with trunk)");
+}
+
+#[cfg(target_arch = "wasm32")]
+mod shell {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use js_sys::Uint8Array;
+    use memristor_playground::protocol::{decode, encode, DataError, DataSource, FromWorker, ToWorker};
+    use memristor_playground::worker_core::{parse_files, WorkerCore};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::{spawn_local, JsFuture};
+    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Response};
+
+    fn scope() -> DedicatedWorkerGlobalScope {
+        js_sys::global().unchecked_into()
+    }
+
+    fn post(msg: FromWorker) {
+        let bytes = encode(&msg);
+        let _ = scope().post_message(&Uint8Array::from(&bytes[..]));
+    }
+
+    fn clock() -> f64 {
+        scope().performance().map(|p| p.now() / 1000.0).unwrap_or_else(|| js_sys::Date::now() / 1000.0)
+    }
+
+    async fn fetch_bytes(url: &str) -> Result<Vec<u8>, DataError> {
+        let missing = |detail: String| DataError::Missing { url: url.to_string(), detail };
+        let resp = JsFuture::from(scope().fetch_with_str(url)).await.map_err(|e| missing(format!("{e:?}")))?;
+        let resp: Response = resp.unchecked_into();
+        if !resp.ok() {
+            return Err(missing(format!("HTTP {} {}", resp.status(), resp.status_text())));
+        }
+        let buf = JsFuture::from(resp.array_buffer().map_err(|e| missing(format!("{e:?}")))?)
+            .await
+            .map_err(|e| missing(format!("{e:?}")))?;
+        Ok(Uint8Array::new(&buf).to_vec())
+    }
+
+    async fn load(core: Rc<RefCell<WorkerCore>>, source: DataSource) {
+        let t0 = clock();
+        let mut files: [Vec<u8>; 4] = Default::default();
+        for (i, url) in source.urls.iter().enumerate() {
+            if i < 2 && !source.need_train {
+                continue;
+            }
+            match fetch_bytes(url).await {
+                Ok(b) => files[i] = b,
+                Err(e) => return post(FromWorker::DataFailed(e)),
+            }
+        }
+        match parse_files(&source, files, 0.0) {
+            Ok((loaded, mut reply)) => {
+                if let FromWorker::DataLoaded { millis, .. } = &mut reply {
+                    *millis = (clock() - t0) * 1000.0;
+                }
+                core.borrow_mut().data = Some(loaded);
+                post(reply);
+            }
+            Err(e) => post(FromWorker::DataFailed(e)),
+        }
+    }
+
+    pub fn run() {
+        console_error_panic_hook::set_once();
+        let core = Rc::new(RefCell::new(WorkerCore::default()));
+        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let bytes = Uint8Array::new(&e.data()).to_vec();
+            match decode::<ToWorker>(&bytes) {
+                Err(err) => post(FromWorker::ProtocolError(err.to_string())),
+                Ok(ToWorker::LoadData(source)) => spawn_local(load(core.clone(), source)),
+                Ok(msg) => core.borrow_mut().handle(msg, &clock, &mut post),
+            }
+        });
+        scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        onmessage.forget();
+        post(FromWorker::Ready);
+    }
+}

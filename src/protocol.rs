@@ -1,0 +1,140 @@
+//! The typed, versioned messages between the page and its workers.
+//!
+//! Every message travels as a bincode-encoded [`Envelope`] carrying [`PROTOCOL_VERSION`]. A worker
+//! script cached from an older build then answers [`FromWorker::ProtocolMismatch`] instead of
+//! misreading the bytes, and the page can tell the user to reload.
+
+use engine::data::DatasetKind;
+use engine::model::ModelConfig;
+use engine::train::{EpochSummary, Progress, TrainConfig};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// Bumped whenever a message type changes shape.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// What is actually posted: the version, then the message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    pub version: u32,
+    pub body: T,
+}
+
+/// Why a message could not be read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DecodeError {
+    /// The sender speaks another protocol version (a stale cached script).
+    Version { expected: u32, found: u32 },
+    /// The bytes are not a message at all.
+    Malformed(String),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Version { expected, found } => write!(
+                f,
+                "protocol version {found} received, {expected} expected: the page and its worker come from different builds; reload the page"
+            ),
+            DecodeError::Malformed(e) => write!(f, "unreadable worker message: {e}"),
+        }
+    }
+}
+
+/// Encodes `body` in an envelope of the current version.
+pub fn encode<T: Serialize>(body: &T) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Out<'a, T> {
+        version: u32,
+        body: &'a T,
+    }
+    bincode::serialize(&Out { version: PROTOCOL_VERSION, body }).expect("worker messages always serialise")
+}
+
+/// Decodes an envelope, checking the version before touching the body.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    // The version is the first field, so it can be read on its own whatever the body is.
+    let found: u32 = bincode::deserialize(bytes).map_err(|e| DecodeError::Malformed(e.to_string()))?;
+    if found != PROTOCOL_VERSION {
+        return Err(DecodeError::Version { expected: PROTOCOL_VERSION, found });
+    }
+    let env: Envelope<T> = bincode::deserialize(bytes).map_err(|e| DecodeError::Malformed(e.to_string()))?;
+    Ok(env.body)
+}
+
+/// Where a worker gets the four IDX files.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataSource {
+    pub kind: DatasetKind,
+    /// Absolute URLs (http or blob:) of train images, train labels, test images, test labels.
+    pub urls: [String; 4],
+    /// Check each decompressed file against the pinned SHA-256 (off for the user's own files).
+    pub verify: bool,
+    /// Whether this worker needs the training half (evaluators only need the test set).
+    pub need_train: bool,
+}
+
+/// A job on a trained model, run by an evaluator.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum EvalTask {
+    /// Accuracy under draw `draw` of log-normal noise of strength `std` (0 = clean).
+    /// `subset` limits the evaluation to the first n test images (the fast estimate).
+    Noise { std: f32, seed: u64, draw: usize, subset: Option<usize>, predictions: bool },
+    /// Histogram of all weights, clean and under one noise draw, over the same bins.
+    Histogram { std: f32, seed: u64, bins: usize },
+}
+
+/// Messages to a worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// Fetch, decompress, verify and parse the data.
+    LoadData(DataSource),
+    /// Train a fresh model; replies with progress, epochs and finally the model.
+    Train { job: u64, model: ModelConfig, train: TrainConfig, teacher: Option<Vec<u8>> },
+    /// Keep this model (safetensors bytes) under `id` for later evaluations.
+    PutModel { id: u64, bytes: Vec<u8> },
+    /// Evaluate model `model` (sent earlier with `PutModel`).
+    Eval { job: u64, model: u64, task: EvalTask },
+}
+
+/// Why data could not be loaded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum DataError {
+    /// A file is not there (HTTP 404 or network error).
+    Missing { url: String, detail: String },
+    /// A file is there but damaged, wrong, or not the official dataset.
+    Invalid { url: String, detail: String },
+}
+
+/// A few test images for the page to draw (it never holds the whole dataset).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Samples {
+    /// `labels.len() * 784` pixel bytes.
+    pub pixels: Vec<u8>,
+    pub labels: Vec<u8>,
+}
+
+/// Result of an [`EvalTask`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum EvalOutput {
+    Accuracy { accuracy: f64, images: usize, predictions: Option<Vec<u8>> },
+    Histogram { lo: f32, hi: f32, clean: Vec<u32>, noisy: Vec<u32> },
+}
+
+/// Messages from a worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FromWorker {
+    /// The worker's wasm is running and listening (messages sent before this are queued by the page).
+    Ready,
+    DataLoaded { kind: DatasetKind, train: usize, test: usize, millis: f64, samples: Samples, test_labels: Vec<u8> },
+    DataFailed(DataError),
+    /// Sent at most every ~100 ms during training.
+    TrainProgress { job: u64, progress: Progress },
+    /// After each epoch: the epoch's training figures and the test accuracy.
+    TrainEpoch { job: u64, summary: EpochSummary, test_accuracy: f64 },
+    TrainDone { job: u64, bytes: Vec<u8>, history: Vec<EpochSummary>, test_accuracy: f64, train_seconds: f64 },
+    TrainFailed { job: u64, error: String },
+    EvalDone { job: u64, model: u64, task: EvalTask, output: EvalOutput, millis: f64 },
+    EvalFailed { job: u64, error: String },
+    /// The worker could not read a message (see [`DecodeError`]).
+    ProtocolError(String),
+}

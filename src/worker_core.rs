@@ -1,0 +1,235 @@
+//! What a worker does with a message, independent of how messages arrive. The worker binary
+//! wires this to `postMessage`; tests call it directly, in wasm and natively.
+
+use std::collections::HashMap;
+
+use engine::data::{idx::read_maybe_gzip, verify_checksum, DataFile, Dataset, DatasetKind, Preprocessing};
+use engine::eval::{evaluate, evaluate_with, EVAL_BATCH};
+use engine::model::{io, DigitalLayers, Model};
+use engine::noise::perturb;
+use engine::rng::{draw_rng, stream};
+use engine::train::{train, Control, EpochSummary, TrainHooks};
+
+use crate::protocol::{DataError, DataSource, EvalOutput, EvalTask, FromWorker, Samples, ToWorker};
+
+/// How many test images the page receives for drawing.
+pub const SAMPLE_COUNT: usize = 48;
+/// Minimum seconds between two progress messages.
+const PROGRESS_EVERY: f64 = 0.1;
+
+/// The data a worker holds.
+pub struct Loaded {
+    pub kind: DatasetKind,
+    pub train: Option<Dataset>,
+    pub test: Dataset,
+}
+
+/// A worker's state: its data and the models it was given.
+#[derive(Default)]
+pub struct WorkerCore {
+    pub data: Option<Loaded>,
+    models: HashMap<u64, Model>,
+}
+
+/// Decompresses, verifies and parses the four files of `source` (train files may be empty when
+/// `need_train` is false). Returns the loaded data and the reply for the page.
+pub fn parse_files(source: &DataSource, files: [Vec<u8>; 4], millis: f64) -> Result<(Loaded, FromWorker), DataError> {
+    let mut decoded: Vec<Vec<u8>> = Vec::with_capacity(4);
+    for ((file, bytes), url) in DataFile::ALL.iter().zip(files).zip(&source.urls) {
+        let needed = source.need_train || matches!(file, DataFile::TestImages | DataFile::TestLabels);
+        if !needed {
+            decoded.push(Vec::new());
+            continue;
+        }
+        let name = display_name(url, *file);
+        let invalid = |e: engine::Error| DataError::Invalid { url: url.clone(), detail: e.to_string() };
+        let raw = read_maybe_gzip(&bytes[..], &name).map_err(invalid)?;
+        if source.verify {
+            verify_checksum(source.kind, *file, &raw, &name).map_err(invalid)?;
+        }
+        decoded.push(raw);
+    }
+    let parse = |i: usize, l: usize| {
+        Dataset::from_readers(&decoded[i][..], &decoded[l][..], &source.urls[i], &source.urls[l])
+            .map_err(|e| DataError::Invalid { url: source.urls[i].clone(), detail: e.to_string() })
+    };
+    let test = parse(2, 3)?;
+    let train = if source.need_train { Some(parse(0, 1)?) } else { None };
+    let n = SAMPLE_COUNT.min(test.len());
+    let samples = Samples { pixels: test.images.pixels[..n * test.features()].to_vec(), labels: test.labels[..n].to_vec() };
+    let reply = FromWorker::DataLoaded {
+        kind: source.kind,
+        train: train.as_ref().map_or(0, |t| t.len()),
+        test: test.len(),
+        millis,
+        samples,
+        test_labels: test.labels.clone(),
+    };
+    Ok((Loaded { kind: source.kind, train, test }, reply))
+}
+
+/// The file name at the end of a URL (blob URLs have none: use the canonical name).
+fn display_name(url: &str, file: DataFile) -> String {
+    if url.starts_with("blob:") {
+        return format!("{} (your file)", file.stem());
+    }
+    url.rsplit('/').next().unwrap_or(url).to_string()
+}
+
+impl WorkerCore {
+    /// Handles every message except `LoadData`, which needs the network (see the worker binary).
+    /// `clock` gives seconds; `post` sends a reply.
+    pub fn handle(&mut self, msg: ToWorker, clock: &dyn Fn() -> f64, post: &mut dyn FnMut(FromWorker)) {
+        match msg {
+            ToWorker::LoadData(_) => post(FromWorker::ProtocolError("LoadData is handled by the worker shell".into())),
+            ToWorker::PutModel { id, bytes } => match io::from_bytes(&bytes, Preprocessing::Raw) {
+                Ok(loaded) => {
+                    self.models.insert(id, loaded.model);
+                }
+                Err(e) => post(FromWorker::EvalFailed { job: 0, error: format!("model {id}: {e}") }),
+            },
+            ToWorker::Train { job, model, train: cfg, teacher } => {
+                let result = self.train(job, model, cfg, teacher, clock, post);
+                match result {
+                    Ok(done) => post(done),
+                    Err(e) => post(FromWorker::TrainFailed { job, error: e }),
+                }
+            }
+            ToWorker::Eval { job, model, task } => {
+                let t0 = clock();
+                match self.eval(model, &task) {
+                    Ok(output) => post(FromWorker::EvalDone { job, model, task, output, millis: (clock() - t0) * 1000.0 }),
+                    Err(error) => post(FromWorker::EvalFailed { job, error }),
+                }
+            }
+        }
+    }
+
+    fn train(
+        &mut self,
+        job: u64,
+        model_cfg: engine::model::ModelConfig,
+        cfg: engine::train::TrainConfig,
+        teacher: Option<Vec<u8>>,
+        clock: &dyn Fn() -> f64,
+        post: &mut dyn FnMut(FromWorker),
+    ) -> Result<FromWorker, String> {
+        let data = self.data.as_ref().ok_or("no data loaded in the trainer")?;
+        let train_set = data.train.as_ref().ok_or("the trainer has no training set")?;
+        let test = &data.test;
+        let teacher = match teacher {
+            Some(bytes) => Some(io::from_bytes(&bytes, model_cfg.preprocessing).map_err(|e| format!("teacher: {e}"))?.model),
+            None => None,
+        };
+        let model = Model::init(model_cfg, cfg.seed).map_err(|e| e.to_string())?;
+        let start = clock();
+        let mut last_post = f64::NEG_INFINITY;
+        let mut eval_seconds = 0.0;
+        let mut eval_error = None;
+        let mut progress = |p: &engine::train::Progress| {
+            let now = clock();
+            let epoch_end = p.step == p.steps_per_epoch;
+            if now - last_post >= PROGRESS_EVERY || epoch_end {
+                last_post = now;
+                post(FromWorker::TrainProgress { job, progress: p.clone() });
+            }
+            if epoch_end {
+                let t0 = clock();
+                match evaluate(&model, test) {
+                    Ok(ev) => post(FromWorker::TrainEpoch {
+                        job,
+                        summary: EpochSummary { epoch: p.epoch, loss: p.running_loss, accuracy: p.running_accuracy },
+                        test_accuracy: ev.accuracy(),
+                    }),
+                    Err(e) => {
+                        eval_error = Some(e.to_string());
+                        return Control::Stop;
+                    }
+                }
+                eval_seconds += clock() - t0;
+            }
+            Control::Continue
+        };
+        let history = train(&model, train_set, &cfg, TrainHooks { teacher: teacher.as_ref(), clock: Some(clock), progress: &mut progress });
+        if let Some(e) = eval_error {
+            return Err(e);
+        }
+        let history = history.map_err(|e| e.to_string())?;
+        let train_seconds = clock() - start - eval_seconds;
+        let test_accuracy = evaluate(&model, test).map_err(|e| e.to_string())?.accuracy();
+        let notes = serde_json::json!({ "train": cfg, "test_accuracy": test_accuracy, "train_seconds": train_seconds, "history": history });
+        let bytes = io::to_bytes(&model, Some(&notes)).map_err(|e| e.to_string())?;
+        Ok(FromWorker::TrainDone { job, bytes, history, test_accuracy, train_seconds })
+    }
+
+    fn eval(&self, id: u64, task: &EvalTask) -> Result<EvalOutput, String> {
+        let data = self.data.as_ref().ok_or("no data loaded in the evaluator")?;
+        let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
+        match *task {
+            EvalTask::Noise { std, seed, draw, subset, predictions } => {
+                let owned;
+                let data = match subset {
+                    Some(n) if n < data.test.len() => {
+                        owned = data.test.take(n);
+                        &owned
+                    }
+                    _ => &data.test,
+                };
+                let weights = if std == 0.0 {
+                    model.weights()
+                } else {
+                    // The same draw the engine's noisy_accuracy_draw makes, so figures match the CLI's.
+                    let mut r = draw_rng(seed, stream::EVAL_NOISE, draw as u64);
+                    perturb(&model.weights(), std, &mut r).map_err(|e| e.to_string())?
+                };
+                let ev = evaluate_with(model, &weights, &DigitalLayers, data, EVAL_BATCH).map_err(|e| e.to_string())?;
+                Ok(EvalOutput::Accuracy {
+                    accuracy: ev.accuracy(),
+                    images: ev.total,
+                    predictions: predictions.then_some(ev.predictions),
+                })
+            }
+            EvalTask::Histogram { std, seed, bins } => {
+                let flat = |ws: &[candle_core::Tensor]| -> Result<Vec<f32>, String> {
+                    let mut v = Vec::new();
+                    for w in ws {
+                        v.extend(w.flatten_all().and_then(|t| t.to_vec1::<f32>()).map_err(|e| e.to_string())?);
+                    }
+                    Ok(v)
+                };
+                let clean = flat(&model.weights())?;
+                let mut r = draw_rng(seed, stream::EVAL_NOISE, 0);
+                let noisy = flat(&perturb(&model.weights(), std, &mut r).map_err(|e| e.to_string())?)?;
+                let (lo, hi) = symmetric_range(&clean);
+                Ok(EvalOutput::Histogram { lo, hi, clean: histogram(&clean, lo, hi, bins), noisy: histogram(&noisy, lo, hi, bins) })
+            }
+        }
+    }
+}
+
+/// A range symmetric about 0 that holds 99.9% of `values` (outliers land in the edge bins).
+fn symmetric_range(values: &[f32]) -> (f32, f32) {
+    let mut abs: Vec<f32> = values.iter().map(|v| v.abs()).filter(|v| v.is_finite()).collect();
+    if abs.is_empty() {
+        return (-1.0, 1.0);
+    }
+    abs.sort_by(|a, b| a.total_cmp(b));
+    let m = abs[((abs.len() - 1) as f64 * 0.999) as usize].max(1e-6);
+    (-m, m)
+}
+
+/// Counts per bin over [lo, hi]; values outside are counted in the first or last bin.
+pub fn histogram(values: &[f32], lo: f32, hi: f32, bins: usize) -> Vec<u32> {
+    let bins = bins.max(1);
+    let mut h = vec![0u32; bins];
+    let width = (hi - lo) / bins as f32;
+    for &v in values {
+        if !v.is_finite() {
+            continue;
+        }
+        let i = ((v - lo) / width).floor();
+        let i = if i < 0.0 { 0 } else { (i as usize).min(bins - 1) };
+        h[i] += 1;
+    }
+    h
+}

@@ -1,0 +1,225 @@
+//! The page's side of the workers: spawning them, queueing messages until a worker says it is
+//! ready, and a pool of evaluators with a job queue where the slider's jobs jump the line.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
+
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker};
+
+use crate::protocol::{decode, encode, DataSource, EvalTask, FromWorker, ToWorker};
+
+/// Where trunk puts the worker's no-modules script, relative to the page.
+const WORKER_SCRIPT: &str = "worker.js";
+
+/// An absolute URL for `path` relative to the page.
+pub fn absolute_url(path: &str) -> String {
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    Url::new_with_base(path, &href).map(|u| u.href()).unwrap_or_else(|_| path.to_string())
+}
+
+struct Inner {
+    worker: Worker,
+    ready: bool,
+    pending: Vec<Vec<u8>>,
+}
+
+/// One running worker. Dropping it terminates the worker.
+pub struct WorkerHandle {
+    inner: Rc<RefCell<Inner>>,
+    _onmessage: Closure<dyn FnMut(MessageEvent)>,
+    _onerror: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+impl WorkerHandle {
+    /// Starts a worker; `on_message` gets every reply except `Ready`.
+    pub fn spawn(on_message: impl Fn(FromWorker) + 'static) -> Result<Self, String> {
+        let js = absolute_url(WORKER_SCRIPT);
+        let wasm = js.replace(".js", "_bg.wasm");
+        // A classic worker from a blob: the no-modules script then starts the wasm explicitly.
+        let src = Array::of1(&format!("importScripts({js:?}); wasm_bindgen({wasm:?});").into());
+        let opts = BlobPropertyBag::new();
+        opts.set_type("application/javascript");
+        let blob = Blob::new_with_str_sequence_and_options(&src, &opts).map_err(|e| format!("{e:?}"))?;
+        let url = Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
+        let worker = Worker::new(&url).map_err(|e| format!("cannot start a worker: {e:?}"))?;
+        let inner = Rc::new(RefCell::new(Inner { worker: worker.clone(), ready: false, pending: Vec::new() }));
+        let weak = Rc::downgrade(&inner);
+        let on_message = Rc::new(on_message);
+        let cb = on_message.clone();
+        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let bytes = Uint8Array::new(&e.data()).to_vec();
+            match decode::<FromWorker>(&bytes) {
+                Ok(FromWorker::Ready) => {
+                    if let Some(inner) = weak.upgrade() {
+                        let mut inner = inner.borrow_mut();
+                        inner.ready = true;
+                        for m in std::mem::take(&mut inner.pending) {
+                            let _ = inner.worker.post_message(&Uint8Array::from(&m[..]));
+                        }
+                    }
+                }
+                Ok(msg) => cb(msg),
+                Err(err) => cb(FromWorker::ProtocolError(err.to_string())),
+            }
+        });
+        worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        let cb = on_message;
+        let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+            cb(FromWorker::ProtocolError(format!("worker error: {}", e.message())));
+        });
+        worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        Ok(Self { inner, _onmessage: onmessage, _onerror: onerror })
+    }
+
+    pub fn send(&self, msg: &ToWorker) {
+        let bytes = encode(msg);
+        let mut inner = self.inner.borrow_mut();
+        if inner.ready {
+            let _ = inner.worker.post_message(&Uint8Array::from(&bytes[..]));
+        } else {
+            inner.pending.push(bytes);
+        }
+    }
+}
+
+impl Drop for WorkerHandle {
+    fn drop(&mut self) {
+        self.inner.borrow().worker.terminate();
+    }
+}
+
+/// Why an evaluation was queued: slider jobs replace each other, curve jobs accumulate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobClass {
+    Slider,
+    Curve,
+}
+
+#[derive(Clone, Debug)]
+struct Job {
+    id: u64,
+    class: JobClass,
+    model: u64,
+    task: EvalTask,
+}
+
+struct Slot {
+    handle: WorkerHandle,
+    data_ready: bool,
+    busy: bool,
+    models: HashSet<u64>,
+}
+
+/// Evaluator workers and their queue.
+pub struct EvalPool {
+    slots: Vec<Slot>,
+    queue: VecDeque<Job>,
+    models: HashMap<u64, Rc<Vec<u8>>>,
+    next_job: u64,
+}
+
+/// How many evaluators: one per core, at least one, at most four.
+pub fn pool_size() -> usize {
+    let cores = web_sys::window().map(|w| w.navigator().hardware_concurrency()).unwrap_or(2.0) as usize;
+    cores.clamp(1, 4)
+}
+
+impl EvalPool {
+    /// Spawns `n` evaluators; every reply goes to `on_message(worker index, message)`. The
+    /// pool must be told about replies through [`EvalPool::on_reply`] as well.
+    pub fn new(n: usize, on_message: impl Fn(usize, FromWorker) + 'static) -> Result<Self, String> {
+        let on_message = Rc::new(on_message);
+        let mut slots = Vec::new();
+        for i in 0..n {
+            let cb = on_message.clone();
+            let handle = WorkerHandle::spawn(move |m| cb(i, m))?;
+            slots.push(Slot { handle, data_ready: false, busy: false, models: HashSet::new() });
+        }
+        Ok(Self { slots, queue: VecDeque::new(), models: HashMap::new(), next_job: 1 })
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Sends every evaluator the data to load.
+    pub fn load_data(&mut self, source: &DataSource) {
+        for s in &mut self.slots {
+            s.data_ready = false;
+            s.handle.send(&ToWorker::LoadData(source.clone()));
+        }
+    }
+
+    /// Makes a model available to every evaluator (sent lazily, with the first job).
+    pub fn add_model(&mut self, id: u64, bytes: Rc<Vec<u8>>) {
+        self.models.insert(id, bytes);
+    }
+
+    /// Forgets a model's queued jobs.
+    pub fn remove_model(&mut self, id: u64) {
+        self.models.remove(&id);
+        self.queue.retain(|j| j.model != id);
+    }
+
+    /// Replaces all queued slider jobs with `tasks` (run before any curve job).
+    pub fn replace_slider_jobs(&mut self, model: u64, tasks: Vec<EvalTask>) {
+        self.queue.retain(|j| j.class != JobClass::Slider);
+        for task in tasks.into_iter().rev() {
+            let id = self.next_id();
+            self.queue.push_front(Job { id, class: JobClass::Slider, model, task });
+        }
+        self.dispatch();
+    }
+
+    /// Queues curve jobs behind everything else.
+    pub fn push_curve_jobs(&mut self, model: u64, tasks: Vec<EvalTask>) {
+        for task in tasks {
+            let id = self.next_id();
+            self.queue.push_back(Job { id, class: JobClass::Curve, model, task });
+        }
+        self.dispatch();
+    }
+
+    /// Queued (not yet started) curve jobs of `model`.
+    pub fn queued_curve_jobs(&self, model: u64) -> usize {
+        self.queue.iter().filter(|j| j.model == model && j.class == JobClass::Curve).count()
+    }
+
+    fn next_id(&mut self) -> u64 {
+        self.next_job += 1;
+        self.next_job
+    }
+
+    /// Updates the pool's bookkeeping for a reply from worker `i`, then starts queued work.
+    pub fn on_reply(&mut self, i: usize, msg: &FromWorker) {
+        if let Some(slot) = self.slots.get_mut(i) {
+            match msg {
+                FromWorker::DataLoaded { .. } => slot.data_ready = true,
+                FromWorker::EvalDone { .. } | FromWorker::EvalFailed { .. } => slot.busy = false,
+                _ => {}
+            }
+        }
+        self.dispatch();
+    }
+
+    /// Starts queued jobs on idle evaluators that have their data.
+    pub fn dispatch(&mut self) {
+        for slot in self.slots.iter_mut().filter(|s| s.data_ready && !s.busy) {
+            let Some(job) = self.queue.pop_front() else { return };
+            let Some(bytes) = self.models.get(&job.model) else { continue };
+            if slot.models.insert(job.model) {
+                slot.handle.send(&ToWorker::PutModel { id: job.model, bytes: bytes.as_ref().clone() });
+            }
+            slot.handle.send(&ToWorker::Eval { job: job.id, model: job.model, task: job.task });
+            slot.busy = true;
+        }
+    }
+}
