@@ -1,8 +1,11 @@
 //! One file per subcommand.
 
 pub mod bench;
+pub mod crossbar;
 pub mod data;
 pub mod eval;
+pub mod landscape;
 pub mod reproduce;
+pub mod reproduce_crossbar;
 pub mod sweep;
 pub mod train;
