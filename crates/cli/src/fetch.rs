@@ -117,6 +117,8 @@ fn find_under(root: &Path, file: DataFile) -> Option<PathBuf> {
 pub fn fetch(kind: DatasetKind, dest: &Path, from: Option<&Path>, offline: bool, log: &mut dyn FnMut(&str)) -> anyhow::Result<Vec<Fetched>> {
     let mut done = Vec::new();
     let mut fallback: Option<Result<tempfile::TempDir, String>> = None;
+    // A mirror that failed once is not asked again for the other files of this run.
+    let mut dead_mirrors: Vec<&str> = Vec::new();
     for file in DataFile::ALL {
         let mut tried = Vec::new();
         if let Some(p) = from_dir(dest, kind, file) {
@@ -138,7 +140,8 @@ pub fn fetch(kind: DatasetKind, dest: &Path, from: Option<&Path>, offline: bool,
             }
         }
         if got.is_none() && !offline {
-            for m in mirrors(kind) {
+            let alive: Vec<&str> = mirrors(kind).iter().copied().filter(|m| !dead_mirrors.contains(m)).collect();
+            for m in alive {
                 let url = format!("{m}{}.gz", file.stem());
                 log(&format!("downloading {url}"));
                 match download(&url).and_then(|b| check(kind, file, &b, &url)) {
@@ -146,7 +149,10 @@ pub fn fetch(kind: DatasetKind, dest: &Path, from: Option<&Path>, offline: bool,
                         got = Some((d, url));
                         break;
                     }
-                    Err(e) => tried.push(format!("{url}: {e}")),
+                    Err(e) => {
+                        tried.push(format!("{url}: {e}"));
+                        dead_mirrors.push(m);
+                    }
                 }
             }
         }
