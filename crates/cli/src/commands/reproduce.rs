@@ -23,6 +23,8 @@ use crate::options::DataArgs;
 pub enum Which {
     /// Part 1: log-normal weight noise (batch-size table and hardening table).
     Noise(Args),
+    /// Part 2: memristor crossbars (deployment, faults, fault-aware training).
+    Crossbar(crate::commands::reproduce_crossbar::Args),
 }
 
 #[derive(clap::Args, Debug)]
@@ -52,11 +54,12 @@ pub struct Args {
 pub fn run(w: Which) -> anyhow::Result<()> {
     match w {
         Which::Noise(a) => noise(a),
+        Which::Crossbar(a) => crate::commands::reproduce_crossbar::run(a),
     }
 }
 
 /// Trains `r` or loads its model when one trained with the same recipe exists.
-fn obtain(r: &Recipe, split: &Split, dir: &Path, teachers: &HashMap<String, Model>) -> anyhow::Result<(Model, f64)> {
+pub(crate) fn obtain(r: &Recipe, split: &Split, dir: &Path, teachers: &HashMap<String, Model>) -> anyhow::Result<(Model, f64)> {
     let path = dir.join(format!("{}.safetensors", r.key));
     if let Ok(bytes) = std::fs::read(&path) {
         if let Ok(loaded) = io::from_bytes(&bytes, r.model.preprocessing) {

@@ -7,6 +7,7 @@
 
 pub mod adc;
 pub mod config;
+pub mod experiment;
 pub mod fault_aware;
 pub mod faults;
 pub mod input;

@@ -31,3 +31,21 @@ pub const HARDENING_TABLE: [(&str, f64, f64, f64); 7] = [
     ("Dropout p=0.5", 97.32, 90.13, 49.80),
     ("Fault-aware training (Part 2)", 97.32, 88.32, 69.64),
 ];
+
+/// Part 2 (MemTorch crossbars, faults LRS 0.1 / HRS 0.1): model key (see
+/// `noise_tables`), the report's label, and PyTorch / crossbar / crossbar + faults accuracy.
+pub const CROSSBAR_TABLE: [(&str, &str, f64, f64, f64); 10] = [
+    ("mlp-b32", "MLP, batch 32", 97.81, 88.49, 14.58),
+    ("mlp-b64", "MLP, batch 64", 97.98, 90.54, 15.58),
+    ("mlp-b128", "MLP, batch 128", 97.95, 91.04, 18.09),
+    ("mlp-b256", "MLP, batch 256", 97.48, 91.44, 15.76),
+    ("mlp-noise1.0", "MLP, noise-trained std 1.0, batch 64", 90.21, 72.17, 18.66),
+    ("mlp-noise0.5", "MLP, noise-trained std 0.5, batch 64", 98.00, 91.06, 16.73),
+    ("cnn-b32", "CNN, batch 32", 98.94, 90.64, 10.65),
+    ("cnn-b64", "CNN, batch 64", 98.51, 89.48, 11.42),
+    ("cnn-b128", "CNN, batch 128", 98.59, 88.98, 10.90),
+    ("cnn-b256", "CNN, batch 256", 98.25, 87.39, 11.03),
+];
+
+/// Part 2 fault-aware training (MLP, batch 64): crossbar + faults (0.1 / 0.1) accuracy.
+pub const FAULT_AWARE_TABLE: [(&str, f64); 2] = [("Baseline", 15.58), ("Fault-aware training", 51.49)];

@@ -1,0 +1,325 @@
+//! `mpg reproduce crossbar`: Part 2 of the report (MemTorch crossbars): PyTorch / crossbar /
+//! crossbar + faults for the batch-size and noise-trained models, and fault-aware training
+//! against the baseline, our numbers beside the report's, as Markdown and JSON. The models
+//! are the ones `mpg reproduce noise` saves (reused when their recipe matches); only the
+//! fault-aware MLP is trained here, and any missing model unless --skip-missing.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use engine::crossbar::experiment::{fault_aware_recipe, report_config, FAULT_AWARE_KEY};
+use engine::crossbar::{crossbar_accuracy, CrossbarConfig, FaultConfig, InputScaling};
+use engine::data::Split;
+use engine::eval::evaluate;
+use engine::experiments::noise_tables::{batch_table_recipes, hardening_recipes, Recipe};
+use engine::experiments::report::{CROSSBAR_TABLE, FAULT_AWARE_TABLE, HARDENING_TABLE};
+use engine::model::{io, Model};
+use engine::noise::{noisy_accuracy, NoiseConfig, Spread};
+use serde::Serialize;
+
+use crate::bars::bar;
+use crate::commands::crossbar::{batch_svg, describe, sweep_batches};
+use crate::commands::reproduce::obtain;
+use crate::datadir;
+use crate::options::DataArgs;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Folder for the Markdown, JSON and SVG outputs.
+    #[arg(long, default_value = "results")]
+    pub out: PathBuf,
+    /// Folder of the trained models (shared with `mpg reproduce noise`).
+    #[arg(long, default_value = "results/models")]
+    pub models: PathBuf,
+    /// Training seed of the models (the report used 1234).
+    #[arg(long, default_value_t = 1234)]
+    pub seed: u64,
+    /// Fault draws per faulty figure.
+    #[arg(long, default_value_t = 5)]
+    pub draws: usize,
+    /// Seed of the crossbar simulation (tuning inputs and fault draws).
+    #[arg(long, default_value_t = 1)]
+    pub crossbar_seed: u64,
+    /// Evaluation batch (memtorch scaling depends on it).
+    #[arg(long, default_value_t = 64)]
+    pub eval_batch: usize,
+    /// Skip the CNN rows.
+    #[arg(long)]
+    pub skip_cnn: bool,
+    /// Leave out rows whose model file is missing instead of training it.
+    #[arg(long)]
+    pub skip_missing: bool,
+}
+
+/// One model's crossbar figures.
+#[derive(Clone, Debug, Serialize)]
+struct Row {
+    key: String,
+    label: String,
+    digital: f64,
+    memtorch: f64,
+    memtorch_faults: Spread,
+    calibrated: f64,
+    calibrated_faults: Spread,
+}
+
+fn recipe_for(key: &str, seed: u64) -> Option<Recipe> {
+    batch_table_recipes(seed)
+        .into_iter()
+        .chain(hardening_recipes(seed))
+        .chain([fault_aware_recipe(seed)])
+        .find(|r| r.key == key)
+}
+
+/// The saved model for `r` when its recipe matches, else `None`.
+fn saved(r: &Recipe, dir: &Path) -> Option<Model> {
+    let bytes = std::fs::read(dir.join(format!("{}.safetensors", r.key))).ok()?;
+    let loaded = io::from_bytes(&bytes, r.model.preprocessing).ok()?;
+    let recipe = serde_json::from_value::<Recipe>(loaded.notes.get("recipe")?.clone()).ok()?;
+    (recipe == *r).then_some(loaded.model)
+}
+
+fn faulty(model: &Model, split: &Split, cfg: &CrossbarConfig, draws: usize, label: &str) -> anyhow::Result<Spread> {
+    let pb = bar(draws as u64, label.to_string(), "draws");
+    let r = crossbar_accuracy(model, &split.test, cfg, Some(&split.train), draws, |k, _| {
+        pb.set_position(k as u64 + 1);
+        true
+    })?;
+    pb.finish_and_clear();
+    Ok(r.spread)
+}
+
+fn measure(model: &Model, key: &str, label: &str, split: &Split, a: &Args) -> anyhow::Result<Row> {
+    let faults = CrossbarConfig {
+        eval_batch: a.eval_batch,
+        ..report_config(a.crossbar_seed)
+    };
+    let clean = CrossbarConfig {
+        faults: FaultConfig::default(),
+        ..faults.clone()
+    };
+    let cal = |c: &CrossbarConfig| CrossbarConfig {
+        input_scaling: InputScaling::Calibrated,
+        ..c.clone()
+    };
+    let digital = evaluate(model, &split.test)?.accuracy();
+    let memtorch = faulty(model, split, &clean, 1, &format!("{key} crossbar"))?.mean;
+    let memtorch_faults = faulty(model, split, &faults, a.draws, &format!("{key} faults"))?;
+    let calibrated = faulty(model, split, &cal(&clean), 1, &format!("{key} calibrated"))?.mean;
+    let calibrated_faults = faulty(model, split, &cal(&faults), a.draws, &format!("{key} cal. faults"))?;
+    eprintln!(
+        "{key}: digital {digital:.2}, crossbar {memtorch:.2}, +faults {}, calibrated {calibrated:.2}, +faults {}",
+        cell(&memtorch_faults),
+        cell(&calibrated_faults)
+    );
+    Ok(Row {
+        key: key.into(),
+        label: label.into(),
+        digital,
+        memtorch,
+        memtorch_faults,
+        calibrated,
+        calibrated_faults,
+    })
+}
+
+fn cell(s: &Spread) -> String {
+    format!("{:.2} ± {:.2}", s.mean, s.sd)
+}
+
+pub fn run(a: Args) -> anyhow::Result<()> {
+    anyhow::ensure!((1..=1000).contains(&a.draws), "--draws must be between 1 and 1000");
+    let start = Instant::now();
+    let split = datadir::load(&a.data.data, a.data.dataset.into())?;
+    let none = HashMap::new();
+    let mut rows = Vec::new();
+    let mut missing = Vec::new();
+    let mut models: HashMap<String, Model> = HashMap::new();
+    for &(key, label, ..) in CROSSBAR_TABLE.iter() {
+        if a.skip_cnn && key.starts_with("cnn") {
+            continue;
+        }
+        let r = recipe_for(key, a.seed).ok_or_else(|| anyhow::anyhow!("no recipe for {key}"))?;
+        let model = match saved(&r, &a.models) {
+            Some(m) => {
+                eprintln!("reusing {}/{key}.safetensors", a.models.display());
+                m
+            }
+            None if a.skip_missing => {
+                eprintln!("{key}: no saved model with this recipe; skipped (--skip-missing)");
+                missing.push(key.to_string());
+                continue;
+            }
+            None => obtain(&r, &split, &a.models, &none)?.0,
+        };
+        rows.push(measure(&model, key, label, &split, &a)?);
+        models.insert(key.to_string(), model);
+    }
+
+    // Fault-aware training against the baseline (MLP, batch 64).
+    let fa_recipe = fault_aware_recipe(a.seed);
+    let (fa_model, fa_secs) = obtain(&fa_recipe, &split, &a.models, &none)?;
+    let fa_row = measure(&fa_model, FAULT_AWARE_KEY, &fa_recipe.label, &split, &a)?;
+    let noise = |std: f32| -> anyhow::Result<Spread> {
+        let pb = bar(5, format!("fault-aware std {std}"), "draws");
+        let s = noisy_accuracy(&fa_model, &split.test, &NoiseConfig { std, draws: 5, seed: 1 }, |k, _| {
+            pb.set_position(k as u64 + 1);
+            true
+        })?;
+        pb.finish_and_clear();
+        Ok(s)
+    };
+    let (fa_n1, fa_n15) = (noise(1.0)?, noise(1.5)?);
+
+    // How the memtorch scaling depends on the evaluation batch (baseline MLP, no faults).
+    let sweep_model = models.get("mlp-b64");
+    let mut sweep = Vec::new();
+    let mut sweep_digital = f64::NAN;
+    if let Some(m) = sweep_model {
+        let base = CrossbarConfig {
+            faults: FaultConfig::default(),
+            ..report_config(a.crossbar_seed)
+        };
+        sweep = sweep_batches(m, &split, &base, &[1, 4, 16, 64, 256, 1000, 10000])?;
+        sweep_digital = evaluate(m, &split.test)?.accuracy();
+        std::fs::create_dir_all(&a.out)?;
+        batch_svg(
+            &a.out.join("crossbar-scaling.svg"),
+            "MLP 784-256-128-10 (batch 64) on crossbars, 8-bit ADC, 128x128 tiles",
+            &sweep,
+            sweep_digital,
+        )?;
+    }
+
+    let wall = start.elapsed().as_secs_f64();
+    let command: Vec<String> = std::env::args().collect();
+    let command = command.join(" ");
+    let md = markdown(
+        &rows,
+        &fa_row,
+        (&fa_n1, &fa_n15),
+        fa_secs,
+        &sweep,
+        sweep_digital,
+        &missing,
+        &a,
+        &command,
+        wall,
+    );
+    std::fs::create_dir_all(&a.out)?;
+    std::fs::write(a.out.join("reproduce-crossbar.md"), &md)?;
+    let json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": a.seed, "crossbar_seed": a.crossbar_seed,
+        "draws": a.draws, "eval_batch": a.eval_batch, "config": report_config(a.crossbar_seed), "rows": rows, "fault_aware": fa_row,
+        "fault_aware_noise": { "1.0": fa_n1, "1.5": fa_n15 }, "fault_aware_train_seconds": fa_secs,
+        "batch_sweep": sweep.iter().map(|(b, m, c)| serde_json::json!({ "eval_batch": b, "memtorch": m, "calibrated": c })).collect::<Vec<_>>(),
+        "missing": missing });
+    std::fs::write(a.out.join("reproduce-crossbar.json"), serde_json::to_string_pretty(&json)?)?;
+    print!("{md}");
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn markdown(
+    rows: &[Row],
+    fa: &Row,
+    fa_noise: (&Spread, &Spread),
+    fa_secs: f64,
+    sweep: &[(usize, f64, f64)],
+    sweep_digital: f64,
+    missing: &[String],
+    a: &Args,
+    command: &str,
+    wall: f64,
+) -> String {
+    let mut s = String::new();
+    let cfg = CrossbarConfig {
+        eval_batch: a.eval_batch,
+        ..report_config(a.crossbar_seed)
+    };
+    let _ = writeln!(s, "# Reproduction of Part 2: memristor crossbars\n");
+    let _ = writeln!(s, "Command: `{command}`  ");
+    let _ = writeln!(
+        s,
+        "Wall time: {wall:.0} s on this machine ({} cores).  ",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    let _ = writeln!(
+        s,
+        "Crossbar: {} (MemTorch 1.1.6 tutorial settings, see docs/crossbar.md); crossbar seed {}. Faulty figures are the mean ± sample sd over {} independent fault draws, each over all 10,000 test images. \"Memtorch\" columns reproduce MemTorch's input scaling (batch-dependent, evaluation batch {}); \"calibrated\" columns use the project's fixed per-layer input range (10,000 training images).\n",
+        describe(&cfg),
+        a.crossbar_seed,
+        a.draws,
+        a.eval_batch
+    );
+    let _ = writeln!(s, "## Crossbar deployment (faults: LRS 0.1, HRS 0.1)\n");
+    let _ = writeln!(
+        s,
+        "| Model | PyTorch (report) | Digital (ours) | Crossbar (report) | Crossbar, memtorch (ours) | + faults (report) | + faults, memtorch (ours) | Crossbar, calibrated (ours) | + faults, calibrated (ours) |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
+    for r in rows {
+        let Some(&(_, label, rp, rc, rf)) = CROSSBAR_TABLE.iter().find(|t| t.0 == r.key) else {
+            continue;
+        };
+        let _ = writeln!(
+            s,
+            "| {label} | {rp:.2} | {:.2} | {rc:.2} | {:.2} | {rf:.2} | {} | {:.2} | {} |",
+            r.digital,
+            r.memtorch,
+            cell(&r.memtorch_faults),
+            r.calibrated,
+            cell(&r.calibrated_faults)
+        );
+    }
+    if !missing.is_empty() {
+        let _ = writeln!(s, "\nLeft out (no saved model, `--skip-missing`): {}.", missing.join(", "));
+    }
+    let _ = writeln!(s, "\n## Fault-aware training (MLP, batch 64)\n");
+    let base = rows.iter().find(|r| r.key == "mlp-b64");
+    let _ = writeln!(s, "| Model | Crossbar + faults (report) | + faults, memtorch (ours) | + faults, calibrated (ours) | Digital (ours) | Crossbar, memtorch (ours) |");
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    if let Some(b) = base {
+        let _ = writeln!(
+            s,
+            "| {} | {:.2} | {} | {} | {:.2} | {:.2} |",
+            FAULT_AWARE_TABLE[0].0,
+            FAULT_AWARE_TABLE[0].1,
+            cell(&b.memtorch_faults),
+            cell(&b.calibrated_faults),
+            b.digital,
+            b.memtorch
+        );
+    }
+    let _ = writeln!(
+        s,
+        "| {} | {:.2} | {} | {} | {:.2} | {:.2} |",
+        FAULT_AWARE_TABLE[1].0,
+        FAULT_AWARE_TABLE[1].1,
+        cell(&fa.memtorch_faults),
+        cell(&fa.calibrated_faults),
+        fa.digital,
+        fa.memtorch
+    );
+    let hr = HARDENING_TABLE[6];
+    let _ = writeln!(
+        s,
+        "\nThe fault-aware model (trained {:.0} s; a fresh 0.1 / 0.1 stuck-at draw on every step) under log-normal weight noise, as in the report's hardening table: clean {:.2} (report {:.2}), std 1.0 {} (report {:.2}), std 1.5 {} (report {:.2}); 5 draws, noise seed 1.",
+        fa_secs, fa.digital, hr.1, cell(fa_noise.0), hr.2, cell(fa_noise.1), hr.3
+    );
+    if !sweep.is_empty() {
+        let _ = writeln!(s, "\n## Input scaling and the evaluation batch (MLP batch 64, no faults)\n");
+        let _ = writeln!(
+            s,
+            "Digital accuracy {sweep_digital:.2}%. Figure: `crossbar-scaling.svg` beside this file.\n"
+        );
+        let _ = writeln!(s, "| Evaluation batch | Memtorch scaling | Calibrated scaling |\n|---|---|---|");
+        for (b, m, c) in sweep {
+            let _ = writeln!(s, "| {b} | {m:.2} | {c:.2} |");
+        }
+    }
+    s
+}
