@@ -61,6 +61,20 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
     Ok(env.body)
 }
 
+/// The engine's configurations use internally tagged enums, which bincode cannot read: they
+/// travel as JSON text inside the binary envelope.
+mod as_json {
+    use serde::{de::DeserializeOwned, Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&serde_json::to_string(value).map_err(serde::ser::Error::custom)?)
+    }
+
+    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        serde_json::from_str(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Where a worker gets the four IDX files.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DataSource {
@@ -89,7 +103,14 @@ pub enum ToWorker {
     /// Fetch, decompress, verify and parse the data.
     LoadData(DataSource),
     /// Train a fresh model; replies with progress, epochs and finally the model.
-    Train { job: u64, model: ModelConfig, train: TrainConfig, teacher: Option<Vec<u8>> },
+    Train {
+        job: u64,
+        #[serde(with = "as_json")]
+        model: ModelConfig,
+        #[serde(with = "as_json")]
+        train: TrainConfig,
+        teacher: Option<Vec<u8>>,
+    },
     /// Keep this model (safetensors bytes) under `id` for later evaluations.
     PutModel { id: u64, bytes: Vec<u8> },
     /// Evaluate model `model` (sent earlier with `PutModel`).
@@ -127,7 +148,7 @@ pub enum FromWorker {
     Ready,
     DataLoaded { kind: DatasetKind, train: usize, test: usize, millis: f64, samples: Samples, test_labels: Vec<u8> },
     DataFailed(DataError),
-    /// Sent at most every ~100 ms during training.
+    /// Sent at most every 250 ms during training.
     TrainProgress { job: u64, progress: Progress },
     /// After each epoch: the epoch's training figures and the test accuracy.
     TrainEpoch { job: u64, summary: EpochSummary, test_accuracy: f64 },

@@ -15,7 +15,7 @@ use crate::protocol::{DataError, DataSource, EvalOutput, EvalTask, FromWorker, S
 /// How many test images the page receives for drawing.
 pub const SAMPLE_COUNT: usize = 48;
 /// Minimum seconds between two progress messages.
-const PROGRESS_EVERY: f64 = 0.1;
+const PROGRESS_EVERY: f64 = 0.25;
 
 /// The data a worker holds.
 pub struct Loaded {

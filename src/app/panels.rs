@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::plots::{self, LineChart, Series};
+use super::plots::{Chart, Histogram, LineChart, Series};
 use super::state::*;
 use super::{files_to_source, load_data, now_ms, served_source, SharedServices};
 use crate::protocol::{DataError, EvalOutput, Samples, ToWorker};
@@ -44,10 +44,6 @@ fn input_value(e: &Event) -> String {
             e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()).map(|s| s.value())
         }))
         .unwrap_or_default()
-}
-
-fn svg(markup: String) -> Html {
-    Html::from_html_unchecked(AttrValue::from(markup))
 }
 
 fn fmt_int(n: usize) -> String {
@@ -311,21 +307,21 @@ fn run_view(s: &State) -> Html {
         }
         None => (0.0, 0.0, 0.0, "starting…".into()),
     };
-    let loss_chart = plots::line_chart(&LineChart {
-        caption: "training loss",
-        x_label: "epoch",
-        y_label: "cross-entropy",
+    let loss_chart = html! { <Chart spec={LineChart {
+        caption: "training loss".into(),
+        x_label: "epoch".into(),
+        y_label: "cross-entropy".into(),
         x: (0.0, run.train.epochs as f64),
         y: (0.0, run.loss.iter().map(|p| p.1).fold(0.5, f64::max) * 1.05),
         series: vec![Series { name: String::new(), color: 0, points: run.loss.iter().map(|&(x, y)| (x, y, 0.0)).collect(), dashed: false }],
         marker: None,
         size: (560, 300),
-    });
+    }} /> };
     let lo = run.epochs.iter().map(|e| e.1.min(e.2)).fold(90.0, f64::min).floor();
-    let acc_chart = plots::line_chart(&LineChart {
-        caption: "accuracy after each epoch",
-        x_label: "epoch",
-        y_label: "accuracy (%)",
+    let acc_chart = html! { <Chart spec={LineChart {
+        caption: "accuracy after each epoch".into(),
+        x_label: "epoch".into(),
+        y_label: "accuracy (%)".into(),
         x: (0.0, run.train.epochs as f64),
         y: (lo, 100.0),
         series: vec![
@@ -334,7 +330,7 @@ fn run_view(s: &State) -> Html {
         ],
         marker: None,
         size: (560, 300),
-    });
+    }} /> };
     let last_test = run.epochs.last().map(|e| e.2);
     html! {
         <div id="run" data-state={ if run.error.is_some() { "failed" } else { "running" } }>
@@ -344,8 +340,8 @@ fn run_view(s: &State) -> Html {
             <p class="big" aria-live="polite">{ format!("{:.0}% · {label} · {:.0} images/s · about {:.0} s left", fraction * 100.0, speed, eta) }
                 if let Some(t) = last_test { <span id="run-test-accuracy">{ format!(" · test accuracy {t:.2}%") }</span> }</p>
             <div class="charts">
-                <div class="chart" id="loss-chart">{ svg(loss_chart) }</div>
-                <div class="chart" id="acc-chart">{ svg(acc_chart) }</div>
+                <div class="chart" id="loss-chart">{ loss_chart }</div>
+                <div class="chart" id="acc-chart">{ acc_chart }</div>
             </div>
         </div>
     }
@@ -481,16 +477,16 @@ pub fn explore_panel(ctx: &Ctx) -> Html {
         let have: usize = e.curves.get(&id).map(|c| c.values().map(|d| d.len()).sum()).unwrap_or(0);
         (1 + (CURVE_POINTS - 1) * e.draws).saturating_sub(have)
     }).sum();
-    let chart = plots::line_chart(&LineChart {
-        caption: "test accuracy vs noise std (mean ± sd over draws)",
-        x_label: "noise std σ  (w' = w·exp(ε), ε ~ N(0, σ²))",
-        y_label: "accuracy (%)",
+    let chart = html! { <Chart spec={LineChart {
+        caption: "test accuracy vs noise std (mean ± sd over draws)".into(),
+        x_label: "noise std σ  (w' = w·exp(ε), ε ~ N(0, σ²))".into(),
+        y_label: "accuracy (%)".into(),
         x: (0.0, CURVE_MAX_STD as f64),
         y: (0.0, 100.0),
         series,
         marker: Some(e.std as f64),
         size: (760, 420),
-    });
+    }} /> };
     let model_select = html! {
         <select id="explore-model" onchange={ctx.cb(|ev: Event| Action::SelectModel(input_value(&ev).parse().ok()))}>
             { for s.models.iter().map(|m| html! { <option value={m.meta.id.to_string()} selected={e.model == Some(m.meta.id)}>{ format!("{} ({:.2}%)", m.meta.name, m.meta.test_accuracy) }</option> }) }
@@ -525,7 +521,7 @@ pub fn explore_panel(ctx: &Ctx) -> Html {
                 </fieldset>
             </div>
             <div class="live">
-                <div class="chart" id="noise-curve" data-pending={pending.to_string()}>{ svg(chart) }</div>
+                <div class="chart" id="noise-curve" data-pending={pending.to_string()}>{ chart }</div>
                 <p class="explain">{ if pending > 0 { format!("{pending} curve evaluations still running in the background; points appear when all their draws are done.") } else { "Curves complete.".into() } }</p>
                 <div class="compare"><p>{"Overlay on the curve:"}</p>{ for compare }</div>
             </div>
@@ -589,14 +585,8 @@ pub fn see_panel(ctx: &Ctx) -> Html {
         }
     });
     let hist = match &e.histogram {
-        Some((m, std, EvalOutput::Histogram { lo, hi, clean, noisy })) if Some(*m) == model => svg(plots::histogram_chart(
-            &format!("weights, clean vs one draw at σ = {std:.2}"),
-            *lo,
-            *hi,
-            ("clean", clean),
-            ("perturbed", noisy),
-            (620, 320),
-        )),
+        Some((m, std, EvalOutput::Histogram { lo, hi, clean, noisy })) if Some(*m) == model => html! {
+            <Histogram caption={format!("weights, clean vs one draw at σ = {std:.2}")} lo={*lo} hi={*hi} clean={clean.clone()} noisy={noisy.clone()} /> },
         _ => html! { <p class="hint">{"Move the noise slider above 0 (Explore) to see the weight histogram."}</p> },
     };
     let confusion = match (noisy, &s.test_labels) {

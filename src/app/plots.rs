@@ -24,6 +24,7 @@ pub fn css(i: usize) -> String {
 }
 
 /// One curve: (x, mean, sd) points; a band of +-sd is drawn when any sd is positive.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Series {
     pub name: String,
     pub color: usize,
@@ -32,10 +33,11 @@ pub struct Series {
 }
 
 /// A line chart with optional +-sd bands and a vertical marker.
-pub struct LineChart<'a> {
-    pub caption: &'a str,
-    pub x_label: &'a str,
-    pub y_label: &'a str,
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineChart {
+    pub caption: String,
+    pub x_label: String,
+    pub y_label: String,
     pub x: (f64, f64),
     pub y: (f64, f64),
     pub series: Vec<Series>,
@@ -50,15 +52,18 @@ pub fn line_chart(c: &LineChart) -> String {
         let root = SVGBackend::with_string(&mut svg, c.size).into_drawing_area();
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(c.caption, ("sans-serif", 22))
+            .caption(&c.caption, ("sans-serif", 22))
             .margin(12)
             .x_label_area_size(48)
             .y_label_area_size(64)
             .build_cartesian_2d(c.x.0..c.x.1, c.y.0..c.y.1)?;
         chart
             .configure_mesh()
-            .x_desc(c.x_label)
-            .y_desc(c.y_label)
+            .x_desc(&c.x_label)
+            .y_desc(&c.y_label)
+            // plotters measures every label by laying out a DOM span: keep them few
+            .x_labels(6)
+            .y_labels(6)
             .label_style(("sans-serif", 16))
             .axis_desc_style(("sans-serif", 18))
             .light_line_style(RGBColor(235, 235, 235))
@@ -125,6 +130,8 @@ pub fn histogram_chart(caption: &str, lo: f32, hi: f32, a: (&str, &[u32]), b: (&
             .configure_mesh()
             .x_desc("weight value")
             .y_desc("count")
+            .x_labels(6)
+            .y_labels(5)
             .label_style(("sans-serif", 16))
             .axis_desc_style(("sans-serif", 18))
             .light_line_style(RGBColor(235, 235, 235))
@@ -152,4 +159,31 @@ pub fn histogram_chart(caption: &str, lo: f32, hi: f32, a: (&str, &[u32]), b: (&
         Ok(()) => svg,
         Err(e) => format!("<p class=\"error\">chart error: {e}</p>"),
     }
+}
+
+/// A chart as a component: it re-renders (and plotters re-measures its labels, which forces
+/// a page layout per label) only when its data changes, not on every page update.
+#[derive(yew::Properties, PartialEq)]
+pub struct ChartProps {
+    pub spec: LineChart,
+}
+
+#[yew::function_component]
+pub fn Chart(p: &ChartProps) -> yew::Html {
+    yew::Html::from_html_unchecked(yew::AttrValue::from(line_chart(&p.spec)))
+}
+
+#[derive(yew::Properties, PartialEq)]
+pub struct HistogramProps {
+    pub caption: String,
+    pub lo: f32,
+    pub hi: f32,
+    pub clean: Vec<u32>,
+    pub noisy: Vec<u32>,
+}
+
+#[yew::function_component]
+pub fn Histogram(p: &HistogramProps) -> yew::Html {
+    let svg = histogram_chart(&p.caption, p.lo, p.hi, ("clean", &p.clean), ("perturbed", &p.noisy), (620, 320));
+    yew::Html::from_html_unchecked(yew::AttrValue::from(svg))
 }

@@ -378,7 +378,10 @@ impl Reducible for State {
             Action::TrainProgress { job, progress } => {
                 if let Some(r) = s.run.as_mut().filter(|r| r.job == job) {
                     let x = (progress.epoch - 1) as f64 + progress.step as f64 / progress.steps_per_epoch.max(1) as f64;
-                    r.loss.push((x, progress.running_loss as f64));
+                    // A point per twentieth of an epoch: the chart redraws only when one is added.
+                    if r.loss.last().is_none_or(|p| x - p.0 >= 0.05) {
+                        r.loss.push((x, progress.running_loss as f64));
+                    }
                     r.progress = Some(progress);
                 }
             }

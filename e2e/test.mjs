@@ -1,0 +1,185 @@
+// End-to-end test of the built site in Debian's headless Chromium (playwright-core, no
+// downloaded browser). Serves dist/ on localhost with the real MNIST files, trains the MLP,
+// drags the noise slider, checks the readout and the curve, breaks a data file and checks the
+// error screen, and saves screenshots of every panel into docs/screenshots/.
+//
+// Environment: E2E_EPOCHS (default 1; 5 = the acceptance run), E2E_LENET=1 also trains LeNet
+// for the benchmark, DIST (default ../dist), DATA (default ../data), CHROMIUM (default
+// /usr/bin/chromium). Results: e2e/artifacts/results.json.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from './server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const dist = path.resolve(process.env.DIST || path.join(root, 'dist'));
+const data = path.resolve(process.env.DATA || path.join(root, 'data'));
+const epochs = Number(process.env.E2E_EPOCHS || 1);
+const shots = path.join(root, 'docs', 'screenshots');
+const artifacts = path.join(here, 'artifacts');
+fs.mkdirSync(shots, { recursive: true });
+fs.mkdirSync(artifacts, { recursive: true });
+
+const results = { epochs, checks: [] };
+let failed = false;
+function check(name, ok, detail) {
+  results.checks.push({ name, ok, detail });
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail !== undefined ? ': ' + JSON.stringify(detail) : ''}`);
+  if (!ok) failed = true;
+}
+
+// A damaged copy of the data: one label flipped inside the gzip, so the SHA-256 check must fail.
+const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'mpg-broken-'));
+fs.mkdirSync(path.join(broken, 'mnist'));
+for (const f of fs.readdirSync(path.join(data, 'mnist'))) fs.copyFileSync(path.join(data, 'mnist', f), path.join(broken, 'mnist', f));
+{
+  const file = path.join(broken, 'mnist', 't10k-labels-idx1-ubyte.gz');
+  const raw = zlib.gunzipSync(fs.readFileSync(file));
+  raw[100] = (raw[100] + 1) % 10;
+  fs.writeFileSync(file, zlib.gzipSync(raw));
+}
+
+const port = 8000 + Math.floor(Math.random() * 900);
+const server = await serve({ dist, data, broken }, port);
+const base = `http://127.0.0.1:${port}/`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.log('page error:', e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('404')) console.log('console error:', m.text()); });
+  // Every main-thread task over 50 ms, with its start and duration.
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  return page;
+}
+
+async function setInput(page, sel, value) {
+  await page.fill(sel, String(value));
+  await page.dispatchEvent(sel, 'change');
+}
+
+async function train(page, label, { arch, epochs }) {
+  await page.click('#tab-train');
+  await page.selectOption('#arch', arch);
+  await setInput(page, '#epochs', epochs);
+  await page.waitForSelector('#train-button:not([disabled])', { timeout: 120_000 });
+  const before = await page.locator('#models tbody tr').count();
+  const t0 = await page.evaluate(() => performance.now());
+  await page.click('#train-button');
+  await page.waitForSelector('#run-test-accuracy', { timeout: 600_000 });
+  await page.screenshot({ path: path.join(shots, `train-${label}.png`) });
+  await page.waitForFunction((n) => document.querySelectorAll('#models tbody tr').length > n, before, { timeout: 1_800_000, polling: 500 });
+  const t1 = await page.evaluate(() => performance.now());
+  const row = page.locator('#models tbody tr').last();
+  const cells = await row.locator('td').allTextContents();
+  const longTasks = await page.evaluate(([a, b]) => window.__longTasks.filter((t) => t.start >= a && t.start <= b), [t0, t1]);
+  return { name: cells[0], testAccuracy: parseFloat(cells[1]), trainSeconds: parseFloat(cells[2]), wallSeconds: (t1 - t0) / 1000, longTasks };
+}
+
+try {
+  // 1. Load and train the report's MLP.
+  const page = await newPage();
+  await page.goto(base);
+  await page.waitForSelector('#data-status[data-state=ready]', { timeout: 120_000 });
+  check('page loads and the data is verified', true, await page.textContent('#data-status'));
+  const mlp = await train(page, 'mlp', { arch: 'mlp', epochs });
+  results.mlp = mlp;
+  const maxTask = Math.max(0, ...mlp.longTasks.map((t) => t.duration));
+  check(`MLP ${epochs} epoch(s) trained in the tab`, mlp.testAccuracy > (epochs >= 5 ? 97 : 93), mlp);
+  check('no main-thread long task over 100 ms during training', maxTask <= 100, { maxTaskMs: maxTask, longTasks: mlp.longTasks.length });
+
+  // 2. Explore: clean figure, then drag the slider to std 1.0.
+  await page.click('#tab-explore');
+  await page.waitForSelector('#accuracy-readout[data-state=exact]', { timeout: 120_000 });
+  const clean = parseFloat(await page.getAttribute('#accuracy-readout', 'data-value'));
+  const slider = await page.locator('#noise-std').boundingBox();
+  const y = slider.y + slider.height / 2;
+  await page.mouse.move(slider.x + 2, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(slider.x + 2 + ((slider.width - 4) * 0.5 * i) / 10, y);
+  await page.mouse.up();
+  const std = parseFloat(await page.textContent('#noise-std-value'));
+  await page.waitForSelector('#accuracy-readout[data-state=estimate], #accuracy-readout[data-state=exact]', { timeout: 60_000 });
+  const firstState = await page.getAttribute('#accuracy-readout', 'data-state');
+  await page.waitForSelector('#accuracy-readout[data-state=exact]', { timeout: 120_000 });
+  const noisy = parseFloat(await page.getAttribute('#accuracy-readout', 'data-value'));
+  const timing = { first: Number(await page.getAttribute('#slider-timing', 'data-first')), exact: Number(await page.getAttribute('#slider-timing', 'data-exact')) };
+  results.slider = { std, clean, noisy, firstState, timingMs: timing };
+  check('dragging the slider moves it to about 1.0', Math.abs(std - 1.0) <= 0.1, std);
+  check('displayed accuracy falls under noise', noisy < clean - 3, { clean, noisy });
+  check('a fast estimate comes before the exact figure', firstState === 'estimate' || timing.first <= timing.exact, { firstState, ...timing });
+  // keyboard: arrow keys move the slider
+  await page.focus('#noise-std');
+  await page.keyboard.press('ArrowRight');
+  const keyed = parseFloat(await page.textContent('#noise-std-value'));
+  check('the slider answers the keyboard', Math.abs(keyed - (std + 0.05)) < 1e-6, keyed);
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForSelector('#accuracy-readout[data-state=exact]', { timeout: 120_000 });
+  await page.waitForFunction(() => document.querySelector('#noise-curve')?.dataset.pending === '0', null, { timeout: 600_000, polling: 500 });
+  const curve = await page.evaluate(() => {
+    const svg = document.querySelector('#noise-curve svg');
+    return { polylines: svg ? svg.querySelectorAll('polyline').length : 0, circles: svg ? svg.querySelectorAll('circle').length : 0, polygons: svg ? svg.querySelectorAll('polygon').length : 0 };
+  });
+  results.curve = curve;
+  check('the accuracy-vs-noise curve renders with its ±sd band', curve.circles >= 11 && curve.polylines >= 1 && curve.polygons >= 1, curve);
+  results.url = page.url();
+  check('the Explore state is in the URL', /std=1\.00/.test(page.url()) && /tab=explore/.test(page.url()), page.url());
+  await page.screenshot({ path: path.join(shots, 'explore.png'), fullPage: true });
+
+  // 3. See it and Reproduce.
+  await page.click('#tab-see');
+  await page.waitForSelector('#confusion', { timeout: 60_000 });
+  await page.waitForSelector('#weight-histogram svg', { timeout: 60_000 });
+  check('See-it panel shows digits, histogram and confusion matrix', (await page.locator('.digits canvas').count()) > 0);
+  await page.screenshot({ path: path.join(shots, 'see-it.png'), fullPage: true });
+  await page.click('#tab-reproduce');
+  await page.screenshot({ path: path.join(shots, 'reproduce.png'), fullPage: true });
+
+  // 4. Persistence: the model survives a reload.
+  await page.reload();
+  await page.click('#tab-train');
+  await page.waitForSelector('#models tbody tr', { timeout: 60_000 });
+  check('trained models survive a reload (IndexedDB)', (await page.locator('#models tbody tr').count()) >= 1);
+
+  // 5. Optional LeNet benchmark.
+  if (process.env.E2E_LENET === '1') {
+    const lenet = await train(page, 'lenet', { arch: 'lenet', epochs });
+    results.lenet = lenet;
+    check(`LeNet ${epochs} epoch(s) trained in the tab`, lenet.testAccuracy > 90, lenet);
+  }
+
+  // 6. Damaged and missing data.
+  const bad = await newPage();
+  await bad.goto(base + '?data=data-broken/');
+  await bad.waitForSelector('#data-error', { timeout: 60_000 });
+  const kind = await bad.getAttribute('#data-error', 'data-kind');
+  const detail = await bad.textContent('#data-error .detail');
+  check('a damaged data file gets the error screen', kind === 'invalid' && /SHA-256/.test(detail), { kind, detail });
+  await bad.screenshot({ path: path.join(shots, 'data-damaged.png') });
+  await bad.goto(base + '?data=nowhere/');
+  await bad.waitForSelector('#data-error[data-kind=missing]', { timeout: 60_000 });
+  check('missing data gets the how-to-get-it screen', true);
+  await bad.screenshot({ path: path.join(shots, 'data-missing.png') });
+} catch (e) {
+  check('test ran to the end', false, String(e));
+} finally {
+  fs.writeFileSync(path.join(artifacts, 'results.json'), JSON.stringify(results, null, 2));
+  await browser.close();
+  server.close();
+  fs.rmSync(broken, { recursive: true, force: true });
+}
+console.log(failed ? 'E2E FAILED' : 'E2E PASSED');
+process.exit(failed ? 1 : 0);
