@@ -102,11 +102,13 @@ pub fn train_with_bar(model: &Model, data: &Dataset, cfg: &TrainConfig, teacher:
     let mut on_progress = |p: &engine::train::Progress| {
         pb.set_position(p.global_step as u64);
         if p.step == p.steps_per_epoch || p.global_step % 20 == 0 {
-            pb.set_message(format!("{label} e{}/{} loss {:.3} acc {:.1}%", p.epoch, p.epochs, p.running_loss, p.running_accuracy));
+            let rate = p.throughput.map(|r| format!(" {r:.0} img/s")).unwrap_or_default();
+            pb.set_message(format!("{label} e{}/{} loss {:.3} acc {:.1}%{rate}", p.epoch, p.epochs, p.running_loss, p.running_accuracy));
         }
         Control::Continue
     };
-    let hooks = TrainHooks { teacher, clock: None, progress: &mut on_progress };
+    let clock = || start.elapsed().as_secs_f64();
+    let hooks = TrainHooks { teacher, clock: Some(&clock), progress: &mut on_progress };
     let history = train(model, data, cfg, hooks).with_context(|| format!("training {label}"))?;
     pb.finish_and_clear();
     Ok((history, start.elapsed().as_secs_f64()))
