@@ -8,7 +8,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::ValueEnum;
-use engine::crossbar::{crossbar_accuracy, Crossbar, CrossbarConfig, DriftConfig, FaultConfig, InputScaling};
+use engine::crossbar::{
+    crossbar_accuracy, Crossbar, CrossbarConfig, DriftConfig, FaultConfig, InputScaling,
+};
 use engine::data::Split;
 use engine::eval::evaluate;
 use engine::model::{Architecture, Model, ModelConfig};
@@ -183,14 +185,21 @@ pub struct EvalArgs {
 
 /// A short description of the settings, e.g. `memtorch scaling, eval batch 64, 8-bit ADC, 128x128 tiles`.
 pub fn describe(c: &CrossbarConfig) -> String {
-    format!("{} scaling, eval batch {}, {}", c.input_scaling, c.eval_batch, describe_devices(c))
+    format!(
+        "{} scaling, eval batch {}, {}",
+        c.input_scaling,
+        c.eval_batch,
+        describe_devices(c)
+    )
 }
 
 /// The settings other than input scaling and evaluation batch.
 pub fn describe_devices(c: &CrossbarConfig) -> String {
     let mut s = format!(
         "{}, {}x{} tiles, R_on {} / R_off {} ohm, {} V",
-        c.adc_bits.map(|b| format!("{b}-bit ADC")).unwrap_or_else(|| "no ADC".into()),
+        c.adc_bits
+            .map(|b| format!("{b}-bit ADC"))
+            .unwrap_or_else(|| "no ADC".into()),
         c.tile,
         c.tile,
         c.r_on,
@@ -225,22 +234,33 @@ pub fn run(cmd: CrossbarCommand) -> anyhow::Result<()> {
 
 fn eval(a: EvalArgs) -> anyhow::Result<()> {
     let cfg = a.crossbar.config()?;
-    anyhow::ensure!((1..=1000).contains(&a.draws), "--draws must be between 1 and 1000");
+    anyhow::ensure!(
+        (1..=1000).contains(&a.draws),
+        "--draws must be between 1 and 1000"
+    );
     let kind = a.data.dataset.into();
     let model = a.model.load(kind)?.model;
     let split = datadir::load(&a.data.data, kind)?;
     let digital = evaluate(&model, &split.test)?.accuracy();
     if let Some(path) = &a.dump_state {
         let xbar = Crossbar::deploy(&model, &cfg, Some(&split.train))?.realise(0)?;
-        std::fs::write(path, serde_json::to_string(&xbar.inspect())?).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(path, serde_json::to_string(&xbar.inspect())?)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     let draws = if cfg.is_stochastic() { a.draws } else { 1 };
     let pb = bar(draws as u64, "crossbar", "draws");
     let start = Instant::now();
-    let r = crossbar_accuracy(&model, &split.test, &cfg, Some(&split.train), draws, |k, _| {
-        pb.set_position(k as u64 + 1);
-        true
-    })?;
+    let r = crossbar_accuracy(
+        &model,
+        &split.test,
+        &cfg,
+        Some(&split.train),
+        draws,
+        |k, _| {
+            pb.set_position(k as u64 + 1);
+            true
+        },
+    )?;
     pb.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
     let s = r.spread;
@@ -283,7 +303,11 @@ pub struct SweepArgs {
     #[command(flatten)]
     pub crossbar: CrossbarArgs,
     /// Evaluation batch sizes to try (the last partial batch is kept).
-    #[arg(long, value_delimiter = ',', default_value = "1,4,16,64,256,1000,10000")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,4,16,64,256,1000,10000"
+    )]
     pub batches: Vec<usize>,
     /// Write the figure (accuracy vs batch, both modes, digital for reference) as SVG here.
     #[arg(long)]
@@ -294,7 +318,12 @@ pub struct SweepArgs {
 }
 
 /// Accuracy by evaluation batch for both scaling modes: `(batch, memtorch, calibrated)`.
-pub fn sweep_batches(model: &Model, split: &Split, base: &CrossbarConfig, batches: &[usize]) -> anyhow::Result<Vec<(usize, f64, f64)>> {
+pub fn sweep_batches(
+    model: &Model,
+    split: &Split,
+    base: &CrossbarConfig,
+    batches: &[usize],
+) -> anyhow::Result<Vec<(usize, f64, f64)>> {
     let mut rows = Vec::new();
     let mem = Crossbar::deploy(
         model,
@@ -317,8 +346,10 @@ pub fn sweep_batches(model: &Model, split: &Split, base: &CrossbarConfig, batche
     let pb = bar(batches.len() as u64, "batch sweep", "batches");
     for &b in batches {
         anyhow::ensure!(b >= 1, "batch sizes must be at least 1");
-        let m = engine::eval::evaluate_with(model, &model.weights(), &mem, &split.test, b)?.accuracy();
-        let c = engine::eval::evaluate_with(model, &model.weights(), &cal, &split.test, b)?.accuracy();
+        let m =
+            engine::eval::evaluate_with(model, &model.weights(), &mem, &split.test, b)?.accuracy();
+        let c =
+            engine::eval::evaluate_with(model, &model.weights(), &cal, &split.test, b)?.accuracy();
         rows.push((b, m, c));
         pb.inc(1);
     }
@@ -338,7 +369,11 @@ fn batch_sweep(a: SweepArgs) -> anyhow::Result<()> {
     let digital = evaluate(&model, &split.test)?.accuracy();
     let rows = sweep_batches(&model, &split, &cfg, &a.batches)?;
     if let Some(path) = &a.svg {
-        let title = format!("{} on crossbars: {}", model.config.arch.label(), describe_devices(&cfg));
+        let title = format!(
+            "{} on crossbars: {}",
+            model.config.arch.label(),
+            describe_devices(&cfg)
+        );
         batch_svg(path, &title, &rows, digital)?;
         eprintln!("wrote {}", path.display());
     }
@@ -347,7 +382,10 @@ fn batch_sweep(a: SweepArgs) -> anyhow::Result<()> {
             .iter()
             .map(|(b, m, c)| serde_json::json!({ "eval_batch": b, "memtorch": m, "calibrated": c }))
             .collect();
-        println!("{}", serde_json::json!({ "digital_accuracy": digital, "config": cfg, "rows": r }));
+        println!(
+            "{}",
+            serde_json::json!({ "digital_accuracy": digital, "config": cfg, "rows": r })
+        );
     } else {
         println!("| eval batch | memtorch scaling | calibrated scaling |\n|---|---|---|");
         for (b, m, c) in &rows {
@@ -364,6 +402,9 @@ pub struct BenchArgs {
     pub data: DataArgs,
     #[command(flatten)]
     pub crossbar: CrossbarArgs,
+    /// Also time the LeNet CNN (conv layers through unfolded patches).
+    #[arg(long)]
+    pub lenet: bool,
     /// Timed runs per network (the median is reported; one extra warm-up run).
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
@@ -376,7 +417,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     anyhow::ensure!(a.runs >= 1, "--runs must be at least 1");
     let cfg = a.crossbar.config()?;
     let split = datadir::load(&a.data.data, a.data.dataset.into())?;
-    let nets = [
+    let mut nets = vec![
         (
             "mlp-784-512-512-10",
             Architecture::Mlp {
@@ -386,6 +427,9 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
         ),
         ("mlp-784-256-128-10", Architecture::report_mlp()),
     ];
+    if a.lenet {
+        nets.push(("lenet", Architecture::LeNet));
+    }
     let mut rows = Vec::new();
     for (name, arch) in nets {
         // Throughput does not depend on training: an initialised model has the same shapes.
@@ -421,7 +465,9 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     if a.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "config": cfg, "threads": threads, "results": rows }))?
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "config": cfg, "threads": threads, "results": rows })
+            )?
         );
     } else {
         println!(
@@ -444,13 +490,21 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
 
 /// The batch-sweep figure: accuracy against evaluation batch (log axis) for both scaling
 /// modes, with the digital accuracy as a reference line.
-pub fn batch_svg(path: &std::path::Path, title: &str, rows: &[(usize, f64, f64)], digital: f64) -> anyhow::Result<()> {
+pub fn batch_svg(
+    path: &std::path::Path,
+    title: &str,
+    rows: &[(usize, f64, f64)],
+    digital: f64,
+) -> anyhow::Result<()> {
     use plotters::prelude::*;
     anyhow::ensure!(!rows.is_empty(), "nothing to plot");
     let root = SVGBackend::new(path, (820, 500)).into_drawing_area();
     root.fill(&WHITE)?;
     let lowest = rows.iter().flat_map(|r| [r.1, r.2]).fold(digital, f64::min);
-    let (ylo, yhi) = ((lowest - 2.0).floor().max(0.0), (digital + 1.0).ceil().min(100.0));
+    let (ylo, yhi) = (
+        (lowest - 2.0).floor().max(0.0),
+        (digital + 1.0).ceil().min(100.0),
+    );
     let xmax = rows.iter().map(|r| r.0).max().unwrap_or(1) as f64 * 1.5;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 15))
@@ -467,15 +521,26 @@ pub fn batch_svg(path: &std::path::Path, title: &str, rows: &[(usize, f64, f64)]
     let blue = RGBColor(31, 119, 180);
     let orange = RGBColor(230, 85, 13);
     chart
-        .draw_series(LineSeries::new([(0.8, digital), (xmax, digital)], BLACK.stroke_width(1)))?
+        .draw_series(LineSeries::new(
+            [(0.8, digital), (xmax, digital)],
+            BLACK.stroke_width(1),
+        ))?
         .label(format!("digital ({digital:.2}%)"))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK));
-    for (name, color, pick) in [("memtorch scaling", orange, 1usize), ("calibrated scaling", blue, 2)] {
-        let pts: Vec<(f64, f64)> = rows.iter().map(|r| (r.0 as f64, if pick == 1 { r.1 } else { r.2 })).collect();
+    for (name, color, pick) in [
+        ("memtorch scaling", orange, 1usize),
+        ("calibrated scaling", blue, 2),
+    ] {
+        let pts: Vec<(f64, f64)> = rows
+            .iter()
+            .map(|r| (r.0 as f64, if pick == 1 { r.1 } else { r.2 }))
+            .collect();
         chart
             .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?
             .label(name)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
         chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 4, color.filled())))?;
     }
     chart

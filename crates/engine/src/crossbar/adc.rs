@@ -27,7 +27,7 @@ pub fn quantize_padded(v: &mut [f32], total_len: usize, bits: u32) {
     let a = v.iter().fold(0.0f32, |m, &x| m.max(x.abs()));
     let integral = (a + 1e-12f32).log2().ceil();
     let sf = 1.0 - bits as f32 + integral;
-    let step = 2f32.powf(sf);
+    let step = 2f32.powi(sf as i32);
     let inv = 1.0 / step; // a power of two: exact
     let bound = 2f32.powi(bits as i32 - 1);
     for x in v.iter_mut() {
