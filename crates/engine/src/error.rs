@@ -56,6 +56,10 @@ pub enum Error {
     #[error("training diverged at epoch {epoch}, step {step}: the loss became {loss}; try a smaller learning rate or less training noise")]
     Diverged { epoch: usize, step: usize, loss: f32 },
 
+    /// The loss did not reach a parameter: the computation graph is broken.
+    #[error("parameter {name} received no gradient: an operation in the forward pass has no backward pass")]
+    NoGradient { name: String },
+
     /// The caller asked the run to stop.
     #[error("cancelled by the user")]
     Cancelled,

@@ -126,3 +126,23 @@ fn noise_leaves_clean_weights_alone_and_has_the_requested_log_spread() {
     assert!(perturb(&model.weights(), f32::NAN, &mut r).is_err());
     assert!(perturb(&model.weights(), -1.0, &mut r).is_err());
 }
+
+#[test]
+fn distilled_students_learn_to_agree_with_their_teacher_under_both_losses() {
+    let data = toy_data();
+    let teacher = small_mlp(5);
+    let mut go = |_: &engine::train::Progress| Control::Continue;
+    train(&teacher, &data, &TrainConfig { epochs: 20, batch_size: 32, ..TrainConfig::default() }, TrainHooks::with_progress(&mut go)).unwrap();
+    let taught = engine::eval::evaluate(&teacher, &data).unwrap();
+    assert!(taught.accuracy() > 95.0);
+    for loss in [DistillLoss::Mse, DistillLoss::Kl] {
+        let student = small_mlp(6);
+        let method = engine::train::Method::Distillation { std: 0.1, loss, gradient: engine::train::GradientVariant::PerturbRestore };
+        let cfg = TrainConfig { epochs: 20, batch_size: 32, method, ..TrainConfig::default() };
+        let mut go = |_: &engine::train::Progress| Control::Continue;
+        train(&student, &data, &cfg, TrainHooks { teacher: Some(&teacher), clock: None, progress: &mut go }).unwrap();
+        let e = engine::eval::evaluate(&student, &data).unwrap();
+        let agree = e.predictions.iter().zip(&taught.predictions).filter(|(a, b)| a == b).count();
+        assert!(agree as f64 > 0.95 * data.len() as f64, "{loss:?}: the student agrees with its teacher on only {agree}/{}", data.len());
+    }
+}

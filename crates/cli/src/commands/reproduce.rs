@@ -58,8 +58,14 @@ pub fn run(w: Which) -> anyhow::Result<()> {
     }
 }
 
-/// Trains `r` or loads its model when one trained with the same recipe exists.
+/// Trains `r` or loads its model when one trained with the same recipe exists; returns the
+/// model and its training wall time in seconds.
 pub(crate) fn obtain(r: &Recipe, split: &Split, dir: &Path, teachers: &HashMap<String, Model>) -> anyhow::Result<(Model, f64)> {
+    obtain_tracked(r, split, dir, teachers).map(|(m, s, _)| (m, s))
+}
+
+/// [`obtain`], also saying whether the model was reused.
+fn obtain_tracked(r: &Recipe, split: &Split, dir: &Path, teachers: &HashMap<String, Model>) -> anyhow::Result<(Model, f64, bool)> {
     let path = dir.join(format!("{}.safetensors", r.key));
     if let Ok(bytes) = std::fs::read(&path) {
         if let Ok(loaded) = io::from_bytes(&bytes, r.model.preprocessing) {
@@ -67,7 +73,7 @@ pub(crate) fn obtain(r: &Recipe, split: &Split, dir: &Path, teachers: &HashMap<S
             if same {
                 let secs = loaded.notes.get("train_seconds").and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
                 eprintln!("reusing {}", path.display());
-                return Ok((loaded.model, secs));
+                return Ok((loaded.model, secs, true));
             }
         }
     }
@@ -80,7 +86,7 @@ pub(crate) fn obtain(r: &Recipe, split: &Split, dir: &Path, teachers: &HashMap<S
     let notes = serde_json::json!({ "recipe": r, "train_seconds": secs });
     std::fs::create_dir_all(dir)?;
     std::fs::write(&path, io::to_bytes(&model, Some(&notes))?)?;
-    Ok((model, secs))
+    Ok((model, secs, false))
 }
 
 fn noisy(model: &Model, split: &Split, std: f32, a: &Args, label: &str) -> anyhow::Result<Spread> {
@@ -102,12 +108,14 @@ fn noise(a: Args) -> anyhow::Result<()> {
     let start = Instant::now();
     let split = datadir::load(&a.data.data, a.data.dataset.into())?;
     let mut models: HashMap<String, Model> = HashMap::new();
+    let mut reused = 0;
     let mut batch_rows = Vec::new();
     for r in batch_table_recipes(a.seed) {
         if a.skip_cnn && r.key.starts_with("cnn") {
             continue;
         }
-        let (model, secs) = obtain(&r, &split, &a.models, &models)?;
+        let (model, secs, was_reused) = obtain_tracked(&r, &split, &a.models, &models)?;
+        reused += usize::from(was_reused);
         let clean = evaluate(&model, &split.test)?.accuracy();
         let n1 = noisy(&model, &split, 1.0, &a, &r.key)?;
         eprintln!("{}: clean {clean:.2}, std 1.0 {}", r.key, cell(&n1));
@@ -128,7 +136,8 @@ fn noise(a: Args) -> anyhow::Result<()> {
         train_seconds: base_row.train_seconds,
     });
     for r in hardening_recipes(a.seed) {
-        let (model, secs) = obtain(&r, &split, &a.models, &models)?;
+        let (model, secs, was_reused) = obtain_tracked(&r, &split, &a.models, &models)?;
+        reused += usize::from(was_reused);
         let clean = evaluate(&model, &split.test)?.accuracy();
         let n1 = noisy(&model, &split, 1.0, &a, &r.key)?;
         let n15 = noisy(&model, &split, 1.5, &a, &r.key)?;
@@ -137,21 +146,36 @@ fn noise(a: Args) -> anyhow::Result<()> {
     }
     let wall = start.elapsed().as_secs_f64();
     let command: Vec<String> = std::env::args().collect();
-    let md = markdown(&batch_rows, &hard_rows, &a, &command.join(" "), wall);
+    let train_total: f64 = batch_rows.iter().chain(&hard_rows[1..]).map(|r| r.train_seconds).sum();
+    let timing = if reused == 0 {
+        format!("Wall time: {wall:.0} s on this machine ({} cores), all models trained in this run.", cores())
+    } else {
+        format!(
+            "Wall time: {wall:.0} s on this machine ({} cores) for this invocation, which reused {reused} models trained by an earlier run of the same command (same recipes, saved in `{}`); training all {} models took {train_total:.0} s in total (per-model times in the table and the JSON).",
+            cores(),
+            a.models.display(),
+            batch_rows.len() + hard_rows.len() - 1
+        )
+    };
+    let md = markdown(&batch_rows, &hard_rows, &a, &command.join(" "), &timing);
     std::fs::create_dir_all(&a.out)?;
     std::fs::write(a.out.join("reproduce-noise.md"), &md)?;
-    let json = serde_json::json!({ "command": command.join(" "), "wall_seconds": wall, "seed": a.seed, "draws": a.draws,
+    let json = serde_json::json!({ "command": command.join(" "), "wall_seconds": wall, "models_reused": reused, "training_seconds_total": train_total, "seed": a.seed, "draws": a.draws,
         "noise_seed": a.noise_seed, "batch_table": batch_rows, "hardening_table": hard_rows });
     std::fs::write(a.out.join("reproduce-noise.json"), serde_json::to_string_pretty(&json)?)?;
     print!("{md}");
     Ok(())
 }
 
-fn markdown(batch: &[MeasuredRow], hard: &[MeasuredRow], a: &Args, command: &str, wall: f64) -> String {
+fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+fn markdown(batch: &[MeasuredRow], hard: &[MeasuredRow], a: &Args, command: &str, timing: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Reproduction of Part 1: log-normal weight noise\n");
     let _ = writeln!(s, "Command: `{command}`  ");
-    let _ = writeln!(s, "Wall time: {wall:.0} s on this machine ({} cores).  ", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let _ = writeln!(s, "{timing}  ");
     let _ = writeln!(
         s,
         "Training seed {}, 5 epochs, Adam (PyTorch defaults), normalised MNIST; noisy figures are the mean ± sample sd over {} independent draws (noise seed {}), each draw over all 10,000 test images.\n",

@@ -87,10 +87,13 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
                 return Err(Error::Diverged { epoch, step: step + 1, loss: loss_value });
             }
             let grads = loss.backward()?;
+            // Every parameter takes part in every forward pass, so a missing gradient is a broken
+            // graph (an op without backward), never something to paper over with zeros.
             let grads = params
                 .iter()
-                .map(|p| grads.get(p.as_tensor()).cloned().unwrap_or_else(|| p.as_tensor().zeros_like().expect("cpu alloc")))
-                .collect::<Vec<_>>();
+                .zip(model.names())
+                .map(|(p, name)| grads.get(p.as_tensor()).cloned().ok_or_else(|| Error::NoGradient { name: name.clone() }))
+                .collect::<Result<Vec<_>>>()?;
             adam.step(&params, &grads)?;
             let pred = argmax_rows(&logits)?;
             correct += pred.iter().zip(idx).filter(|(p, &i)| **p == data.labels[i]).count();
@@ -131,7 +134,9 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
 pub fn distill_loss(student_logits: &Tensor, teacher_probs: &Tensor, kind: DistillLoss) -> Result<Tensor> {
     Ok(match kind {
         DistillLoss::Mse => {
-            let p = candle_nn::ops::softmax_last_dim(student_logits)?;
+            // The composed softmax, not candle-nn's fused `softmax_last_dim`: the fused op has no
+            // backward pass, so the student would silently receive no gradient.
+            let p = candle_nn::ops::softmax(student_logits, 1)?;
             candle_nn::loss::mse(&p, teacher_probs)?
         }
         DistillLoss::Kl => {
