@@ -16,7 +16,8 @@ pub struct Series {
 const PALETTE: [RGBColor; 6] = [RGBColor(31, 119, 180), RGBColor(214, 39, 40), RGBColor(44, 160, 44), RGBColor(255, 127, 14), RGBColor(148, 103, 189), RGBColor(23, 190, 207)];
 
 /// A line chart of several series (with shaded +-band where given).
-pub fn lines(path: &Path, title: &str, x_label: &str, y_label: &str, series: &[Series]) -> anyhow::Result<()> {
+/// `legend` says where the legend goes (pick the corner the curves leave empty).
+pub fn lines(path: &Path, title: &str, x_label: &str, y_label: &str, series: &[Series], legend: SeriesLabelPosition) -> anyhow::Result<()> {
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for s in series {
         for (i, &(x, y)) in s.points.iter().enumerate() {
@@ -52,7 +53,7 @@ pub fn lines(path: &Path, title: &str, x_label: &str, y_label: &str, series: &[S
             .label(s.name.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)));
     }
-    chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).label_font(("sans-serif", 18)).draw()?;
+    chart.configure_series_labels().position(legend).background_style(WHITE.mix(0.85)).border_style(BLACK).label_font(("sans-serif", 18)).draw()?;
     root.present()?;
     Ok(())
 }

@@ -15,6 +15,7 @@ use crate::bars::bar;
 use crate::datadir;
 use crate::options::DataArgs;
 use crate::plots::{heatmap, lines, Series};
+use plotters::prelude::SeriesLabelPosition;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -94,7 +95,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 loss_series.push(Series { name: name.clone(), points: s.alphas.iter().zip(&s.points).map(|(&x, p)| (x as f64, p.loss)).collect(), band: None });
                 json.push(serde_json::json!({ "model": name, "slice": s }));
             }
-            lines(&path("svg"), "Test loss along a filter-normalised direction", "alpha", "test loss (cross-entropy)", &loss_series)?;
+            lines(&path("svg"), "Test loss along a filter-normalised direction", "alpha", "test loss (cross-entropy)", &loss_series, SeriesLabelPosition::UpperRight)?;
         }
         Kind::Grid => {
             csv += "model,alpha,beta,loss,accuracy\n";
@@ -133,11 +134,9 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 for p in &n {
                     let _ = writeln!(csv, "{name},{},{:.6},{:.6},{:.3},{:.3}", p.std, p.loss.mean, p.loss.sd, p.accuracy.mean, p.accuracy.sd);
                 }
-                loss_series.push(Series {
-                    name: name.clone(),
-                    points: n.iter().map(|p| (p.std as f64, p.loss.mean)).collect(),
-                    band: Some(n.iter().map(|p| p.loss.sd).collect()),
-                });
+                // The loss spans five orders of magnitude (exp noise makes logits explode): plot
+                // its log10, without a band (an sd is not symmetric on a log axis).
+                loss_series.push(Series { name: name.clone(), points: n.iter().map(|p| (p.std as f64, p.loss.mean.log10())).collect(), band: None });
                 acc_series.push(Series {
                     name: name.clone(),
                     points: n.iter().map(|p| (p.std as f64, p.accuracy.mean)).collect(),
@@ -145,8 +144,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 });
                 json.push(serde_json::json!({ "model": name, "noise": n }));
             }
-            lines(&path("svg"), "Expected test loss under log-normal weight noise (± sd)", "noise std", "test loss", &loss_series)?;
-            lines(&PathBuf::from(format!("{}-accuracy.svg", a.out.display())), "Test accuracy under log-normal weight noise (± sd)", "noise std", "accuracy (%)", &acc_series)?;
+            lines(&path("svg"), "Expected test loss under log-normal weight noise", "noise std", "log10 of mean test loss", &loss_series, SeriesLabelPosition::UpperLeft)?;
+            lines(&PathBuf::from(format!("{}-accuracy.svg", a.out.display())), "Test accuracy under log-normal weight noise (± sd)", "noise std", "accuracy (%)", &acc_series, SeriesLabelPosition::LowerLeft)?;
         }
     }
     std::fs::write(path("csv"), csv)?;
