@@ -8,7 +8,10 @@ use candle_core::{Device, Tensor};
 use engine::crossbar::adc::quantize;
 use engine::crossbar::layer::difference;
 use engine::crossbar::tiles::TiledMatmul;
-use engine::crossbar::{crossbar_accuracy, Crossbar, CrossbarConfig, CrossbarLayer, FaultConfig, InputScaling, Stuck, TileGrid};
+use engine::crossbar::{
+    crossbar_accuracy, Crossbar, CrossbarConfig, CrossbarLayer, FaultConfig, InputScaling, Stuck,
+    TileGrid,
+};
 use engine::eval::evaluate;
 use engine::model::{LayerKind, LayerSpec, Model, ModelConfig};
 use engine::rng::rng;
@@ -30,7 +33,10 @@ fn tiny_config() -> CrossbarConfig {
 fn tiny_layer(cfg: &CrossbarConfig) -> CrossbarLayer {
     let spec = LayerSpec {
         name: "fc1".into(),
-        kind: LayerKind::Linear { inputs: 3, outputs: 2 },
+        kind: LayerKind::Linear {
+            inputs: 3,
+            outputs: 2,
+        },
         weight: 0,
     };
     let w = Tensor::new(&[[0.5f32, -1.0, 0.25], [0.0, 0.75, -0.5]], &Device::Cpu).unwrap();
@@ -64,8 +70,15 @@ fn mapping_puts_each_weight_on_a_differential_pair_with_padding_at_g_off() {
         assert_eq!(layer.g_pos[i] - layer.g_neg[i], 0.5 * w_t[i]);
         assert!(layer.g_pos[i] == 0.5 || layer.g_neg[i] == 0.5);
     }
-    assert_eq!(layer.effective_weights(), vec![0.5, -1.0, 0.25, 0.0, 0.75, -0.5]);
-    assert!(layer.stuck_pos.iter().chain(&layer.stuck_neg).all(|s| *s == Stuck::No));
+    assert_eq!(
+        layer.effective_weights(),
+        vec![0.5, -1.0, 0.25, 0.0, 0.75, -0.5]
+    );
+    assert!(layer
+        .stuck_pos
+        .iter()
+        .chain(&layer.stuck_neg)
+        .all(|s| *s == Stuck::No));
 }
 
 #[test]
@@ -82,7 +95,9 @@ fn tiles_quantise_each_sample_tile_vector_before_summing() {
     // step 1/8, -0.125 -> floor(-0.5) = -1 step, 0.25 -> 2 steps clamped to 1: [-0.125, 0.125].
     assert_eq!(tm.forward(&v, 1, Some(2)).unwrap(), vec![-0.125, 0.25]);
     // Two samples at once give each its own ADC range.
-    let two = tm.forward(&[1.0, 0.5, -1.0, 2.0, 1.0, -2.0], 2, Some(2)).unwrap();
+    let two = tm
+        .forward(&[1.0, 0.5, -1.0, 2.0, 1.0, -2.0], 2, Some(2))
+        .unwrap();
     assert_eq!(two, vec![-0.125, 0.25, -0.25, 0.5]);
     // The quantiser on a vector of equal values leaves it unchanged.
     let mut same = [0.1875f32; 5];
@@ -96,7 +111,11 @@ fn tuning_without_adc_recovers_the_mapping_scale() {
     let layer = tiny_layer(&cfg);
     // slope = w_max / ((G_on - G_off) vmax) = 1 / (0.5 * 0.3).
     let want = 1.0 / (0.5 * 0.3);
-    assert!((layer.tuning.slope / want - 1.0).abs() < 1e-5, "{:?}", layer.tuning);
+    assert!(
+        (layer.tuning.slope / want - 1.0).abs() < 1e-5,
+        "{:?}",
+        layer.tuning
+    );
     assert!(layer.tuning.intercept.abs() < 1e-5, "{:?}", layer.tuning);
     // The tuned layer reproduces W x + b with a calibrated range of 1.
     let x = Tensor::new(&[[0.5f32, -0.25, 1.0]], &Device::Cpu).unwrap();
@@ -121,7 +140,13 @@ fn memtorch_scaling_depends_on_the_batch_and_calibrated_does_not() {
     let with_big = Tensor::new(&[[0.5f32, -0.25, 1.0], [4.0, 0.0, 0.0]], &Device::Cpu).unwrap();
     let first = |cfg: &CrossbarConfig, x: &Tensor| {
         let layer = tiny_layer(cfg);
-        layer.forward(x, &b, cfg, None).unwrap().get(0).unwrap().to_vec1::<f32>().unwrap()
+        layer
+            .forward(x, &b, cfg, None)
+            .unwrap()
+            .get(0)
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap()
     };
     let mem = CrossbarConfig {
         input_scaling: InputScaling::Memtorch,
@@ -141,10 +166,15 @@ fn memtorch_scaling_depends_on_the_batch_and_calibrated_does_not() {
 fn faults_hit_exactly_floor_n_p_cells_per_crossbar_including_padding() {
     let spec = LayerSpec {
         name: "fc1".into(),
-        kind: LayerKind::Linear { inputs: 300, outputs: 200 },
+        kind: LayerKind::Linear {
+            inputs: 300,
+            outputs: 200,
+        },
         weight: 0,
     };
-    let vals: Vec<f32> = (0..60_000).map(|i| ((i as f32) * 0.7).sin() * 0.1).collect();
+    let vals: Vec<f32> = (0..60_000)
+        .map(|i| ((i as f32) * 0.7).sin() * 0.1)
+        .collect();
     let w = Tensor::from_vec(vals, (200, 300), &Device::Cpu).unwrap();
     let count = |s: &[Stuck], k: Stuck| s.iter().filter(|x| **x == k).count();
     for (lrs, hrs) in [(0.1, 0.0), (0.0, 0.1), (0.1, 0.1), (0.25, 0.15)] {
@@ -163,14 +193,25 @@ fn faults_hit_exactly_floor_n_p_cells_per_crossbar_including_padding() {
             (&layer.stuck_neg, &layer.g_neg, &ideal.g_neg),
         ] {
             let (l, h) = (count(stuck, Stuck::Lrs), count(stuck, Stuck::Hrs));
-            assert_eq!(l, (n as f64 * lrs).floor() as usize, "LRS cells at lrs {lrs}");
+            assert_eq!(
+                l,
+                (n as f64 * lrs).floor() as usize,
+                "LRS cells at lrs {lrs}"
+            );
             if lrs == 0.0 {
-                assert_eq!(h, (n as f64 * hrs).floor() as usize, "HRS cells at hrs {hrs}");
+                assert_eq!(
+                    h,
+                    (n as f64 * hrs).floor() as usize,
+                    "HRS cells at hrs {hrs}"
+                );
             } else {
                 // LRS is drawn second and overwrites: HRS keeps its count less the overlap
                 // (about hrs * lrs * N).
                 let drawn = (n as f64 * hrs).floor();
-                assert!(h as f64 <= drawn && h as f64 >= drawn * (1.0 - 2.0 * lrs), "{h} of {drawn}");
+                assert!(
+                    h as f64 <= drawn && h as f64 >= drawn * (1.0 - 2.0 * lrs),
+                    "{h} of {drawn}"
+                );
             }
             for i in 0..n {
                 match stuck[i] {
@@ -185,7 +226,10 @@ fn faults_hit_exactly_floor_n_p_cells_per_crossbar_including_padding() {
                 .count();
             assert!(padded_hits > 0);
         }
-        assert_ne!(layer.stuck_pos, layer.stuck_neg, "the two crossbars draw independently");
+        assert_ne!(
+            layer.stuck_pos, layer.stuck_neg,
+            "the two crossbars draw independently"
+        );
         // Tuning is not redone after faults.
         assert_eq!(layer.tuning, ideal.tuning);
     }
@@ -217,9 +261,24 @@ fn ideal_limit_faults_and_fault_aware_training_on_mnist() {
         input_scaling: InputScaling::Calibrated,
         ..CrossbarConfig::default()
     };
-    let ideal = crossbar_accuracy(&model, &split.test, &ideal_cfg, Some(&split.train), 3, |_, _| true).unwrap();
-    eprintln!("digital {digital:.2}%, ideal crossbar {:.2}%", ideal.spread.mean);
-    assert_eq!(ideal.spread.draws.len(), 1, "nothing random: one evaluation");
+    let ideal = crossbar_accuracy(
+        &model,
+        &split.test,
+        &ideal_cfg,
+        Some(&split.train),
+        3,
+        |_, _| true,
+    )
+    .unwrap();
+    eprintln!(
+        "digital {digital:.2}%, ideal crossbar {:.2}%",
+        ideal.spread.mean
+    );
+    assert_eq!(
+        ideal.spread.draws.len(),
+        1,
+        "nothing random: one evaluation"
+    );
     assert!(
         (ideal.spread.mean - digital).abs() <= 0.1,
         "ideal crossbar {:.2} vs digital {digital:.2}",
@@ -234,7 +293,10 @@ fn ideal_limit_faults_and_fault_aware_training_on_mnist() {
         .unwrap()
         .accuracy();
     eprintln!("memtorch scaling, 8-bit ADC: {mapped:.2}%");
-    assert!(mapped < digital, "mapping costs accuracy: {mapped:.2} vs {digital:.2}");
+    assert!(
+        mapped < digital,
+        "mapping costs accuracy: {mapped:.2} vs {digital:.2}"
+    );
 
     // Faults 0.1 / 0.1 collapse the baseline; fault-aware training recovers part of it.
     let test = split.test.take(2000);
@@ -242,10 +304,17 @@ fn ideal_limit_faults_and_fault_aware_training_on_mnist() {
         faults: FaultConfig { lrs: 0.1, hrs: 0.1 },
         ..CrossbarConfig::default()
     };
-    let base = crossbar_accuracy(&model, &test, &faulty, None, 2, |_, _| true).unwrap().spread;
-    let again = crossbar_accuracy(&model, &test, &faulty, None, 2, |_, _| true).unwrap().spread;
+    let base = crossbar_accuracy(&model, &test, &faulty, None, 2, |_, _| true)
+        .unwrap()
+        .spread;
+    let again = crossbar_accuracy(&model, &test, &faulty, None, 2, |_, _| true)
+        .unwrap()
+        .spread;
     assert_eq!(base, again, "same seed, same result");
-    assert_ne!(base.draws[0], base.draws[1], "independent fault draws differ");
+    assert_ne!(
+        base.draws[0], base.draws[1],
+        "independent fault draws differ"
+    );
     let fa_model = train_mlp(
         &split.train,
         Method::FaultAware {
@@ -254,7 +323,9 @@ fn ideal_limit_faults_and_fault_aware_training_on_mnist() {
             noise_std: 0.0,
         },
     );
-    let fa = crossbar_accuracy(&fa_model, &test, &faulty, None, 2, |_, _| true).unwrap().spread;
+    let fa = crossbar_accuracy(&fa_model, &test, &faulty, None, 2, |_, _| true)
+        .unwrap()
+        .spread;
     eprintln!(
         "faults 0.1/0.1: baseline {:?}, fault-aware {:?} ({:.0} s)",
         base.draws,
@@ -272,4 +343,49 @@ fn ideal_limit_faults_and_fault_aware_training_on_mnist() {
         fa.mean,
         base.mean
     );
+}
+
+#[test]
+fn fault_aware_method_faults_weights_only_and_uses_the_clean_w_max_under_noise() {
+    use engine::rng::EngineRng;
+    let w: Vec<f32> = (0..2000).map(|i| ((i as f32) * 0.61).sin() * 0.5).collect();
+    let clean = vec![
+        Tensor::from_vec(w.clone(), (20, 100), &Device::Cpu).unwrap(),
+        Tensor::new(&[0.25f32; 20], &Device::Cpu).unwrap(),
+    ];
+    let wm = w.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let values = |m: &Method, r: &mut EngineRng| -> (Vec<f32>, Vec<f32>) {
+        let e = m.effective_weights(&clean, r).unwrap();
+        (
+            e[0].flatten_all().unwrap().to_vec1().unwrap(),
+            e[1].to_vec1().unwrap(),
+        )
+    };
+    let (ew, eb) = values(
+        &Method::FaultAware {
+            lrs: 0.1,
+            hrs: 0.1,
+            noise_std: 0.0,
+        },
+        &mut rng(4, 4),
+    );
+    assert_eq!(eb, vec![0.25; 20], "biases are digital: no faults");
+    let changed = ew.iter().zip(&w).filter(|(a, b)| a != b).count();
+    assert!(
+        (250..550).contains(&changed),
+        "{changed} of 2000 weights realised differently"
+    );
+    // With log-normal noise first, stuck-LRS weights sit at the clean w_max (not the noisy one).
+    let (nw, nb) = values(
+        &Method::FaultAware {
+            lrs: 0.1,
+            hrs: 0.0,
+            noise_std: 0.5,
+        },
+        &mut rng(4, 4),
+    );
+    assert_ne!(nb, vec![0.25; 20], "biases get the log-normal noise");
+    let at_max = nw.iter().filter(|v| (v.abs() - wm).abs() < 1e-7).count();
+    assert!(at_max > 100, "{at_max} weights at +-clean w_max");
+    assert!(nw.iter().all(|v| v.is_finite()));
 }

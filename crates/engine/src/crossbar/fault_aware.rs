@@ -18,12 +18,25 @@ use super::mapping::w_max;
 use crate::error::Result;
 use crate::rng::EngineRng;
 
-/// `w` as a crossbar with a fresh fault draw would realise it (same shape).
+/// `w` as a crossbar with a fresh fault draw would realise it (same shape), with the
+/// layer's w_max taken from `w` itself.
 pub fn faulty_weights(w: &Tensor, faults: FaultConfig, rng: &mut EngineRng) -> Result<Tensor> {
+    let values = w.detach().flatten_all()?.to_vec1::<f32>()?;
+    faulty_weights_scaled(w, w_max(&values), faults, rng)
+}
+
+/// As [`faulty_weights`] with the mapping scale `wm` given: when `w` is already a noisy
+/// copy, the crossbar was mapped from the clean weights, so a stuck-LRS device stands for the
+/// clean w_max (a noisy maximum can be many times larger and would blow training up).
+pub fn faulty_weights_scaled(
+    w: &Tensor,
+    wm: f32,
+    faults: FaultConfig,
+    rng: &mut EngineRng,
+) -> Result<Tensor> {
     faults.validate()?;
     let n = w.elem_count();
     let values = w.detach().flatten_all()?.to_vec1::<f32>()?;
-    let wm = w_max(&values);
     let pos = draw_pattern(n, faults.lrs, faults.hrs, rng);
     let neg = draw_pattern(n, faults.lrs, faults.hrs, rng);
     let mut keep = vec![1.0f32; n];
@@ -37,8 +50,8 @@ pub fn faulty_weights(w: &Tensor, faults: FaultConfig, rng: &mut EngineRng) -> R
             Stuck::Lrs => wm,
         };
         let (p2, q2) = (side(pos[i], p), side(neg[i], q));
-        let unaffected =
-            (pos[i] == Stuck::No || (pos[i] == Stuck::Hrs && p == 0.0)) && (neg[i] == Stuck::No || (neg[i] == Stuck::Hrs && q == 0.0));
+        let unaffected = (pos[i] == Stuck::No || (pos[i] == Stuck::Hrs && p == 0.0))
+            && (neg[i] == Stuck::No || (neg[i] == Stuck::Hrs && q == 0.0));
         if !unaffected {
             keep[i] = 0.0;
             fixed[i] = p2 - q2;
@@ -61,10 +74,21 @@ mod tests {
         let vals: Vec<f32> = (0..n).map(|i| ((i as f32) * 0.37).sin()).collect();
         let wm = vals.iter().fold(0.0f32, |m, v| m.max(v.abs()));
         let var = Var::from_vec(vals.clone(), (10, 100), &Device::Cpu).unwrap();
-        let out = faulty_weights(var.as_tensor(), FaultConfig { lrs: 0.1, hrs: 0.1 }, &mut rng(5, 1)).unwrap();
+        let out = faulty_weights(
+            var.as_tensor(),
+            FaultConfig { lrs: 0.1, hrs: 0.1 },
+            &mut rng(5, 1),
+        )
+        .unwrap();
         let got = out.flatten_all().unwrap().to_vec1::<f32>().unwrap();
         let grads = out.sum_all().unwrap().backward().unwrap();
-        let g = grads.get(var.as_tensor()).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        let g = grads
+            .get(var.as_tensor())
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
         let (mut changed, mut full) = (0, 0);
         for i in 0..n {
             // Every realised value is the clean one or a difference of {0, |w|, w_max} parts.

@@ -3,7 +3,8 @@
 use candle_core::Tensor;
 use serde::{Deserialize, Serialize};
 
-use crate::crossbar::{faulty_weights, FaultConfig};
+use crate::crossbar::fault_aware::faulty_weights_scaled;
+use crate::crossbar::FaultConfig;
 use crate::error::{Error, Result};
 use crate::noise::lognormal_factors;
 use crate::rng::EngineRng;
@@ -95,9 +96,18 @@ impl Method {
         let noisy = self.noisy_weights(clean, rng)?;
         match *self {
             // Weights (rank >= 2) sit on crossbars; biases (rank 1) stay digital.
+            // The crossbar is mapped from the clean weights: w_max comes from them.
             Method::FaultAware { lrs, hrs, .. } => noisy
                 .iter()
-                .map(|w| if w.rank() >= 2 { faulty_weights(w, FaultConfig { lrs, hrs }, rng) } else { Ok(w.clone()) })
+                .zip(clean)
+                .map(|(w, c)| {
+                    if w.rank() >= 2 {
+                        let wm = c.detach().abs()?.max_all()?.to_scalar::<f32>()?.max(f32::MIN_POSITIVE);
+                        faulty_weights_scaled(w, wm, FaultConfig { lrs, hrs }, rng)
+                    } else {
+                        Ok(w.clone())
+                    }
+                })
                 .collect(),
             _ => Ok(noisy),
         }
