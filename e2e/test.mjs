@@ -51,9 +51,11 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 
+let current = null;
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
+  current = page;
   page.on('pageerror', (e) => console.log('page error:', e.message));
   page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('404')) console.log('console error:', m.text()); });
   // Every main-thread task over 50 ms, with its start and duration.
@@ -139,6 +141,23 @@ try {
   check('the Explore state is in the URL', /std=1\.00/.test(page.url()) && /tab=explore/.test(page.url()), page.url());
   await page.screenshot({ path: path.join(shots, 'explore.png'), fullPage: true });
 
+  // Crossbar: map the model onto simulated crossbars, then add stuck-at faults (0.1 / 0.1, the report's).
+  await page.check('#xbar-enabled');
+  const x0 = Date.now();
+  await page.waitForSelector('#xbar-readout[data-state=exact]', { timeout: 600_000 });
+  const xbarClean = parseFloat(await page.getAttribute('#xbar-readout', 'data-value'));
+  const xbarSeconds = (Date.now() - x0) / 1000;
+  for (const id of ['#fault-lrs', '#fault-hrs']) {
+    await page.focus(id);
+    for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
+  }
+  const x1 = Date.now();
+  await page.waitForSelector('#xbar-readout[data-state=exact]', { timeout: 900_000 });
+  const xbarFaulty = parseFloat(await page.getAttribute('#xbar-readout', 'data-value'));
+  results.crossbar = { clean: xbarClean, faulty: xbarFaulty, firstSeconds: xbarSeconds, faultySeconds: (Date.now() - x1) / 1000 };
+  check('crossbar mapping keeps most accuracy, stuck-at faults 0.1/0.1 destroy it', xbarClean > 80 && xbarFaulty < xbarClean - 20, results.crossbar);
+  await page.screenshot({ path: path.join(shots, 'explore-crossbar.png'), fullPage: true });
+
   // 3. See it and Reproduce.
   await page.click('#tab-see');
   await page.waitForSelector('#confusion', { timeout: 60_000 });
@@ -175,6 +194,10 @@ try {
   await bad.screenshot({ path: path.join(shots, 'data-missing.png') });
 } catch (e) {
   check('test ran to the end', false, String(e));
+  if (current) {
+    await current.screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true }).catch(() => {});
+    console.log('page at failure:', await current.evaluate(() => document.querySelector('main')?.innerText.slice(0, 2000)).catch((x) => String(x)));
+  }
 } finally {
   fs.writeFileSync(path.join(artifacts, 'results.json'), JSON.stringify(results, null, 2));
   await browser.close();

@@ -4,6 +4,7 @@
 //! script cached from an older build then answers [`FromWorker::ProtocolMismatch`] instead of
 //! misreading the bytes, and the page can tell the user to reload.
 
+use engine::crossbar::CrossbarConfig;
 use engine::data::DatasetKind;
 use engine::model::ModelConfig;
 use engine::train::{EpochSummary, Progress, TrainConfig};
@@ -95,6 +96,14 @@ pub enum EvalTask {
     Noise { std: f32, seed: u64, draw: usize, subset: Option<usize>, predictions: bool },
     /// Histogram of all weights, clean and under one noise draw, over the same bins.
     Histogram { std: f32, seed: u64, bins: usize },
+    /// Accuracy on simulated crossbars with draw `draw` of the configured non-idealities
+    /// (stuck-at faults...); `subset` as for `Noise`. Returns `EvalOutput::Accuracy`.
+    Crossbar {
+        #[serde(with = "as_json")]
+        config: CrossbarConfig,
+        draw: usize,
+        subset: Option<usize>,
+    },
 }
 
 /// Messages to a worker.

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use engine::crossbar::Crossbar;
 use engine::data::{idx::read_maybe_gzip, verify_checksum, DataFile, Dataset, DatasetKind, Preprocessing};
 use engine::eval::{evaluate, evaluate_with, EVAL_BATCH};
 use engine::model::{io, DigitalLayers, Model};
@@ -29,6 +30,9 @@ pub struct Loaded {
 pub struct WorkerCore {
     pub data: Option<Loaded>,
     models: HashMap<u64, Model>,
+    /// The last ideal crossbar deployment (mapping and tuning take a while): model id, the
+    /// configuration it was deployed with (as JSON), and the deployment.
+    deployed: Option<(u64, String, Crossbar)>,
 }
 
 /// Decompresses, verifies and parses the four files of `source` (train files may be empty when
@@ -162,7 +166,10 @@ impl WorkerCore {
         Ok(FromWorker::TrainDone { job, bytes, history, test_accuracy, train_seconds })
     }
 
-    fn eval(&self, id: u64, task: &EvalTask) -> Result<EvalOutput, String> {
+    fn eval(&mut self, id: u64, task: &EvalTask) -> Result<EvalOutput, String> {
+        if let EvalTask::Crossbar { config, draw, subset } = task {
+            return self.crossbar(id, config, *draw, *subset);
+        }
         let data = self.data.as_ref().ok_or("no data loaded in the evaluator")?;
         let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
         match *task {
@@ -189,6 +196,7 @@ impl WorkerCore {
                     predictions: predictions.then_some(ev.predictions),
                 })
             }
+            EvalTask::Crossbar { .. } => unreachable!("handled above"),
             EvalTask::Histogram { std, seed, bins } => {
                 let flat = |ws: &[candle_core::Tensor]| -> Result<Vec<f32>, String> {
                     let mut v = Vec::new();
@@ -204,6 +212,42 @@ impl WorkerCore {
                 Ok(EvalOutput::Histogram { lo, hi, clean: histogram(&clean, lo, hi, bins), noisy: histogram(&noisy, lo, hi, bins) })
             }
         }
+    }
+}
+
+impl WorkerCore {
+    fn crossbar(&mut self, id: u64, config: &engine::crossbar::CrossbarConfig, draw: usize, subset: Option<usize>) -> Result<EvalOutput, String> {
+        let data = self.data.as_ref().ok_or("no data loaded in the evaluator")?;
+        let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
+        // Faults only act when a draw is realised: one deployment serves every fault rate.
+        let mut ideal_config = config.clone();
+        ideal_config.faults = Default::default();
+        let key = serde_json::to_string(&ideal_config).map_err(|e| e.to_string())?;
+        if !matches!(&self.deployed, Some((m, k, _)) if *m == id && *k == key) {
+            // Calibrated input scaling measures ranges on training images, which evaluators do
+            // not hold: they calibrate on the test images' first thousand instead.
+            let calibration = data.test.take(1000);
+            let cb = Crossbar::deploy(model, &ideal_config, Some(&calibration)).map_err(|e| e.to_string())?;
+            self.deployed = Some((id, key, cb));
+        }
+        let (_, _, ideal) = self.deployed.as_mut().expect("deployed above");
+        ideal.config.faults = config.faults;
+        let ideal = &*ideal;
+        let owned;
+        let data = match subset {
+            Some(n) if n < data.test.len() => {
+                owned = data.test.take(n);
+                &owned
+            }
+            _ => &data.test,
+        };
+        let ev = if config.is_stochastic() {
+            ideal.realise(draw as u64).and_then(|c| c.evaluate(model, data))
+        } else {
+            ideal.evaluate(model, data)
+        }
+        .map_err(|e| e.to_string())?;
+        Ok(EvalOutput::Accuracy { accuracy: ev.accuracy(), images: ev.total, predictions: None })
     }
 }
 

@@ -96,6 +96,7 @@ impl Drop for WorkerHandle {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JobClass {
     Slider,
+    Crossbar,
     Curve,
 }
 
@@ -171,10 +172,17 @@ impl EvalPool {
 
     /// Replaces all queued slider jobs with `tasks` (run before any curve job).
     pub fn replace_slider_jobs(&mut self, model: u64, tasks: Vec<EvalTask>) {
-        self.queue.retain(|j| j.class != JobClass::Slider);
-        for task in tasks.into_iter().rev() {
+        self.replace_jobs(JobClass::Slider, model, tasks);
+    }
+
+    /// Replaces the queued jobs of `class` with `tasks`, ahead of the curve jobs.
+    pub fn replace_jobs(&mut self, class: JobClass, model: u64, tasks: Vec<EvalTask>) {
+        self.queue.retain(|j| j.class != class);
+        // after the other interactive class's jobs, before the curves
+        let at = self.queue.iter().position(|j| j.class == JobClass::Curve).unwrap_or(self.queue.len());
+        for (i, task) in tasks.into_iter().enumerate() {
             let id = self.next_id();
-            self.queue.push_front(Job { id, class: JobClass::Slider, model, task });
+            self.queue.insert(at + i, Job { id, class, model, task });
         }
         self.dispatch();
     }

@@ -222,6 +222,23 @@ pub fn App() -> Html {
         });
     }
 
+    // The crossbar's jobs: new settings replace the queued ones.
+    {
+        let services = services.clone();
+        let e = &state.explore;
+        let ready = matches!(state.data, DataStatus::Ready { .. });
+        let key = (e.model, serde_json::to_string(&e.crossbar.config).unwrap_or_default(), e.crossbar.enabled, e.draws, ready, state.models.len());
+        let tasks = e.xbar_tasks();
+        use_effect_with(key, move |(model, _, _, _, ready, _)| {
+            if let (Some(model), true) = (*model, *ready) {
+                if let Some(s) = services.borrow_mut().as_mut() {
+                    s.pool.replace_jobs(crate::workers::JobClass::Crossbar, model, tasks);
+                }
+            }
+            || ()
+        });
+    }
+
     // Curve jobs for every compared model, once per model and number of draws.
     {
         let services = services.clone();

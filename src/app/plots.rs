@@ -43,6 +43,8 @@ pub struct LineChart {
     pub series: Vec<Series>,
     pub marker: Option<f64>,
     pub size: (u32, u32),
+    /// Legend in the upper right (else lower right), wherever the curves leave room.
+    pub legend_top: bool,
 }
 
 /// Renders the chart as an SVG document, or an error message.
@@ -99,7 +101,7 @@ pub fn line_chart(c: &LineChart) -> String {
                 .label_font(("sans-serif", 16))
                 .background_style(WHITE.mix(0.85))
                 .border_style(BLACK.mix(0.3))
-                .position(SeriesLabelPosition::LowerLeft)
+                .position(if c.legend_top { SeriesLabelPosition::UpperRight } else { SeriesLabelPosition::LowerRight })
                 .draw()?;
         }
         root.present()?;
@@ -132,6 +134,7 @@ pub fn histogram_chart(caption: &str, lo: f32, hi: f32, a: (&str, &[u32]), b: (&
             .y_desc("count")
             .x_labels(6)
             .y_labels(5)
+            .y_label_formatter(&|v| format!("{v:.0}"))
             .label_style(("sans-serif", 16))
             .axis_desc_style(("sans-serif", 18))
             .light_line_style(RGBColor(235, 235, 235))

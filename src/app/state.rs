@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use engine::crossbar::CrossbarConfig;
 use engine::data::{DatasetKind, Preprocessing};
 use engine::model::{Architecture, ModelConfig};
 use engine::noise::Spread;
@@ -196,6 +197,21 @@ pub struct Readout {
     pub exact_ms: Option<f64>,
 }
 
+/// The crossbar controls of the Explore panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CrossbarUi {
+    /// Off until the user turns the simulation on (it is much slower than digital noise).
+    pub enabled: bool,
+    pub config: CrossbarConfig,
+}
+
+impl Default for CrossbarUi {
+    fn default() -> Self {
+        // The report's Part 2 setting: MemTorch's tutorial crossbar, faults 0.1 / 0.1 off at first.
+        Self { enabled: false, config: CrossbarConfig::default() }
+    }
+}
+
 /// The Explore panel.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Explore {
@@ -211,6 +227,9 @@ pub struct Explore {
     pub clean_predictions: Option<(u64, Vec<u8>)>,
     pub noisy_predictions: Option<(u64, f32, Vec<u8>)>,
     pub histogram: Option<(u64, f32, EvalOutput)>,
+    pub crossbar: CrossbarUi,
+    /// The crossbar readout for the current model and crossbar settings.
+    pub xbar: Readout,
 }
 
 impl Default for Explore {
@@ -226,6 +245,8 @@ impl Default for Explore {
             clean_predictions: None,
             noisy_predictions: None,
             histogram: None,
+            crossbar: CrossbarUi::default(),
+            xbar: Readout::default(),
         }
     }
 }
@@ -246,6 +267,28 @@ impl Explore {
         if self.std > 0.0 {
             tasks.push(EvalTask::Histogram { std: self.std, seed: self.seed, bins: 60 });
         }
+        tasks
+    }
+
+    /// Draws the crossbar figure needs (one when nothing in the configuration is random).
+    pub fn xbar_draws(&self) -> usize {
+        if self.crossbar.config.is_stochastic() { self.draws } else { 1 }
+    }
+
+    /// The crossbar figure once every draw is in.
+    pub fn xbar_exact(&self) -> Option<Spread> {
+        let n = self.xbar_draws();
+        (self.xbar.draws.len() >= n).then(|| Spread::of(self.xbar.draws.values().copied().take(n).collect()))
+    }
+
+    /// The crossbar's jobs: an estimate on a subset, then every draw on the full test set.
+    pub fn xbar_tasks(&self) -> Vec<EvalTask> {
+        if !self.crossbar.enabled || self.crossbar.config.validate().is_err() {
+            return vec![];
+        }
+        let config = self.crossbar.config.clone();
+        let mut tasks = vec![EvalTask::Crossbar { config: config.clone(), draw: 0, subset: Some(ESTIMATE_IMAGES) }];
+        tasks.extend((0..self.xbar_draws()).map(|k| EvalTask::Crossbar { config: config.clone(), draw: k, subset: None }));
         tasks
     }
 
@@ -339,6 +382,7 @@ pub enum Action {
     ToggleCompare(u64),
     SetStd { std: f32, now_ms: f64 },
     SetDraws(usize),
+    Crossbar { ui: CrossbarUi, now_ms: f64 },
     EvalDone { model: u64, task: EvalTask, output: EvalOutput, now_ms: f64 },
     Notice(Option<String>),
     Evaluators(usize),
@@ -445,6 +489,7 @@ impl Reducible for State {
             Action::SelectModel(id) => {
                 s.explore.model = id;
                 s.explore.readout = Readout::default();
+                s.explore.xbar = Readout::default();
                 if let Some(id) = id {
                     if !s.explore.compare.contains(&id) {
                         s.explore.compare.push(id);
@@ -465,7 +510,12 @@ impl Reducible for State {
             Action::SetDraws(n) => {
                 s.explore.draws = n.clamp(1, 50);
                 s.explore.readout = Readout::default();
+                s.explore.xbar = Readout::default();
                 s.explore.curves.clear();
+            }
+            Action::Crossbar { ui, now_ms } => {
+                s.explore.crossbar = ui;
+                s.explore.xbar = Readout { moved_ms: now_ms, ..Readout::default() };
             }
             Action::EvalDone { model, task, output, now_ms } => reduce_eval(&mut s, model, task, output, now_ms),
             Action::Notice(n) => s.notice = n,
@@ -517,6 +567,24 @@ fn reduce_eval(s: &mut State, model: u64, task: EvalTask, output: EvalOutput, no
             }
             if e.readout.exact_ms.is_none() && e.exact().is_some() {
                 e.readout.exact_ms = Some(now_ms);
+            }
+        }
+        (EvalTask::Crossbar { config, draw, subset }, EvalOutput::Accuracy { accuracy, images, .. }) => {
+            if e.model != Some(model) || !e.crossbar.enabled || config != e.crossbar.config {
+                return;
+            }
+            match subset {
+                Some(_) if e.xbar.draws.is_empty() => e.xbar.estimate = Some((accuracy, images)),
+                Some(_) => {}
+                None => {
+                    e.xbar.draws.insert(draw, accuracy);
+                }
+            }
+            if e.xbar.first_ms.is_none() {
+                e.xbar.first_ms = Some(now_ms);
+            }
+            if e.xbar.exact_ms.is_none() && e.xbar_exact().is_some() {
+                e.xbar.exact_ms = Some(now_ms);
             }
         }
         (EvalTask::Histogram { std, .. }, out @ EvalOutput::Histogram { .. }) => {

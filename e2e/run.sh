@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The end-to-end test: installs Debian's Chromium (apt) and playwright-core (npm ci) if missing,
+# makes sure MNIST is in data/, builds the site with trunk (offline) and runs e2e/test.mjs against
+# it on localhost. Screenshots go to docs/screenshots/, results to e2e/artifacts/results.json.
+# E2E_EPOCHS=5 makes it the acceptance run (97% after 5 epochs); E2E_LENET=1 adds the LeNet
+# benchmark. A few minutes with the defaults.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if ! [ -x /usr/bin/chromium ]; then
+  apt-get update && apt-get install -y chromium chromium-driver
+fi
+if ! [ -d e2e/node_modules/playwright-core ]; then
+  (cd e2e && npm ci --no-audit --no-fund)
+fi
+
+have_data() {
+  for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+    [ -f "data/mnist/$f.gz" ] || return 1
+  done
+}
+if ! have_data; then
+  from="${MPG_DATA_FROM:-../shared/data}"
+  if [ -d "$from" ]; then
+    cargo run --release -p mpg -- data fetch --dataset mnist --from "$from" --dir data
+  else
+    cargo run --release -p mpg -- data fetch --dataset mnist --dir data
+  fi
+fi
+
+rustup target add wasm32-unknown-unknown >/dev/null
+trunk build --release
+node e2e/test.mjs

@@ -1,0 +1,118 @@
+//! The worker's message handling, driven directly: load data from bytes, train, evaluate.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use engine::data::DatasetKind;
+use engine::model::{Architecture, ModelConfig};
+use engine::train::TrainConfig;
+
+use super::fixtures::images_labels;
+use crate::protocol::*;
+use crate::worker_core::{parse_files, WorkerCore};
+
+fn source(verify: bool) -> DataSource {
+    let urls = ["u/train-images-idx3-ubyte.gz", "u/train-labels-idx1-ubyte.gz", "u/t10k-images-idx3-ubyte.gz", "u/t10k-labels-idx1-ubyte.gz"]
+        .map(String::from);
+    DataSource { kind: DatasetKind::Mnist, urls, verify, need_train: true }
+}
+
+fn files() -> [Vec<u8>; 4] {
+    let (ti, tl) = images_labels(320, 1);
+    let (vi, vl) = images_labels(100, 2);
+    [ti, tl, vi, vl]
+}
+
+fn loaded_core() -> WorkerCore {
+    let (loaded, reply) = parse_files(&source(false), files(), 1.0).unwrap();
+    match reply {
+        FromWorker::DataLoaded { train, test, samples, test_labels, .. } => {
+            assert_eq!((train, test), (320, 100));
+            assert_eq!(samples.pixels.len(), samples.labels.len() * 784);
+            assert_eq!(test_labels.len(), 100);
+        }
+        other => panic!("unexpected reply {other:?}"),
+    }
+    WorkerCore { data: Some(loaded), ..WorkerCore::default() }
+}
+
+fn run(core: &mut WorkerCore, msg: ToWorker) -> Vec<FromWorker> {
+    let mut out = Vec::new();
+    let mut t = 0.0;
+    let clock = move || {
+        t += 0.0; // a still clock: the test checks content, not time
+        t
+    };
+    core.handle(msg, &clock, &mut |m| out.push(m));
+    out
+}
+
+#[test]
+fn the_pinned_checksum_refuses_other_data() {
+    let err = parse_files(&source(true), files(), 0.0).err().expect("synthetic data is not MNIST");
+    match err {
+        DataError::Invalid { url, detail } => {
+            assert!(url.contains("train-images"), "{url}");
+            assert!(detail.contains("SHA-256"), "{detail}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_damaged_file_is_reported_as_invalid() {
+    let mut f = files();
+    f[3].truncate(20);
+    assert!(matches!(parse_files(&source(false), f, 0.0), Err(DataError::Invalid { .. })));
+}
+
+#[test]
+fn train_then_evaluate() {
+    let mut core = loaded_core();
+    let model = ModelConfig { arch: Architecture::Mlp { hidden: vec![16], dropout: 0.0 }, ..ModelConfig::report_mlp() };
+    let train = TrainConfig { epochs: 2, batch_size: 32, seed: 3, ..TrainConfig::default() };
+    let out = run(&mut core, ToWorker::Train { job: 9, model, train, teacher: None });
+    let epochs: Vec<f64> = out.iter().filter_map(|m| if let FromWorker::TrainEpoch { test_accuracy, .. } = m { Some(*test_accuracy) } else { None }).collect();
+    assert_eq!(epochs.len(), 2);
+    assert!(out.iter().any(|m| matches!(m, FromWorker::TrainProgress { job: 9, .. })));
+    let Some(FromWorker::TrainDone { job, bytes, history, test_accuracy, .. }) = out.last().cloned() else { panic!("{:?}", out.last()) };
+    assert_eq!(job, 9);
+    assert_eq!(history.len(), 2);
+    assert!(test_accuracy > 90.0, "the synthetic classes are easy: {test_accuracy}");
+    assert_eq!(test_accuracy, *epochs.last().unwrap());
+
+    assert!(run(&mut core, ToWorker::PutModel { id: 5, bytes }).is_empty());
+    let eval = |core: &mut WorkerCore, std: f32, draw: usize, subset: Option<usize>| {
+        let task = EvalTask::Noise { std, seed: 1234, draw, subset, predictions: true };
+        match run(core, ToWorker::Eval { job: 1, model: 5, task }).pop() {
+            Some(FromWorker::EvalDone { output: EvalOutput::Accuracy { accuracy, images, predictions }, .. }) => {
+                assert_eq!(predictions.unwrap().len(), images);
+                (accuracy, images)
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(eval(&mut core, 0.0, 0, None), (test_accuracy, 100));
+    assert_eq!(eval(&mut core, 0.0, 0, Some(10)).1, 10);
+    let noisy = eval(&mut core, 1.0, 0, None);
+    assert_eq!(noisy, eval(&mut core, 1.0, 0, None), "a draw is reproducible");
+    match run(&mut core, ToWorker::Eval { job: 2, model: 5, task: EvalTask::Histogram { std: 1.0, seed: 1, bins: 20 } }).pop() {
+        Some(FromWorker::EvalDone { output: EvalOutput::Histogram { clean, noisy, lo, hi }, .. }) => {
+            let params = 784 * 16 + 16 + 16 * 10 + 10;
+            assert_eq!(clean.iter().sum::<u32>() as usize, params);
+            assert_eq!(noisy.iter().sum::<u32>() as usize, params);
+            assert!(lo < 0.0 && hi > 0.0);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn unknown_models_and_missing_data_are_errors_not_panics() {
+    let mut core = WorkerCore::default();
+    let task = EvalTask::Noise { std: 0.0, seed: 1, draw: 0, subset: None, predictions: false };
+    assert!(matches!(run(&mut core, ToWorker::Eval { job: 4, model: 1, task: task.clone() }).pop(), Some(FromWorker::EvalFailed { job: 4, .. })));
+    let mut core = loaded_core();
+    assert!(matches!(run(&mut core, ToWorker::Eval { job: 4, model: 1, task }).pop(), Some(FromWorker::EvalFailed { job: 4, .. })));
+    assert!(matches!(run(&mut core, ToWorker::PutModel { id: 1, bytes: vec![1, 2, 3] }).pop(), Some(FromWorker::EvalFailed { .. })));
+}
