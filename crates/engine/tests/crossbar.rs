@@ -389,3 +389,38 @@ fn fault_aware_method_faults_weights_only_and_uses_the_clean_w_max_under_noise()
     assert!(at_max > 100, "{at_max} weights at +-clean w_max");
     assert!(nw.iter().all(|v| v.is_finite()));
 }
+
+#[test]
+fn read_noise_is_fresh_per_call_and_seeded() {
+    let cfg = CrossbarConfig {
+        read_noise: 0.01,
+        ..tiny_config()
+    };
+    let layer = tiny_layer(&cfg);
+    let x = Tensor::new(&[[0.5f32, -0.25, 1.0]], &Device::Cpu).unwrap();
+    let b = Tensor::new(&[0.0f32, 0.0], &Device::Cpu).unwrap();
+    let out = |r: &mut engine::rng::EngineRng| {
+        layer
+            .forward(&x, &b, &cfg, Some(r))
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap()
+    };
+    let mut r = rng(7, 1);
+    let (first, second) = (out(&mut r), out(&mut r));
+    assert_ne!(first, second, "every read draws new noise");
+    assert_eq!(first, out(&mut rng(7, 1)), "same seed, same noise");
+    let clean = layer
+        .forward(&x, &b, &cfg, None)
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap();
+    for (n, c) in first.iter().zip(&clean) {
+        // sd per output ~ 0.01 * 0.5 * sqrt(2) * |x|_2 * vmax * slope: small against the signal
+        assert!((n - c).abs() < 0.2 && n != c, "{first:?} vs {clean:?}");
+    }
+}
