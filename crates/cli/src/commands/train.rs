@@ -45,15 +45,22 @@ pub struct Args {
     /// Training method.
     #[arg(long, value_enum, default_value_t = MethodArg::Standard)]
     pub method: MethodArg,
-    /// noise-injection / teacher-student: std of eps in w*exp(eps) during training (dimensionless).
-    #[arg(long, default_value_t = 1.0)]
-    pub train_noise: f32,
+    /// Training noise: std of eps in w*exp(eps) (dimensionless). Default 1.0 for noise and
+    /// teacher-student, 0 (none) for fault-aware.
+    #[arg(long)]
+    pub train_noise: Option<f32>,
     /// How gradients reach the clean weights under training noise.
     #[arg(long, value_enum, default_value_t = GradientArg::PerturbRestore)]
     pub gradient: GradientArg,
     /// teacher-student: the loss against the teacher's softmax.
     #[arg(long, value_enum, default_value_t = DistillArg::Kl)]
     pub distill_loss: DistillArg,
+    /// fault-aware: share of devices stuck at the lowest resistance (LRS), per crossbar, drawn afresh every step.
+    #[arg(long, default_value_t = 0.1)]
+    pub lrs: f64,
+    /// fault-aware: share of devices stuck at the highest resistance (HRS), per crossbar.
+    #[arg(long, default_value_t = 0.1)]
+    pub hrs: f64,
     /// teacher-student: the clean teacher model (.safetensors).
     #[arg(long)]
     pub teacher: Option<PathBuf>,
@@ -80,6 +87,9 @@ pub enum MethodArg {
     Noise,
     /// Student under noise matching a clean teacher's softmax (needs --teacher).
     TeacherStudent,
+    /// Each step uses the weights a crossbar with --lrs/--hrs stuck devices would realise
+    /// (plus log-normal noise when --train-noise > 0).
+    FaultAware,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -128,15 +138,16 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     };
     let method = match a.method {
         MethodArg::Standard => Method::Standard,
-        MethodArg::Noise => Method::NoiseInjection { std: a.train_noise, gradient },
+        MethodArg::Noise => Method::NoiseInjection { std: a.train_noise.unwrap_or(1.0), gradient },
         MethodArg::TeacherStudent => Method::Distillation {
-            std: a.train_noise,
+            std: a.train_noise.unwrap_or(1.0),
             gradient,
             loss: match a.distill_loss {
                 DistillArg::Mse => DistillLoss::Mse,
                 DistillArg::Kl => DistillLoss::Kl,
             },
         },
+        MethodArg::FaultAware => Method::FaultAware { lrs: a.lrs, hrs: a.hrs, noise_std: a.train_noise.unwrap_or(0.0) },
     };
     let teacher = match (&a.teacher, &method) {
         (Some(p), _) => Some(crate::options::ModelArgs { model: p.clone(), import_preprocessing: a.preprocessing }.load(kind)?.model),
