@@ -473,7 +473,8 @@ pub fn explore_panel(ctx: &Ctx) -> Html {
         .iter()
         .filter_map(|&id| s.model(id).map(|m| (id, m)))
         .enumerate()
-        .map(|(i, (id, m))| Series { name: m.meta.name.clone(), color: i, points: curve_points(e, id), dashed: false })
+        // the legend is the coloured list of models beside the chart (long names crowd the plot)
+        .map(|(i, (id, _))| Series { name: String::new(), color: i, points: curve_points(e, id), dashed: false })
         .collect();
     let pending: usize = e.compare.iter().map(|&id| {
         let have: usize = e.curves.get(&id).map(|c| c.values().map(|d| d.len()).sum()).unwrap_or(0);
@@ -495,9 +496,13 @@ pub fn explore_panel(ctx: &Ctx) -> Html {
             { for s.models.iter().map(|m| html! { <option value={m.meta.id.to_string()} selected={e.model == Some(m.meta.id)}>{ format!("{} ({:.2}%)", m.meta.name, m.meta.test_accuracy) }</option> }) }
         </select>
     };
+    let compared: Vec<u64> = e.compare.iter().copied().filter(|&id| s.model(id).is_some()).collect();
     let compare = s.models.iter().map(|m| {
         let id = m.meta.id;
-        html! { <label class="check"><input type="checkbox" checked={e.compare.contains(&id)} onchange={ctx.cb(move |_e: Event| Action::ToggleCompare(id))} />{ m.meta.name.clone() }</label> }
+        let swatch = compared.iter().position(|&c| c == id).map(|i| html! {
+            <span class="swatch" style={format!("background: {}", super::plots::css(i))}></span> });
+        html! { <label class="check"><input type="checkbox" checked={e.compare.contains(&id)} onchange={ctx.cb(move |_e: Event| Action::ToggleCompare(id))} />
+            { swatch }{ m.meta.name.clone() }</label> }
     });
     html! {
         <section id="explore-panel" class="panel">

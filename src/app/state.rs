@@ -323,6 +323,8 @@ pub struct State {
     pub samples: Option<Rc<Samples>>,
     pub test_labels: Option<Rc<Vec<u8>>>,
     pub trainer_ready: bool,
+    /// Training images the trainer holds (evaluators hold the test set only).
+    pub trainer_images: usize,
     pub form: TrainForm,
     pub run: Option<Run>,
     pub models: Vec<SavedModel>,
@@ -340,6 +342,7 @@ impl Default for State {
             samples: None,
             test_labels: None,
             trainer_ready: false,
+            trainer_images: 0,
             form: TrainForm::default(),
             run: None,
             models: Vec::new(),
@@ -398,18 +401,17 @@ impl Reducible for State {
             Action::DataLoading => {
                 s.data = DataStatus::Loading;
                 s.trainer_ready = false;
+                s.trainer_images = 0;
             }
             Action::DataLoaded { kind, train, test, millis, custom, samples, test_labels } => {
-                let train = match s.data {
-                    DataStatus::Ready { train: t, .. } if t > 0 => t,
-                    _ => train,
-                };
+                let train = train.max(s.trainer_images);
                 s.data = DataStatus::Ready { kind, train, test, millis, custom };
                 s.samples = Some(samples);
                 s.test_labels = Some(test_labels);
             }
             Action::TrainerDataLoaded { train } => {
                 s.trainer_ready = true;
+                s.trainer_images = train;
                 if let DataStatus::Ready { train: t, .. } = &mut s.data {
                     *t = train;
                 }
@@ -450,7 +452,10 @@ impl Reducible for State {
                     r.error = Some(error);
                 }
             }
-            Action::TrainCancelled => s.run = None,
+            Action::TrainCancelled => {
+                s.run = None;
+                s.trainer_ready = false;
+            }
             Action::ModelsRestored(list) => {
                 for m in list {
                     if s.model(m.meta.id).is_none() {

@@ -21,8 +21,8 @@ pub fn images_labels(n: usize, seed: u32) -> (Vec<u8>, Vec<u8>) {
         let class = (i % 10) as u8;
         labels.push(class);
         let (cr, cc) = (6 + (class as usize / 5) * 14, 3 + (class as usize % 5) * 5);
-        for r in 0..28 {
-            for c in 0..28 {
+        for r in 0..28usize {
+            for c in 0..28usize {
                 let blob = r.abs_diff(cr) < 5 && c.abs_diff(cc) < 3;
                 let speckle = next() / 4;
                 images.push(if blob { 200u8.saturating_add(speckle / 4) } else { speckle });
