@@ -81,9 +81,14 @@ async function train(page, label, { arch, epochs }) {
   const before = await page.locator('#models tbody tr').count();
   const t0 = await page.evaluate(() => performance.now());
   await page.click('#train-button');
-  await page.waitForSelector('#run-test-accuracy', { timeout: 600_000 });
-  await page.screenshot({ path: path.join(shots, `train-${label}.png`) });
-  await page.waitForFunction((n) => document.querySelectorAll('#models tbody tr').length > n, before, { timeout: 1_800_000, polling: 500 });
+  // A screenshot mid-run: after the first epoch when there are several (the run view goes away
+  // when training ends, and a short run's last epoch and end can arrive in one go).
+  const done = (n) => document.querySelectorAll('#models tbody tr').length > n;
+  await page.waitForFunction(
+    ([n, many]) => (many ? document.querySelector('#run-test-accuracy') : document.querySelector('#train-progress[value]') && Number(document.querySelector('#train-progress').value) > 0.3) || document.querySelectorAll('#models tbody tr').length > n,
+    [before, epochs > 1], { timeout: 1_800_000, polling: 200 });
+  if (await page.$('#run')) await page.screenshot({ path: path.join(shots, `train-${label}.png`) });
+  await page.waitForFunction(done, before, { timeout: 1_800_000, polling: 500 });
   const t1 = await page.evaluate(() => performance.now());
   const row = page.locator('#models tbody tr').last();
   const cells = await row.locator('td').allTextContents();
