@@ -161,6 +161,9 @@ try {
   const xbarFaulty = parseFloat(await page.getAttribute('#xbar-readout', 'data-value'));
   results.crossbar = { clean: xbarClean, faulty: xbarFaulty, firstSeconds: xbarSeconds, faultySeconds: (Date.now() - x1) / 1000 };
   check('crossbar mapping keeps most accuracy, stuck-at faults 0.1/0.1 destroy it', xbarClean > 80 && xbarFaulty < xbarClean - 20, results.crossbar);
+  await page.waitForFunction(() => document.querySelector('#fault-curve')?.dataset.pending === '0', null, { timeout: 900_000, polling: 500 });
+  const faultPoints = await page.evaluate(() => document.querySelectorAll('#fault-curve svg circle').length);
+  check('the accuracy-vs-fault-rate curve renders', faultPoints >= 6, faultPoints);
   await page.screenshot({ path: path.join(shots, 'explore-crossbar.png'), fullPage: true });
 
   // 3. See it and Reproduce.
@@ -172,20 +175,31 @@ try {
   await page.click('#tab-reproduce');
   await page.screenshot({ path: path.join(shots, 'reproduce.png'), fullPage: true });
 
-  // 4. Persistence: the model survives a reload.
+  // 4. Download the model and upload it again: same accuracy.
+  await page.click('#tab-train');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#models tbody tr').first().locator('button', { hasText: 'Download' }).click()]);
+  const saved = path.join(artifacts, 'model.safetensors');
+  await download.saveAs(saved);
+  const rowsBefore = await page.locator('#models tbody tr').count();
+  await page.setInputFiles('#upload-model', saved);
+  await page.waitForFunction((n) => document.querySelectorAll('#models tbody tr').length > n, rowsBefore, { timeout: 120_000 });
+  const up = await page.locator('#models tbody tr').last().locator('td').allTextContents();
+  check('a downloaded model uploads again with the same accuracy', parseFloat(up[1]) === mlp.testAccuracy && /uploaded/.test(up[0]), up.slice(0, 2));
+
+  // 5. Persistence: the models survive a reload.
   await page.reload();
   await page.click('#tab-train');
   await page.waitForSelector('#models tbody tr', { timeout: 60_000 });
   check('trained models survive a reload (IndexedDB)', (await page.locator('#models tbody tr').count()) >= 1);
 
-  // 5. Optional LeNet benchmark.
+  // 6. Optional LeNet benchmark.
   if (process.env.E2E_LENET === '1') {
     const lenet = await train(page, 'lenet', { arch: 'lenet', epochs });
     results.lenet = lenet;
     check(`LeNet ${epochs} epoch(s) trained in the tab`, lenet.testAccuracy > 90, lenet);
   }
 
-  // 6. Damaged and missing data.
+  // 7. Damaged and missing data.
   const bad = await newPage();
   await bad.goto(base + '?data=data-broken/');
   await bad.waitForSelector('#data-error', { timeout: 60_000 });

@@ -124,6 +124,9 @@ pub enum ToWorker {
     PutModel { id: u64, bytes: Vec<u8> },
     /// Evaluate model `model` (sent earlier with `PutModel`).
     Eval { job: u64, model: u64, task: EvalTask },
+    /// Read an uploaded model file (ours, or a PyTorch MLP state dict as safetensors) and
+    /// measure its clean test accuracy; replies `Imported` or `ImportFailed`.
+    Import { job: u64, name: String, bytes: Vec<u8> },
 }
 
 /// Why data could not be loaded.
@@ -165,6 +168,17 @@ pub enum FromWorker {
     TrainFailed { job: u64, error: String },
     EvalDone { job: u64, model: u64, task: EvalTask, output: EvalOutput, millis: f64 },
     EvalFailed { job: u64, error: String },
+    /// An uploaded model, re-saved in our format (configuration in the header).
+    Imported {
+        job: u64,
+        name: String,
+        bytes: Vec<u8>,
+        #[serde(with = "as_json")]
+        model: ModelConfig,
+        test_accuracy: f64,
+        pytorch: bool,
+    },
+    ImportFailed { job: u64, name: String, error: String },
     /// The worker could not read a message (see [`DecodeError`]).
     ProtocolError(String),
 }

@@ -99,6 +99,10 @@ impl WorkerCore {
                     Err(e) => post(FromWorker::TrainFailed { job, error: e }),
                 }
             }
+            ToWorker::Import { job, name, bytes } => post(match self.import(&bytes) {
+                Ok((bytes, model, test_accuracy, pytorch)) => FromWorker::Imported { job, name, bytes, model, test_accuracy, pytorch },
+                Err(error) => FromWorker::ImportFailed { job, name, error },
+            }),
             ToWorker::Eval { job, model, task } => {
                 let t0 = clock();
                 match self.eval(model, &task) {
@@ -164,6 +168,16 @@ impl WorkerCore {
         let notes = serde_json::json!({ "train": cfg, "test_accuracy": test_accuracy, "train_seconds": train_seconds, "history": history });
         let bytes = io::to_bytes(&model, Some(&notes)).map_err(|e| e.to_string())?;
         Ok(FromWorker::TrainDone { job, bytes, history, test_accuracy, train_seconds })
+    }
+
+    /// Reads a model file; a bare PyTorch state dict is taken to expect the normalised inputs
+    /// of the loaded dataset (as torchvision's MNIST examples prepare them).
+    fn import(&self, bytes: &[u8]) -> Result<(Vec<u8>, engine::model::ModelConfig, f64, bool), String> {
+        let data = self.data.as_ref().ok_or("no data loaded")?;
+        let loaded = io::from_bytes(bytes, Preprocessing::normalized_for(data.kind)).map_err(|e| e.to_string())?;
+        let acc = evaluate(&loaded.model, &data.test).map_err(|e| e.to_string())?.accuracy();
+        let ours = io::to_bytes(&loaded.model, Some(&loaded.notes)).map_err(|e| e.to_string())?;
+        Ok((ours, loaded.model.config.clone(), acc, loaded.imported))
     }
 
     fn eval(&mut self, id: u64, task: &EvalTask) -> Result<EvalOutput, String> {

@@ -151,6 +151,18 @@ impl EvalPool {
         self.slots.is_empty()
     }
 
+    /// Sends a one-off message to the first evaluator that has its data (queued behind its
+    /// current job).
+    pub fn send_to_one(&self, msg: &ToWorker) -> bool {
+        match self.slots.iter().find(|s| s.data_ready).or(self.slots.first()) {
+            Some(s) => {
+                s.handle.send(msg);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Sends every evaluator the data to load.
     pub fn load_data(&mut self, source: &DataSource) {
         for s in &mut self.slots {

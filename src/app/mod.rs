@@ -32,6 +32,8 @@ pub struct Services {
     pub next_job: u64,
     /// (model, draws) whose curve was queued.
     pub curves: HashSet<(u64, usize)>,
+    /// (model, draws, crossbar settings) whose fault curve was queued.
+    pub xbar_curves: HashSet<(u64, usize, String)>,
 }
 
 pub type SharedServices = Rc<RefCell<Option<Services>>>;
@@ -101,6 +103,25 @@ fn on_evaluator(dispatch: &UseReducerDispatcher<State>, services: &SharedService
         FromWorker::DataFailed(e) => dispatch.dispatch(Action::DataFailed(e)),
         FromWorker::EvalDone { model, task, output, .. } => dispatch.dispatch(Action::EvalDone { model, task, output, now_ms: now_ms() }),
         FromWorker::EvalFailed { error, .. } => dispatch.dispatch(Action::Notice(Some(format!("evaluator: {error}")))),
+        FromWorker::Imported { name, bytes, model, test_accuracy, pytorch, .. } => {
+            let id = new_model_id();
+            let bytes = Rc::new(bytes);
+            if let Some(s) = services.borrow_mut().as_mut() {
+                s.pool.add_model(id, bytes.clone());
+            }
+            let label = if pytorch { format!("{name} (PyTorch import, {})", model.arch.label()) } else { format!("{name} (uploaded)") };
+            let meta = ModelMeta {
+                id,
+                name: label,
+                model,
+                train: engine::train::TrainConfig::default(),
+                test_accuracy,
+                history: vec![],
+                train_seconds: 0.0,
+            };
+            dispatch.dispatch(Action::ModelAdded(SavedModel { meta, bytes }));
+        }
+        FromWorker::ImportFailed { name, error, .. } => dispatch.dispatch(Action::Notice(Some(format!("could not load {name}: {error}")))),
         FromWorker::ProtocolError(e) => dispatch.dispatch(Action::Notice(Some(format!("evaluator: {e}")))),
         _ => {}
     }
@@ -169,7 +190,7 @@ pub fn App() -> Html {
                 Ok(pool) => {
                     let source = served_source(DatasetKind::Mnist, true);
                     *services.borrow_mut() =
-                        Some(Services { trainer: None, pool, source: source.clone(), next_job: 1, curves: HashSet::new() });
+                        Some(Services { trainer: None, pool, source: source.clone(), next_job: 1, curves: HashSet::new(), xbar_curves: HashSet::new() });
                     let trainer = spawn_trainer(dispatch.clone(), services.clone());
                     if let Some(s) = services.borrow_mut().as_mut() {
                         s.trainer = trainer;
@@ -251,6 +272,26 @@ pub fn App() -> Html {
                     for &id in compare {
                         if s.curves.insert((id, *draws)) {
                             s.pool.push_curve_jobs(id, explore.curve_tasks());
+                        }
+                    }
+                }
+            }
+            || ()
+        });
+    }
+
+    // Fault curves for every compared model, once per model, draws and crossbar settings.
+    {
+        let services = services.clone();
+        let ready = matches!(state.data, DataStatus::Ready { .. });
+        let compare: Vec<u64> = state.explore.compare.iter().copied().filter(|id| state.model(*id).is_some()).collect();
+        let explore = state.explore.clone();
+        use_effect_with((compare, explore.draws, explore.xbar_key(), explore.crossbar.enabled, ready), move |(compare, draws, key, enabled, ready)| {
+            if *ready && *enabled {
+                if let Some(s) = services.borrow_mut().as_mut() {
+                    for &id in compare {
+                        if s.xbar_curves.insert((id, *draws, key.clone())) {
+                            s.pool.push_curve_jobs(id, explore.xbar_curve_tasks());
                         }
                     }
                 }

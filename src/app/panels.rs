@@ -263,6 +263,19 @@ pub fn train_panel(ctx: &Ctx) -> Html {
             <div class="columns">
             <div class="form">
                 <h2>{"Train a model"}</h2>
+                { labelled("dataset", "Handwritten digits (MNIST) or clothing (Fashion-MNIST), from the data/ folder beside the app; changing it reloads the data in every worker.", {
+                    let services = ctx.services.clone();
+                    let dispatch = ctx.state.dispatcher();
+                    html! {
+                        <select id="dataset" disabled={training} onchange={Callback::from(move |e: Event| {
+                            let kind = if input_value(&e) == "fashion-mnist" { DatasetKind::FashionMnist } else { DatasetKind::Mnist };
+                            load_data(&services, &dispatch, served_source(kind, true));
+                        })}>
+                            <option value="mnist" selected={kind == DatasetKind::Mnist}>{"MNIST digits"}</option>
+                            <option value="fashion-mnist" selected={kind == DatasetKind::FashionMnist}>{"Fashion-MNIST"}</option>
+                        </select>
+                    }
+                }) }
                 { labelled("model", "The report's MLP is 784-256-128-10; the CNNs see the image as a picture.", arch_select) }
                 if f.arch == ArchChoice::Mlp {
                     { labelled("hidden sizes", "Units per hidden layer, comma separated.", html! {
@@ -367,7 +380,7 @@ fn download(bytes: &[u8], name: &str, mime: &str) {
 fn models_list(ctx: &Ctx) -> Html {
     let s = &ctx.state;
     if s.models.is_empty() {
-        return html! {};
+        return html! { <section id="models">{ upload(ctx) }</section> };
     }
     let rows = s.models.iter().map(|m| {
         let id = m.meta.id;
@@ -407,11 +420,51 @@ fn models_list(ctx: &Ctx) -> Html {
     html! {
         <section id="models">
             <h2>{"Trained models (kept in this browser)"}</h2>
+            { upload(ctx) }
             <table>
                 <thead><tr><th>{"model"}</th><th>{"test accuracy"}</th><th>{"training time"}</th><th></th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
         </section>
+    }
+}
+
+/// Upload a model file: one of ours, or a PyTorch MLP state dict saved as safetensors. The
+/// bytes are read here and checked (and evaluated) by an evaluator worker.
+fn upload(ctx: &Ctx) -> Html {
+    let services = ctx.services.clone();
+    let dispatch = ctx.state.dispatcher();
+    let on_pick = Callback::from(move |e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        let Some(files) = input.files() else { return };
+        for i in 0..files.length() {
+            let Some(file) = files.get(i) else { continue };
+            let services = services.clone();
+            let dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = file.name();
+                match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                    Ok(buf) => {
+                        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+                        let sent = services.borrow_mut().as_mut().map(|s| {
+                            s.next_job += 1;
+                            s.pool.send_to_one(&ToWorker::Import { job: s.next_job, name: name.clone(), bytes })
+                        });
+                        if sent != Some(true) {
+                            dispatch.dispatch(Action::Notice(Some("no evaluator is running to read the model".into())));
+                        }
+                    }
+                    Err(e) => dispatch.dispatch(Action::Notice(Some(format!("could not read {name}: {e:?}")))),
+                }
+            });
+        }
+        input.set_value("");
+    });
+    html! {
+        <p>
+            <label class="button">{"Upload a model (.safetensors: ours or a PyTorch MLP state dict)"}
+                <input id="upload-model" type="file" accept=".safetensors" multiple=true onchange={on_pick} class="visually-hidden" /></label>
+        </p>
     }
 }
 
@@ -526,10 +579,65 @@ pub fn explore_panel(ctx: &Ctx) -> Html {
             <div class="live">
                 <div class="chart" id="noise-curve" data-pending={pending.to_string()}>{ chart }</div>
                 <p class="explain">{ if pending > 0 { format!("{pending} curve evaluations still running in the background; points appear when all their draws are done.") } else { "Curves complete.".into() } }</p>
-                <div class="compare"><p>{"Overlay on the curve:"}</p>{ for compare }</div>
+                <div class="compare"><p>{"Overlay on the curves:"}</p>{ for compare }</div>
+                if e.crossbar.enabled { { fault_curve(s) } }
             </div>
             </div>
         </section>
+    }
+}
+
+/// Accuracy on crossbars against the stuck-at rate, for every compared model.
+fn fault_curve(s: &State) -> Html {
+    let e = &s.explore;
+    let rates = fault_rates();
+    let n_for = |p: f64| {
+        let mut c = e.crossbar.config.clone();
+        c.faults = engine::crossbar::FaultConfig { lrs: p, hrs: p };
+        if c.is_stochastic() { e.draws } else { 1 }
+    };
+    let compared: Vec<u64> = e.compare.iter().copied().filter(|&id| s.model(id).is_some()).collect();
+    let mut pending = 0;
+    let series = compared
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let curve = e.xbar_curves.get(id);
+            let points = rates
+                .iter()
+                .enumerate()
+                .filter_map(|(k, &p)| {
+                    let draws = curve.and_then(|c| c.get(&k));
+                    let have = draws.map_or(0, |d| d.len());
+                    pending += n_for(p).saturating_sub(have);
+                    (have >= n_for(p)).then(|| {
+                        let sp = engine::noise::Spread::of(draws.unwrap().values().copied().collect());
+                        (p, sp.mean, sp.sd)
+                    })
+                })
+                .collect();
+            Series { name: String::new(), color: i, points, dashed: false }
+        })
+        .collect();
+    let c = &e.crossbar.config;
+    let marker = (c.faults.lrs == c.faults.hrs).then_some(c.faults.lrs);
+    html! {
+        <>
+            <div class="chart" id="fault-curve" data-pending={pending.to_string()}>
+                <Chart spec={LineChart {
+                    caption: "accuracy on crossbars vs stuck-at rate (mean ± sd over draws)".into(),
+                    x_label: "stuck-at rate p (p stuck at LRS and p at HRS)".into(),
+                    y_label: "accuracy (%)".into(),
+                    x: (0.0, 0.25),
+                    y: (0.0, 100.0),
+                    series,
+                    marker,
+                    size: (760, 420),
+                    legend_top: true,
+                }} />
+            </div>
+            <p class="explain">{ if pending > 0 { format!("{pending} crossbar evaluations still running for this curve.") } else { "Fault curve complete.".into() } }</p>
+        </>
     }
 }
 

@@ -230,6 +230,9 @@ pub struct Explore {
     pub crossbar: CrossbarUi,
     /// The crossbar readout for the current model and crossbar settings.
     pub xbar: Readout,
+    /// Per model: per fault-curve point, the finished draws (for the current crossbar settings
+    /// apart from the fault rates).
+    pub xbar_curves: BTreeMap<u64, BTreeMap<usize, BTreeMap<usize, f64>>>,
 }
 
 impl Default for Explore {
@@ -247,6 +250,7 @@ impl Default for Explore {
             histogram: None,
             crossbar: CrossbarUi::default(),
             xbar: Readout::default(),
+            xbar_curves: BTreeMap::new(),
         }
     }
 }
@@ -292,6 +296,29 @@ impl Explore {
         tasks
     }
 
+    /// The crossbar settings without the fault rates, as a key for the fault curve.
+    pub fn xbar_key(&self) -> String {
+        let mut c = self.crossbar.config.clone();
+        c.faults = Default::default();
+        serde_json::to_string(&c).unwrap_or_default()
+    }
+
+    /// The fault curve's jobs for the current crossbar settings: p = LRS = HRS rate.
+    pub fn xbar_curve_tasks(&self) -> Vec<EvalTask> {
+        if !self.crossbar.enabled || self.crossbar.config.validate().is_err() {
+            return vec![];
+        }
+        fault_rates()
+            .into_iter()
+            .flat_map(|p| {
+                let mut config = self.crossbar.config.clone();
+                config.faults = engine::crossbar::FaultConfig { lrs: p, hrs: p };
+                let n = if config.is_stochastic() { self.draws } else { 1 };
+                (0..n).map(move |k| EvalTask::Crossbar { config: config.clone(), draw: k, subset: None })
+            })
+            .collect()
+    }
+
     /// The curve's jobs: every point, every draw, full test set.
     pub fn curve_tasks(&self) -> Vec<EvalTask> {
         curve_stds()
@@ -308,6 +335,16 @@ impl Explore {
 /// The noise strengths of the curve.
 pub fn curve_stds() -> Vec<f32> {
     engine::experiments::linspace(0.0, CURVE_MAX_STD, CURVE_POINTS)
+}
+
+/// Stuck-at rates of the fault curve (each of LRS and HRS).
+pub fn fault_rates() -> Vec<f64> {
+    (0..=5).map(|i| i as f64 * 0.05).collect()
+}
+
+/// Which point of the fault curve `p` is, if it is one.
+pub fn fault_index(p: f64) -> Option<usize> {
+    fault_rates().iter().position(|&r| (r - p).abs() < 1e-9)
 }
 
 /// Which point of the curve `std` is, if it is one.
@@ -517,9 +554,14 @@ impl Reducible for State {
                 s.explore.readout = Readout::default();
                 s.explore.xbar = Readout::default();
                 s.explore.curves.clear();
+                s.explore.xbar_curves.clear();
             }
             Action::Crossbar { ui, now_ms } => {
+                let before = s.explore.xbar_key();
                 s.explore.crossbar = ui;
+                if s.explore.xbar_key() != before {
+                    s.explore.xbar_curves.clear();
+                }
                 s.explore.xbar = Readout { moved_ms: now_ms, ..Readout::default() };
             }
             Action::EvalDone { model, task, output, now_ms } => reduce_eval(&mut s, model, task, output, now_ms),
@@ -575,6 +617,13 @@ fn reduce_eval(s: &mut State, model: u64, task: EvalTask, output: EvalOutput, no
             }
         }
         (EvalTask::Crossbar { config, draw, subset }, EvalOutput::Accuracy { accuracy, images, .. }) => {
+            let mut ideal = config.clone();
+            ideal.faults = Default::default();
+            if subset.is_none() && serde_json::to_string(&ideal).unwrap_or_default() == e.xbar_key() && config.faults.lrs == config.faults.hrs {
+                if let Some(i) = fault_index(config.faults.lrs) {
+                    e.xbar_curves.entry(model).or_default().entry(i).or_default().insert(draw, accuracy);
+                }
+            }
             if e.model != Some(model) || !e.crossbar.enabled || config != e.crossbar.config {
                 return;
             }

@@ -35,6 +35,10 @@ fn messages_to_workers_roundtrip() {
     roundtrip(ToWorker::PutModel { id: u64::MAX, bytes: vec![0; 1000] });
     roundtrip(ToWorker::Eval { job: 1, model: 2, task: EvalTask::Noise { std: 1.5, seed: 1234, draw: 4, subset: Some(1000), predictions: true } });
     roundtrip(ToWorker::Eval { job: 1, model: 2, task: EvalTask::Histogram { std: 1.0, seed: 1, bins: 60 } });
+    let mut config = engine::crossbar::CrossbarConfig::default();
+    config.faults = engine::crossbar::FaultConfig { lrs: 0.1, hrs: 0.1 };
+    roundtrip(ToWorker::Eval { job: 1, model: 2, task: EvalTask::Crossbar { config, draw: 3, subset: None } });
+    roundtrip(ToWorker::Import { job: 4, name: "m.safetensors".into(), bytes: vec![9; 10] });
 }
 
 #[test]
@@ -53,6 +57,14 @@ fn messages_from_workers_roundtrip() {
         throughput: Some(5000.0),
     };
     roundtrip(FromWorker::Ready);
+    roundtrip(FromWorker::Imported {
+        job: 4,
+        name: "m".into(),
+        bytes: vec![1],
+        model: ModelConfig::report_mlp(),
+        test_accuracy: 97.0,
+        pytorch: true,
+    });
     roundtrip(FromWorker::TrainProgress { job: 3, progress });
     roundtrip(FromWorker::TrainEpoch { job: 3, summary: EpochSummary { epoch: 1, loss: 0.3, accuracy: 91.0 }, test_accuracy: 95.5 });
     roundtrip(FromWorker::DataFailed(DataError::Invalid { url: "x".into(), detail: "SHA-256 mismatch".into() }));

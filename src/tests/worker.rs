@@ -80,6 +80,10 @@ fn train_then_evaluate() {
     assert!(test_accuracy > 90.0, "the synthetic classes are easy: {test_accuracy}");
     assert_eq!(test_accuracy, *epochs.last().unwrap());
 
+    match run(&mut core, ToWorker::Import { job: 8, name: "up".into(), bytes: bytes.clone() }).pop() {
+        Some(FromWorker::Imported { test_accuracy: acc, pytorch: false, .. }) => assert_eq!(acc, test_accuracy),
+        other => panic!("{other:?}"),
+    }
     assert!(run(&mut core, ToWorker::PutModel { id: 5, bytes }).is_empty());
     let eval = |core: &mut WorkerCore, std: f32, draw: usize, subset: Option<usize>| {
         let task = EvalTask::Noise { std, seed: 1234, draw, subset, predictions: true };
@@ -95,6 +99,17 @@ fn train_then_evaluate() {
     assert_eq!(eval(&mut core, 0.0, 0, Some(10)).1, 10);
     let noisy = eval(&mut core, 1.0, 0, None);
     assert_eq!(noisy, eval(&mut core, 1.0, 0, None), "a draw is reproducible");
+    let mut xbar = engine::crossbar::CrossbarConfig::default();
+    let on_crossbar = |core: &mut WorkerCore, xbar: &engine::crossbar::CrossbarConfig| {
+        match run(core, ToWorker::Eval { job: 3, model: 5, task: EvalTask::Crossbar { config: xbar.clone(), draw: 0, subset: None } }).pop() {
+            Some(FromWorker::EvalDone { output: EvalOutput::Accuracy { accuracy, .. }, .. }) => accuracy,
+            other => panic!("{other:?}"),
+        }
+    };
+    let ideal = on_crossbar(&mut core, &xbar);
+    xbar.faults = engine::crossbar::FaultConfig { lrs: 0.3, hrs: 0.3 };
+    let faulty = on_crossbar(&mut core, &xbar);
+    assert!(faulty < ideal, "faults cost accuracy: {ideal} -> {faulty}");
     match run(&mut core, ToWorker::Eval { job: 2, model: 5, task: EvalTask::Histogram { std: 1.0, seed: 1, bins: 20 } }).pop() {
         Some(FromWorker::EvalDone { output: EvalOutput::Histogram { clean, noisy, lo, hi }, .. }) => {
             let params = 784 * 16 + 16 + 16 * 10 + 10;
