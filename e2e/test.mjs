@@ -171,6 +171,8 @@ try {
   await page.waitForSelector('#confusion', { timeout: 60_000 });
   await page.waitForSelector('#weight-histogram svg', { timeout: 60_000 });
   check('See-it panel shows digits, histogram and confusion matrix', (await page.locator('.digits canvas').count()) > 0);
+  await page.waitForSelector('#tile-map canvas', { timeout: 120_000 });
+  check('See-it panel shows a crossbar tile with its stuck devices', /stuck at LRS/.test(await page.textContent('#tile-map figcaption')), await page.textContent('#tile-map figcaption'));
   await page.screenshot({ path: path.join(shots, 'see-it.png'), fullPage: true });
   await page.click('#tab-reproduce');
   await page.screenshot({ path: path.join(shots, 'reproduce.png'), fullPage: true });

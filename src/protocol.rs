@@ -104,6 +104,13 @@ pub enum EvalTask {
         draw: usize,
         subset: Option<usize>,
     },
+    /// The first tile of the first layer's positive crossbar, after draw `draw` of the
+    /// non-idealities: conductances and stuck devices. Returns `EvalOutput::Tile`.
+    Tile {
+        #[serde(with = "as_json")]
+        config: CrossbarConfig,
+        draw: usize,
+    },
 }
 
 /// Messages to a worker.
@@ -151,6 +158,10 @@ pub struct Samples {
 pub enum EvalOutput {
     Accuracy { accuracy: f64, images: usize, predictions: Option<Vec<u8>> },
     Histogram { lo: f32, hi: f32, clean: Vec<u32>, noisy: Vec<u32> },
+    /// `side * side` cells, row-major (rows = inputs, columns = outputs): the conductance
+    /// scaled to 0 (G_off) ..= 1 (G_on), and 0 = programmable, 1 = stuck at HRS, 2 = stuck at
+    /// LRS. `rows` x `cols` of the tile are real; the rest is padding.
+    Tile { layer: String, side: usize, rows: usize, cols: usize, tiles: usize, level: Vec<f32>, stuck: Vec<u8> },
 }
 
 /// Messages from a worker.

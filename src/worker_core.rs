@@ -184,6 +184,9 @@ impl WorkerCore {
         if let EvalTask::Crossbar { config, draw, subset } = task {
             return self.crossbar(id, config, *draw, *subset);
         }
+        if let EvalTask::Tile { config, draw } = task {
+            return self.tile(id, config, *draw);
+        }
         let data = self.data.as_ref().ok_or("no data loaded in the evaluator")?;
         let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
         match *task {
@@ -210,7 +213,7 @@ impl WorkerCore {
                     predictions: predictions.then_some(ev.predictions),
                 })
             }
-            EvalTask::Crossbar { .. } => unreachable!("handled above"),
+            EvalTask::Crossbar { .. } | EvalTask::Tile { .. } => unreachable!("handled above"),
             EvalTask::Histogram { std, seed, bins } => {
                 let flat = |ws: &[candle_core::Tensor]| -> Result<Vec<f32>, String> {
                     let mut v = Vec::new();
@@ -230,6 +233,47 @@ impl WorkerCore {
 }
 
 impl WorkerCore {
+    fn tile(&mut self, id: u64, config: &engine::crossbar::CrossbarConfig, draw: usize) -> Result<EvalOutput, String> {
+        self.deploy(id, config)?;
+        let (_, _, ideal) = self.deployed.as_mut().expect("deployed");
+        ideal.config.faults = config.faults;
+        let realised = if config.is_stochastic() { Some(ideal.realise(draw as u64).map_err(|e| e.to_string())?) } else { None };
+        let states = realised.as_ref().unwrap_or(ideal).inspect();
+        let l = states.first().ok_or("the model has no weighted layer")?;
+        let side = l.tile;
+        let (g_on, g_off) = (config.g_on(), config.g_off());
+        let pc = l.padded[1];
+        let mut level = Vec::with_capacity(side * side);
+        let mut stuck = Vec::with_capacity(side * side);
+        for r in 0..side {
+            for c in 0..side {
+                let i = r * pc + c;
+                level.push(((l.g_pos[i] - g_off) / (g_on - g_off)).clamp(0.0, 1.0));
+                stuck.push(match l.stuck_pos[i] {
+                    engine::crossbar::Stuck::No => 0,
+                    engine::crossbar::Stuck::Hrs => 1,
+                    engine::crossbar::Stuck::Lrs => 2,
+                });
+            }
+        }
+        Ok(EvalOutput::Tile { layer: l.name.clone(), side, rows: l.shape[0].min(side), cols: l.shape[1].min(side), tiles: l.tiles, level, stuck })
+    }
+
+    /// Deploys `model` on ideal crossbars for `config` unless the cached deployment fits.
+    fn deploy(&mut self, id: u64, config: &engine::crossbar::CrossbarConfig) -> Result<(), String> {
+        let data = self.data.as_ref().ok_or("no data loaded in the evaluator")?;
+        let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
+        let mut ideal_config = config.clone();
+        ideal_config.faults = Default::default();
+        let key = serde_json::to_string(&ideal_config).map_err(|e| e.to_string())?;
+        if !matches!(&self.deployed, Some((m, k, _)) if *m == id && *k == key) {
+            let calibration = data.test.take(1000);
+            let cb = Crossbar::deploy(model, &ideal_config, Some(&calibration)).map_err(|e| e.to_string())?;
+            self.deployed = Some((id, key, cb));
+        }
+        Ok(())
+    }
+
     fn crossbar(&mut self, id: u64, config: &engine::crossbar::CrossbarConfig, draw: usize, subset: Option<usize>) -> Result<EvalOutput, String> {
         let data = self.data.as_ref().ok_or("no data loaded in the evaluator")?;
         let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;

@@ -233,6 +233,8 @@ pub struct Explore {
     /// Per model: per fault-curve point, the finished draws (for the current crossbar settings
     /// apart from the fault rates).
     pub xbar_curves: BTreeMap<u64, BTreeMap<usize, BTreeMap<usize, f64>>>,
+    /// The first crossbar tile of the current model and settings (`EvalOutput::Tile`).
+    pub xbar_tile: Option<(u64, CrossbarConfig, Rc<EvalOutput>)>,
 }
 
 impl Default for Explore {
@@ -251,6 +253,7 @@ impl Default for Explore {
             crossbar: CrossbarUi::default(),
             xbar: Readout::default(),
             xbar_curves: BTreeMap::new(),
+            xbar_tile: None,
         }
     }
 }
@@ -291,7 +294,10 @@ impl Explore {
             return vec![];
         }
         let config = self.crossbar.config.clone();
-        let mut tasks = vec![EvalTask::Crossbar { config: config.clone(), draw: 0, subset: Some(ESTIMATE_IMAGES) }];
+        let mut tasks = vec![
+            EvalTask::Crossbar { config: config.clone(), draw: 0, subset: Some(ESTIMATE_IMAGES) },
+            EvalTask::Tile { config: config.clone(), draw: 0 },
+        ];
         tasks.extend((0..self.xbar_draws()).map(|k| EvalTask::Crossbar { config: config.clone(), draw: k, subset: None }));
         tasks
     }
@@ -640,6 +646,9 @@ fn reduce_eval(s: &mut State, model: u64, task: EvalTask, output: EvalOutput, no
             if e.xbar.exact_ms.is_none() && e.xbar_exact().is_some() {
                 e.xbar.exact_ms = Some(now_ms);
             }
+        }
+        (EvalTask::Tile { config, .. }, out @ EvalOutput::Tile { .. }) => {
+            e.xbar_tile = Some((model, config, Rc::new(out)));
         }
         (EvalTask::Histogram { std, .. }, out @ EvalOutput::Histogram { .. }) => {
             e.histogram = Some((model, std, out));

@@ -110,6 +110,16 @@ fn train_then_evaluate() {
     xbar.faults = engine::crossbar::FaultConfig { lrs: 0.3, hrs: 0.3 };
     let faulty = on_crossbar(&mut core, &xbar);
     assert!(faulty < ideal, "faults cost accuracy: {ideal} -> {faulty}");
+    match run(&mut core, ToWorker::Eval { job: 3, model: 5, task: EvalTask::Tile { config: xbar.clone(), draw: 0 } }).pop() {
+        Some(FromWorker::EvalDone { output: EvalOutput::Tile { side, rows, cols, level, stuck, .. }, .. }) => {
+            assert_eq!((side, rows, cols), (128, 128, 16));
+            assert_eq!(level.len(), side * side);
+            let used: Vec<u8> = (0..rows).flat_map(|r| stuck[r * side..r * side + cols].to_vec()).collect();
+            let lrs = used.iter().filter(|&&s| s == 2).count() as f64 / used.len() as f64;
+            assert!((0.2..0.4).contains(&lrs), "about 30% stuck at LRS: {lrs}");
+        }
+        other => panic!("{other:?}"),
+    }
     match run(&mut core, ToWorker::Eval { job: 2, model: 5, task: EvalTask::Histogram { std: 1.0, seed: 1, bins: 20 } }).pop() {
         Some(FromWorker::EvalDone { output: EvalOutput::Histogram { clean, noisy, lo, hi }, .. }) => {
             let params = 784 * 16 + 16 + 16 * 10 + 10;
