@@ -3,9 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::landscape::noise_landscape;
 use crate::model::Model;
-use crate::noise::{noisy_accuracy_draw, NoiseConfig, Spread};
+use crate::noise::Spread;
 
 /// One point of the curve.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,31 +25,19 @@ pub fn linspace(from: f32, to: f32, count: usize) -> Vec<f32> {
     }
 }
 
-/// Noisy accuracy at each std. `on_draw(done, total)` is called after each draw and may
-/// return `false` to cancel. A std of 0 is evaluated once (it has no randomness).
+/// Noisy accuracy at each std: the accuracy half of
+/// [`noise_landscape`](crate::landscape::noise_landscape), with the same draws.
+/// `on_draw(done, total)` is called after each draw and may return `false` to cancel.
 pub fn noise_sweep(
     model: &Model,
     data: &Dataset,
     stds: &[f32],
     draws: usize,
     seed: u64,
-    mut on_draw: impl FnMut(usize, usize) -> bool,
+    on_draw: impl FnMut(usize, usize) -> bool,
 ) -> Result<Vec<SweepPoint>> {
-    let total: usize = stds.iter().map(|&s| if s == 0.0 { 1 } else { draws }).sum();
-    let mut done = 0;
-    let mut out = Vec::new();
-    for &std in stds {
-        let cfg = NoiseConfig { std, draws: if std == 0.0 { 1 } else { draws }, seed };
-        cfg.validate()?;
-        let mut accs = Vec::new();
-        for k in 0..cfg.draws {
-            accs.push(noisy_accuracy_draw(model, data, &cfg, k)?);
-            done += 1;
-            if !on_draw(done, total) {
-                return Err(Error::Cancelled);
-            }
-        }
-        out.push(SweepPoint { std, accuracy: Spread::of(accs) });
-    }
-    Ok(out)
+    Ok(noise_landscape(model, data, stds, draws, seed, on_draw)?
+        .into_iter()
+        .map(|p| SweepPoint { std: p.std, accuracy: p.accuracy })
+        .collect())
 }

@@ -10,7 +10,7 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::eval::{evaluate_with, EVAL_BATCH};
 use crate::model::{DigitalLayers, Model};
-use crate::noise::{perturb, Spread};
+use crate::noise::{perturb, validate_std, Spread};
 use crate::rng::{draw_rng, rng, stream};
 
 /// Settings of a landscape.
@@ -157,7 +157,9 @@ pub fn grid_2d(model: &Model, data: &Dataset, cfg: &LandscapeConfig, mut on_poin
     Ok(Grid2d { alphas: axis.clone(), betas: axis, points: rows })
 }
 
-/// Test loss and accuracy under log-normal noise at each std (mean and sd over `draws`).
+/// Test loss and accuracy under log-normal noise at each std (mean and sd over `draws`; a std
+/// of 0 has no randomness and is evaluated once). `on_draw(done, total)` may return false to
+/// cancel. Draw k uses the same generator at every std, so the curves are smooth in std.
 pub fn noise_landscape(
     model: &Model,
     data: &Dataset,
@@ -166,19 +168,23 @@ pub fn noise_landscape(
     seed: u64,
     mut on_draw: impl FnMut(usize, usize) -> bool,
 ) -> Result<Vec<NoiseLandscapePoint>> {
-    if draws == 0 {
-        return Err(Error::invalid("draws", draws, "must be at least 1"));
+    if draws == 0 || draws > 1000 {
+        return Err(Error::invalid("draws", draws, "must be between 1 and 1000"));
     }
-    let total = stds.len() * draws;
+    let draws_at = |std: f32| if std == 0.0 { 1 } else { draws };
+    let total: usize = stds.iter().map(|&s| draws_at(s)).sum();
+    let mut done = 0;
     let mut out = Vec::new();
-    for (s, &std) in stds.iter().enumerate() {
+    for &std in stds {
+        validate_std(std)?;
         let (mut losses, mut accs) = (Vec::new(), Vec::new());
-        for k in 0..draws {
+        for k in 0..draws_at(std) {
             let mut r = draw_rng(seed, stream::EVAL_NOISE, k as u64);
             let p = point(model, &perturb(&model.weights(), std, &mut r)?, data)?;
             losses.push(p.loss);
             accs.push(p.accuracy);
-            if !on_draw(s * draws + k + 1, total) {
+            done += 1;
+            if !on_draw(done, total) {
                 return Err(Error::Cancelled);
             }
         }
