@@ -49,7 +49,12 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
     };
     let dev = Device::Cpu;
     let batcher = Batcher::new(data, model.config.preprocessing, model.config.arch.example_shape());
-    let teacher_batcher = teacher.map(|(t, _)| Batcher::new(data, t.config.preprocessing, t.config.arch.example_shape()));
+    // The teacher needs its own input batches only when it prepares or shapes inputs differently.
+    let teacher_batcher = teacher
+        .filter(|(t, _)| {
+            t.config.preprocessing != model.config.preprocessing || t.config.arch.example_shape() != model.config.arch.example_shape()
+        })
+        .map(|(t, _)| Batcher::new(data, t.config.preprocessing, t.config.arch.example_shape()));
     let params = model.params().to_vec();
     let mut adam = Adam::new(&params, cfg.adam)?;
     let mut shuffle_rng = rng::rng(cfg.seed, stream::SHUFFLE);
