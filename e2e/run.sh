@@ -6,11 +6,8 @@
 # benchmark. A few minutes with the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
-
-if ! [ -x /usr/bin/chromium ]; then
-  apt-get update && apt-get install -y chromium chromium-driver
-fi
+# Pinned trunk, wasm-bindgen-cli and the wasm target; Debian's Chromium (apt).
+MPG_BROWSER=1 source scripts/web-tools.sh
 if ! [ -d e2e/node_modules/playwright-core ]; then
   (cd e2e && npm ci --no-audit --no-fund)
 fi
@@ -29,6 +26,5 @@ if ! have_data; then
   fi
 fi
 
-rustup target add wasm32-unknown-unknown >/dev/null
 trunk build --release
 node e2e/test.mjs

@@ -5,14 +5,8 @@
 # profile: a debug build of candle is far too slow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
-if ! [ -x /usr/bin/chromedriver ]; then
-  apt-get update && apt-get install -y chromium chromium-driver
-fi
-if ! wasm-bindgen-test-runner --version 2>/dev/null | grep -q " 0.2.130"; then
-  cargo install wasm-bindgen-cli --version 0.2.130
-fi
-rustup target add wasm32-unknown-unknown >/dev/null
+# The wasm target, wasm-bindgen-cli 0.2.130 (its test runner) and Debian's Chromium + ChromeDriver.
+MPG_BROWSER=1 source scripts/web-tools.sh
 export CHROMEDRIVER=/usr/bin/chromedriver
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export WASM_BINDGEN_TEST_TIMEOUT=300

@@ -8,19 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TRUNK_VERSION=0.21.14
-WASM_BINDGEN_VERSION=0.2.130
-export PATH="$HOME/.cargo/bin:$PATH"
-
-rustup target add wasm32-unknown-unknown >/dev/null
-if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION"; then
-  echo "installing trunk $TRUNK_VERSION (about 15 minutes on 2 cores, once)"
-  cargo install trunk --locked --version "$TRUNK_VERSION"
-fi
-if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
-  echo "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
-fi
+# The wasm target, trunk and wasm-bindgen-cli at their pinned versions (shared with the tests).
+source scripts/web-tools.sh
 if [ "${MPG_WASM_OPT:-0}" = 1 ]; then
   # Debian's binaryen is too old for these modules; npm's 132 works. Off by default: -O3 takes
   # minutes on the worker and changes speed by at most 5%.
