@@ -26,13 +26,13 @@ struct Fingerprint {
     noisy_accuracy: f64,
 }
 
-fn fingerprint() -> Fingerprint {
-    let (ti, tl) = images_labels(320, 11);
+fn fingerprint(arch: Architecture, train_images: usize, epochs: usize) -> Fingerprint {
+    let (ti, tl) = images_labels(train_images, 11);
     let (vi, vl) = images_labels(200, 12);
     let train_set = Dataset::from_readers(&ti[..], &tl[..], "train images", "train labels").unwrap();
     let test = Dataset::from_readers(&vi[..], &vl[..], "test images", "test labels").unwrap();
-    let config = ModelConfig { arch: Architecture::Mlp { hidden: vec![32, 16], dropout: 0.25 }, ..ModelConfig::report_mlp() };
-    let cfg = TrainConfig { epochs: 2, batch_size: 32, seed: 42, ..TrainConfig::default() };
+    let config = ModelConfig { arch, ..ModelConfig::report_mlp() };
+    let cfg = TrainConfig { epochs, batch_size: 32, seed: 42, ..TrainConfig::default() };
     let model = Model::init(config, cfg.seed).unwrap();
     let mut losses = Vec::new();
     let mut progress = |p: &engine::train::Progress| {
@@ -59,15 +59,7 @@ fn close(a: f64, b: f64, what: &str) {
     assert!((a - b).abs() <= tol, "{what}: {a} here vs {b} in the native fixture");
 }
 
-#[test]
-fn same_seed_same_weights_as_native() {
-    let here = fingerprint();
-    #[cfg(not(target_arch = "wasm32"))]
-    if std::env::var_os("MPG_UPDATE_FIXTURES").is_some() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/tests/agreement.json");
-        std::fs::write(path, serde_json::to_string_pretty(&here).unwrap()).unwrap();
-    }
-    let native: Fingerprint = serde_json::from_str(include_str!("agreement.json")).unwrap();
+fn compare(here: &Fingerprint, native: &Fingerprint) {
     assert_eq!(here.sums.len(), native.sums.len());
     for (i, (a, b)) in here.sums.iter().zip(&native.sums).enumerate() {
         close(a.0, b.0, &format!("sum of tensor {i}"));
@@ -83,4 +75,31 @@ fn same_seed_same_weights_as_native() {
     // Accuracies count whole images: they agree exactly unless a logit tie flips.
     close(here.test_accuracy, native.test_accuracy, "test accuracy");
     close(here.noisy_accuracy, native.noisy_accuracy, "accuracy under noise draw 0");
+}
+
+#[allow(unused_variables)]
+fn update(name: &str, here: &Fingerprint) {
+    #[cfg(not(target_arch = "wasm32"))]
+    if std::env::var_os("MPG_UPDATE_FIXTURES").is_some() {
+        let path = format!("{}/src/tests/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::write(path, serde_json::to_string_pretty(here).unwrap()).unwrap();
+    }
+}
+
+#[test]
+fn same_seed_same_weights_as_native() {
+    let here = fingerprint(Architecture::Mlp { hidden: vec![32, 16], dropout: 0.25 }, 320, 2);
+    update("agreement.json", &here);
+    compare(&here, &serde_json::from_str(include_str!("agreement.json")).unwrap());
+}
+
+/// The convolution path too (LeNet, 96 images, one epoch), and twice in a row: the same seed
+/// must give the same weights bit for bit within one run.
+#[test]
+fn lenet_same_seed_same_weights_as_native_and_twice() {
+    let here = fingerprint(Architecture::LeNet, 96, 1);
+    let again = fingerprint(Architecture::LeNet, 96, 1);
+    assert_eq!(here.sums, again.sums, "LeNet training is not reproducible within one run");
+    update("agreement-lenet.json", &here);
+    compare(&here, &serde_json::from_str(include_str!("agreement-lenet.json")).unwrap());
 }
