@@ -127,6 +127,26 @@ fn on_evaluator(dispatch: &UseReducerDispatcher<State>, services: &SharedService
     }
 }
 
+/// Starts a training run: `teacher` holds the teacher's bytes for teacher-student training.
+pub fn start_training(
+    services: &SharedServices,
+    dispatch: &UseReducerDispatcher<State>,
+    name: String,
+    model: engine::model::ModelConfig,
+    train: engine::train::TrainConfig,
+    teacher: Option<Vec<u8>>,
+) {
+    let job = {
+        let mut guard = services.borrow_mut();
+        let Some(sv) = guard.as_mut() else { return };
+        let Some(trainer) = &sv.trainer else { return };
+        sv.next_job += 1;
+        trainer.send(&ToWorker::Train { job: sv.next_job, model: model.clone(), train: train.clone(), teacher });
+        sv.next_job
+    };
+    dispatch.dispatch(Action::TrainStarted { job, name, model, train, now_ms: now_ms() });
+}
+
 /// Loads `source` into every worker.
 pub fn load_data(services: &SharedServices, dispatch: &UseReducerDispatcher<State>, source: DataSource) {
     dispatch.dispatch(Action::DataLoading);
@@ -294,6 +314,31 @@ pub fn App() -> Html {
                             s.pool.push_curve_jobs(id, explore.xbar_curve_tasks());
                         }
                     }
+                }
+            }
+            || ()
+        });
+    }
+
+    // The Reproduce panel's queue: start the next recipe when the trainer is free.
+    {
+        let services = services.clone();
+        let dispatch = state.dispatcher();
+        let next = state.queue.first().cloned();
+        let free = state.trainer_ready && !state.training();
+        let teacher = next.as_ref().and_then(|r| r.teacher.as_ref()).and_then(|_| {
+            panels::find_row_model(&state, &engine::model::Architecture::report_mlp(), 64, &engine::train::Method::Standard)
+                .and_then(|(id, _)| state.model(id))
+                .map(|m| m.bytes.as_ref().clone())
+        });
+        use_effect_with((free, state.queue.len()), move |(free, _)| {
+            if let (true, Some(r)) = (*free, next) {
+                dispatch.dispatch(Action::Dequeue);
+                if r.teacher.is_some() && teacher.is_none() {
+                    dispatch.dispatch(Action::Notice(Some(format!("{}: needs the MLP batch 64 model as teacher; skipped", r.label))));
+                } else {
+                    let name = format!("{} ({})", r.label, r.key);
+                    start_training(&services, &dispatch, name, r.model, r.train, teacher);
                 }
             }
             || ()

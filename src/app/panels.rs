@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use engine::data::DatasetKind;
-use engine::experiments::report::{Net, BATCH_TABLE, HARDENING_TABLE};
+use engine::experiments::report::{BATCH_TABLE, HARDENING_TABLE};
 use engine::model::Architecture;
 use engine::train::{DistillLoss, GradientVariant, Method};
 use wasm_bindgen::JsCast;
@@ -173,15 +173,7 @@ pub fn train_panel(ctx: &Ctx) -> Html {
                 _ => None,
             };
             let name = format!("{} · {} · batch {} · {} epochs · seed {}", model.arch.label(), train.method.label(), train.batch_size, train.epochs, train.seed);
-            let job = {
-                let mut guard = services.borrow_mut();
-                let Some(sv) = guard.as_mut() else { return };
-                let Some(trainer) = &sv.trainer else { return };
-                sv.next_job += 1;
-                trainer.send(&ToWorker::Train { job: sv.next_job, model: model.clone(), train: train.clone(), teacher });
-                sv.next_job
-            };
-            state.dispatch(Action::TrainStarted { job, name, model, train, now_ms: now_ms() });
+            super::start_training(&services, &state.dispatcher(), name, model, train, teacher);
         })
     };
     let cancel = {
@@ -879,7 +871,7 @@ pub fn see_panel(ctx: &Ctx) -> Html {
 }
 
 /// A saved model matching a report row, if any: `arch`, standard training, 5 epochs, `batch`.
-fn find_row_model(s: &State, arch: &Architecture, batch: usize, method: &Method) -> Option<(u64, f64)> {
+pub fn find_row_model(s: &State, arch: &Architecture, batch: usize, method: &Method) -> Option<(u64, f64)> {
     s.models
         .iter()
         .rev()
@@ -891,55 +883,113 @@ fn at_std(e: &Explore, model: u64, std: f32) -> Option<f64> {
     curve_points(e, model).iter().find(|p| (p.0 - std as f64).abs() < 1e-4).map(|p| p.1)
 }
 
+/// Ours at a point of the fault curve (0 = crossbar without faults, 2 = LRS 0.1 / HRS 0.1),
+/// when the crossbar settings are the report's (MemTorch tutorial defaults).
+fn xbar_at(e: &Explore, model: u64, point: usize) -> Option<f64> {
+    if !e.crossbar.enabled || e.xbar_key() != Explore::default().xbar_key() {
+        return None;
+    }
+    let draws = e.xbar_curves.get(&model)?.get(&point)?;
+    let mut c = e.crossbar.config.clone();
+    let p = fault_rates()[point];
+    c.faults = engine::crossbar::FaultConfig { lrs: p, hrs: p };
+    let n = if c.is_stochastic() { e.draws } else { 1 };
+    (draws.len() >= n).then(|| engine::noise::Spread::of(draws.values().copied().collect()).mean)
+}
+
+fn cell(v: Option<f64>) -> Html {
+    html! { <td class="num ours">{ v.map(|v| format!("{v:.2}")).unwrap_or("—".into()) }</td> }
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.2}")).unwrap_or_default()
+}
+
 pub fn reproduce_panel(ctx: &Ctx) -> Html {
+    use engine::experiments::noise_tables::{batch_table_recipes, hardening_recipes, Recipe};
+    use engine::experiments::report::CROSSBAR_TABLE;
     let s = &ctx.state;
     let e = &s.explore;
-    let mut rows_csv = vec!["table,row,batch,report_clean,ours_clean,report_std1,ours_std1".to_string()];
-    let rows = BATCH_TABLE.iter().map(|&(net, batch, clean, noisy)| {
-        let arch = engine::experiments::noise_tables::report_arch(net);
-        let found = find_row_model(s, &arch, batch, &Method::Standard);
-        let ours_clean = found.map(|f| f.1);
-        let ours_noisy = found.and_then(|f| at_std(e, f.0, 1.0));
-        let name = if net == Net::Mlp { "MLP" } else { "CNN" };
-        rows_csv.push(format!("batch,{name},{batch},{clean},{},{noisy},{}", ours_clean.map(|v| format!("{v:.2}")).unwrap_or_default(), ours_noisy.map(|v| format!("{v:.2}")).unwrap_or_default()));
+    let seed = 1234;
+    let recipes: Vec<Recipe> = batch_table_recipes(seed).into_iter().chain(hardening_recipes(seed)).collect();
+    let find = |r: &Recipe| {
+        s.models
+            .iter()
+            .rev()
+            .find(|m| m.meta.model.arch == r.model.arch && m.meta.train == r.train && m.meta.model.preprocessing == r.model.preprocessing)
+            .map(|m| (m.meta.id, m.meta.test_accuracy))
+    };
+    let mut csv = vec!["table,key,label,report_clean,ours_clean,report_std1.0,ours_std1.0,report_std1.5,ours_std1.5,report_crossbar,ours_crossbar,report_faults,ours_faults".to_string()];
+    let mut rows_json = Vec::new();
+    let mut row = |table: &str, r: &Recipe, clean: f64, s1: f64, s15: Option<f64>| {
+        let found = find(r);
+        let xb = CROSSBAR_TABLE.iter().find(|x| x.0 == r.key);
+        let ours = (
+            found.map(|f| f.1),
+            found.and_then(|f| at_std(e, f.0, 1.0)),
+            found.and_then(|f| at_std(e, f.0, 1.5)),
+            found.and_then(|f| xbar_at(e, f.0, 0)),
+            found.and_then(|f| xbar_at(e, f.0, 2)),
+        );
+        csv.push(format!(
+            "{table},{},\"{}\",{clean},{},{s1},{},{},{},{},{},{},{}",
+            r.key, r.label, opt(ours.0), opt(ours.1), opt(s15), opt(ours.2),
+            opt(xb.map(|x| x.3)), opt(ours.3), opt(xb.map(|x| x.4)), opt(ours.4)
+        ));
+        rows_json.push(serde_json::json!({ "table": table, "key": r.key, "label": r.label,
+            "report": { "clean": clean, "std1.0": s1, "std1.5": s15, "crossbar": xb.map(|x| x.3), "faults": xb.map(|x| x.4) },
+            "ours": { "clean": ours.0, "std1.0": ours.1, "std1.5": ours.2, "crossbar": ours.3, "faults": ours.4 } }));
         let setup = {
             let state = ctx.state.clone();
-            Callback::from(move |_| {
-                let mut f = TrainForm::default();
-                f.arch = if net == Net::Mlp { ArchChoice::Mlp } else { ArchChoice::LeNet };
-                f.batch = batch;
-                state.dispatch(Action::Form(f));
-                state.dispatch(Action::SetTab(Tab::Train));
-            })
+            let r = r.clone();
+            Callback::from(move |_| state.dispatch(Action::Enqueue(vec![r.clone()])))
         };
+        let queued = s.queue.iter().any(|q| q.key == r.key);
         html! {
             <tr>
-                <td>{ name }</td><td class="num">{ batch }</td>
-                <td class="num">{ format!("{clean:.2}") }</td><td class="num ours">{ ours_clean.map(|v| format!("{v:.2}")).unwrap_or("—".into()) }</td>
-                <td class="num">{ format!("{noisy:.2}") }</td><td class="num ours">{ ours_noisy.map(|v| format!("{v:.2}")).unwrap_or("—".into()) }</td>
-                <td><button onclick={setup}>{"Set up this run"}</button></td>
+                <td>{ r.label.clone() }</td>
+                <td class="num">{ format!("{clean:.2}") }</td>{ cell(ours.0) }
+                <td class="num">{ format!("{s1:.2}") }</td>{ cell(ours.1) }
+                <td class="num">{ s15.map(|v| format!("{v:.2}")).unwrap_or("—".into()) }</td>{ cell(ours.2) }
+                <td class="num">{ xb.map(|x| format!("{:.2}", x.3)).unwrap_or("—".into()) }</td>{ cell(ours.3) }
+                <td class="num">{ xb.map(|x| format!("{:.2}", x.4)).unwrap_or("—".into()) }</td>{ cell(ours.4) }
+                <td>{ if found.is_some() { html! { "trained" } } else if queued { html! { "queued" } } else { html! { <button onclick={setup}>{"Train"}</button> } } }</td>
             </tr>
         }
-    }).collect::<Html>();
-    let hardening = HARDENING_TABLE.iter().map(|&(label, clean, s1, s15)| {
-        rows_csv.push(format!("hardening,\"{label}\",64,{clean},,{s1},"));
-        html! { <tr><td>{ label }</td><td class="num">{ format!("{clean:.2}") }</td><td class="num">{ format!("{s1:.2}") }</td><td class="num">{ format!("{s15:.2}") }</td></tr> }
-    }).collect::<Html>();
-    let csv = rows_csv.join("\n");
-    let json = serde_json::json!({ "rows": rows_csv });
+    };
+    let mut body = Vec::new();
+    for (r, &(_, _, clean, s1)) in recipes.iter().zip(BATCH_TABLE.iter()) {
+        body.push(row("batch", r, clean, s1, None));
+    }
+    for r in recipes.iter().skip(BATCH_TABLE.len()) {
+        if let Some(h) = HARDENING_TABLE.iter().find(|h| h.0 == r.label) {
+            body.push(row("hardening", r, h.1, h.2, Some(h.3)));
+        }
+    }
+    let missing: Vec<Recipe> = recipes.iter().filter(|r| find(r).is_none() && !s.queue.iter().any(|q| q.key == r.key)).cloned().collect();
+    let train_all = {
+        let state = ctx.state.clone();
+        let missing = missing.clone();
+        Callback::from(move |_| state.dispatch(Action::Enqueue(missing.clone())))
+    };
+    let csv = csv.join("\n");
+    let json = serde_json::json!({ "seed": seed, "rows": rows_json }).to_string();
     html! {
         <section id="reproduce-panel" class="panel">
             <h2>{"Reproduce the report"}</h2>
-            <p class="explain">{"Part 1, batch-size table: train each row's model (5 epochs, Adam, seed 1234) with \"Set up this run\"; its clean accuracy and its accuracy at σ = 1.0 (mean of the Explore panel's draws) fill in beside the report's numbers."}</p>
-            <table id="batch-table">
-                <thead><tr><th>{"model"}</th><th>{"batch"}</th><th>{"report clean"}</th><th>{"ours clean"}</th><th>{"report σ=1.0"}</th><th>{"ours σ=1.0"}</th><th></th></tr></thead>
-                <tbody>{ rows }</tbody>
+            <p class="explain">{"Each row is one of the report's models (5 epochs, Adam, seed 1234), trained here in the trainer worker when you press Train (or all at once; the CNN rows take minutes each). Its clean accuracy fills in at once; the accuracy under noise σ = 1.0 / 1.5 comes from the Explore panel's curves (mean of its draws), and the crossbar columns from the fault curve when the crossbar simulation is on with its default (the report's) settings."}</p>
+            <p>
+                <button id="train-all" class="primary" disabled={missing.is_empty()} onclick={train_all}>{ format!("Train all {} missing rows", missing.len()) }</button>
+                { if s.queue.is_empty() { html! {} } else { html! { <span>{ format!(" {} queued after the current run", s.queue.len()) }</span> } } }
+            </p>
+            <table id="report-table">
+                <thead><tr><th>{"model"}</th><th>{"report clean"}</th><th>{"ours"}</th><th>{"report σ=1.0"}</th><th>{"ours"}</th>
+                    <th>{"report σ=1.5"}</th><th>{"ours"}</th><th>{"report crossbar"}</th><th>{"ours"}</th><th>{"report + faults 0.1/0.1"}</th><th>{"ours"}</th><th></th></tr></thead>
+                <tbody>{ for body }</tbody>
             </table>
-            <h3>{"Hardening (MLP, batch 64): the report's figures"}</h3>
-            <table><thead><tr><th>{"model"}</th><th>{"clean"}</th><th>{"σ=1.0"}</th><th>{"σ=1.5"}</th></tr></thead><tbody>{ hardening }</tbody></table>
             <p>
                 <button onclick={Callback::from({ let csv = csv.clone(); move |_| download(csv.as_bytes(), "reproduce.csv", "text/csv") })}>{"Export CSV"}</button>{" "}
-                <button onclick={Callback::from(move |_| download(json.to_string().as_bytes(), "reproduce.json", "application/json"))}>{"Export JSON"}</button>
+                <button onclick={Callback::from(move |_| download(json.as_bytes(), "reproduce.json", "application/json"))}>{"Export JSON"}</button>
             </p>
         </section>
     }

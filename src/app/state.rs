@@ -16,8 +16,8 @@ use crate::protocol::{DataError, EvalOutput, EvalTask, Samples};
 
 /// Test images in the fast estimate.
 pub const ESTIMATE_IMAGES: usize = 1000;
-/// Noise strengths on the curve's x axis (0 to 2 in steps of 0.2).
-pub const CURVE_POINTS: usize = 11;
+/// Noise strengths on the curve's x axis (0 to 2 in steps of 0.1: the report's 1.0 and 1.5 are points).
+pub const CURVE_POINTS: usize = 21;
 pub const CURVE_MAX_STD: f32 = 2.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -375,6 +375,8 @@ pub struct State {
     /// The last problem worth showing in the status line.
     pub notice: Option<String>,
     pub evaluators: usize,
+    /// Report recipes waiting for the trainer (the Reproduce panel's "train all").
+    pub queue: Vec<engine::experiments::noise_tables::Recipe>,
 }
 
 impl Default for State {
@@ -392,6 +394,7 @@ impl Default for State {
             explore: Explore::default(),
             notice: None,
             evaluators: 0,
+            queue: Vec::new(),
         }
     }
 }
@@ -431,6 +434,9 @@ pub enum Action {
     Crossbar { ui: CrossbarUi, now_ms: f64 },
     EvalDone { model: u64, task: EvalTask, output: EvalOutput, now_ms: f64 },
     Notice(Option<String>),
+    Enqueue(Vec<engine::experiments::noise_tables::Recipe>),
+    /// The first queued recipe was handed to the trainer.
+    Dequeue,
     Evaluators(usize),
 }
 
@@ -572,6 +578,12 @@ impl Reducible for State {
             }
             Action::EvalDone { model, task, output, now_ms } => reduce_eval(&mut s, model, task, output, now_ms),
             Action::Notice(n) => s.notice = n,
+            Action::Enqueue(list) => s.queue.extend(list),
+            Action::Dequeue => {
+                if !s.queue.is_empty() {
+                    s.queue.remove(0);
+                }
+            }
             Action::Evaluators(n) => s.evaluators = n,
         }
         Rc::new(s)
