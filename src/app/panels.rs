@@ -172,7 +172,8 @@ pub fn train_panel(ctx: &Ctx) -> Html {
                 Method::Distillation { .. } => state.form.teacher.and_then(|id| state.model(id)).map(|m| m.bytes.as_ref().clone()),
                 _ => None,
             };
-            let name = format!("{} · {} · batch {} · {} epochs · seed {}", model.arch.label(), train.method.label(), train.batch_size, train.epochs, train.seed);
+            let data = if model.dataset == DatasetKind::FashionMnist { "Fashion-MNIST · " } else { "" };
+            let name = format!("{data}{} · {} · batch {} · {} epochs · seed {}", model.arch.label(), train.method.label(), train.batch_size, train.epochs, train.seed);
             super::start_training(&services, &state.dispatcher(), name, model, train, teacher);
         })
     };
