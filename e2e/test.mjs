@@ -185,6 +185,37 @@ try {
   check('a report row trains from the Reproduce panel and fills in', parseFloat(cells256[2]) > 96, cells256.slice(0, 3));
   await page.screenshot({ path: path.join(shots, 'reproduce.png'), fullPage: true });
 
+  // Landscape: 1-D slices, the 2-D grid and the noise landscape, computed by the evaluators.
+  await page.click('#tab-landscape');
+  await page.click('#landscape-run');
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#landscape-status');
+    return s && s.dataset.total !== '0' && s.dataset.done === s.dataset.total;
+  }, null, { timeout: 900_000, polling: 250 });
+  const land = await page.evaluate(() => {
+    const d = document.querySelector('#landscape-status').dataset;
+    return {
+      done: +d.done, total: +d.total, sliceMs: +d.sliceMs, gridMs: +d.gridMs,
+      rects: document.querySelectorAll('#landscape-grid svg rect').length,
+      polylines: document.querySelectorAll('#landscape-slice svg polyline').length,
+      noisePolylines: document.querySelectorAll('#landscape-noise svg polyline').length,
+    };
+  });
+  // Again, now that no other curve is queued: the timings for BENCHMARKS.md.
+  await page.click('#landscape-run');
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#landscape-status');
+    return s && s.dataset.total !== '0' && s.dataset.done === s.dataset.total;
+  }, null, { timeout: 900_000, polling: 100 });
+  land.rerun = await page.evaluate(() => {
+    const d = document.querySelector('#landscape-status').dataset;
+    return { sliceMs: +d.sliceMs, gridMs: +d.gridMs };
+  });
+  results.landscape = land;
+  check('the Landscape panel computes 1-D slices, a 21x21 grid and the noise landscape',
+    land.done === land.total && land.rects >= 441 && land.polylines >= 1 && land.noisePolylines >= 2, land);
+  await page.screenshot({ path: path.join(shots, 'landscape.png'), fullPage: true });
+
   // 4. Download the model and upload it again: same accuracy.
   await page.click('#tab-train');
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#models tbody tr').first().locator('button', { hasText: 'Download' }).click()]);

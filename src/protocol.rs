@@ -11,7 +11,7 @@ use engine::train::{EpochSummary, Progress, TrainConfig};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// What is actually posted: the version, then the message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -104,6 +104,14 @@ pub enum EvalTask {
         draw: usize,
         subset: Option<usize>,
     },
+    /// Loss-landscape points `w + a d1 + b d2` at `coords`, directions from `seed` (the same for
+    /// every model, so pictures compare), on a seeded stratified subset of `subset` test images.
+    /// `first` is the index of the first coordinate in the whole slice or grid. Returns
+    /// `EvalOutput::Landscape`.
+    Landscape { grid: bool, first: usize, coords: Vec<(f32, f32)>, seed: u64, subset: usize },
+    /// Test loss and accuracy under `draws` log-normal noise draws of strength `std`, on the
+    /// same kind of subset. Returns `EvalOutput::NoiseLandscape`.
+    NoiseLandscape { std: f32, draws: usize, seed: u64, subset: usize },
     /// The first tile of the first layer's positive crossbar, after draw `draw` of the
     /// non-idealities: conductances and stuck devices. Returns `EvalOutput::Tile`.
     Tile {
@@ -158,6 +166,10 @@ pub struct Samples {
 pub enum EvalOutput {
     Accuracy { accuracy: f64, images: usize, predictions: Option<Vec<u8>> },
     Histogram { lo: f32, hi: f32, clean: Vec<u32>, noisy: Vec<u32> },
+    /// (loss, accuracy %) at each requested coordinate.
+    Landscape { points: Vec<(f64, f64)> },
+    /// Mean and sd of the loss and of the accuracy (%) over the draws.
+    NoiseLandscape { loss: (f64, f64), accuracy: (f64, f64) },
     /// `side * side` cells, row-major (rows = inputs, columns = outputs): the conductance
     /// scaled to 0 (G_off) ..= 1 (G_on), and 0 = programmable, 1 = stuck at HRS, 2 = stuck at
     /// LRS. `rows` x `cols` of the tile are real; the rest is padding.

@@ -189,6 +189,17 @@ impl WorkerCore {
         }
         let data = self.data.as_ref().ok_or("no data loaded in the evaluator")?;
         let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
+        if let EvalTask::Landscape { coords, seed, subset, .. } = task {
+            let part = engine::landscape::stratified_subset(&data.test, *subset, *seed);
+            let pts = engine::landscape::points_at(model, &part, *seed, coords).map_err(|e| e.to_string())?;
+            return Ok(EvalOutput::Landscape { points: pts.iter().map(|p| (p.loss, p.accuracy)).collect() });
+        }
+        if let EvalTask::NoiseLandscape { std, draws, seed, subset } = *task {
+            let part = engine::landscape::stratified_subset(&data.test, subset, seed);
+            let n = engine::landscape::noise_landscape(model, &part, &[std], draws, seed, |_, _| true).map_err(|e| e.to_string())?;
+            let p = &n[0];
+            return Ok(EvalOutput::NoiseLandscape { loss: (p.loss.mean, p.loss.sd), accuracy: (p.accuracy.mean, p.accuracy.sd) });
+        }
         match *task {
             EvalTask::Noise { std, seed, draw, subset, predictions } => {
                 let owned;
@@ -213,7 +224,9 @@ impl WorkerCore {
                     predictions: predictions.then_some(ev.predictions),
                 })
             }
-            EvalTask::Crossbar { .. } | EvalTask::Tile { .. } => unreachable!("handled above"),
+            EvalTask::Crossbar { .. } | EvalTask::Tile { .. } | EvalTask::Landscape { .. } | EvalTask::NoiseLandscape { .. } => {
+                unreachable!("handled above")
+            }
             EvalTask::Histogram { std, seed, bins } => {
                 let flat = |ws: &[candle_core::Tensor]| -> Result<Vec<f32>, String> {
                     let mut v = Vec::new();

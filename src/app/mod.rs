@@ -1,6 +1,7 @@
 //! The page: the root component owns the state (one reducer) and the workers; panels render
 //! the state and turn clicks into actions.
 
+pub mod landscape;
 pub mod panels;
 pub mod plots;
 pub mod state;
@@ -320,6 +321,22 @@ pub fn App() -> Html {
         });
     }
 
+    // The Landscape view's jobs, handed to the evaluators once per "compute".
+    {
+        let services = services.clone();
+        let view = state.landscape.clone();
+        use_effect_with(view.run, move |run| {
+            if *run > 0 {
+                if let Some(s) = services.borrow_mut().as_mut() {
+                    for (id, task) in view.jobs() {
+                        s.pool.push_curve_jobs(id, vec![task]);
+                    }
+                }
+            }
+            || ()
+        });
+    }
+
     // The Reproduce panel's queue: start the next recipe when the trainer is free.
     {
         let services = services.clone();
@@ -371,6 +388,7 @@ pub fn App() -> Html {
             Tab::Explore => panels::explore_panel(&ctx),
             Tab::See => panels::see_panel(&ctx),
             Tab::Reproduce => panels::reproduce_panel(&ctx),
+            Tab::Landscape => panels::landscape_panel(&ctx),
         },
     };
     html! {

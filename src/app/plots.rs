@@ -190,3 +190,48 @@ pub fn Histogram(p: &HistogramProps) -> yew::Html {
     let svg = histogram_chart(&p.caption, p.lo, p.hi, ("clean", &p.clean), ("perturbed", &p.noisy), (620, 320));
     yew::Html::from_html_unchecked(yew::AttrValue::from(svg))
 }
+
+/// A heat map of `values` (row-major, `n` x `n`, rows = second axis from -1 up to 1) over
+/// [-1, 1]^2, on a log colour scale (loss grows by orders of magnitude away from the minimum),
+/// with the model at the centre marked.
+#[derive(yew::Properties, PartialEq)]
+pub struct HeatmapProps {
+    pub caption: String,
+    pub n: usize,
+    pub values: Vec<f64>,
+}
+
+#[yew::function_component]
+pub fn Heatmap(p: &HeatmapProps) -> yew::Html {
+    use plotters::style::colors::colormaps::{ColorMap, ViridisRGB};
+    let mut svg = String::new();
+    let result = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+        let (lo, hi) = p.values.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+        let span = (hi - lo).max(1e-12);
+        let root = SVGBackend::with_string(&mut svg, (560, 520)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let h = 1.0 / (p.n.max(2) - 1) as f64;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(format!("{} (loss {lo:.3} .. {hi:.3})", p.caption), ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(52)
+            .build_cartesian_2d((-1.0 - h)..(1.0 + h), (-1.0 - h)..(1.0 + h))?;
+        chart.configure_mesh().disable_mesh().x_desc("direction 1").y_desc("direction 2").label_style(("sans-serif", 16)).x_labels(5).y_labels(5).draw()?;
+        let axis = crate::app::landscape::axis(p.n);
+        chart.draw_series(p.values.iter().enumerate().map(|(k, &v)| {
+            let (x, y) = (axis[k % p.n] as f64, axis[k / p.n] as f64);
+            let t = (1.0 + 99.0 * ((v - lo) / span).clamp(0.0, 1.0)).log10() / 2.0;
+            let c: RGBColor = ViridisRGB.get_color(t);
+            Rectangle::new([(x - h, y - h), (x + h, y + h)], c.filled())
+        }))?;
+        chart.draw_series(std::iter::once(Cross::new((0.0, 0.0), 8, WHITE.stroke_width(3))))?;
+        root.present()?;
+        Ok(())
+    })();
+    let out = match result {
+        Ok(()) => svg,
+        Err(e) => format!("<p class=\"error\">chart error: {e}</p>"),
+    };
+    yew::Html::from_html_unchecked(yew::AttrValue::from(out))
+}

@@ -26,16 +26,18 @@ pub enum Tab {
     Explore,
     See,
     Reproduce,
+    Landscape,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Train, Tab::Explore, Tab::See, Tab::Reproduce];
+    pub const ALL: [Tab; 5] = [Tab::Train, Tab::Explore, Tab::See, Tab::Reproduce, Tab::Landscape];
     pub fn label(self) -> &'static str {
         match self {
             Tab::Train => "Train",
             Tab::Explore => "Explore",
             Tab::See => "See it",
             Tab::Reproduce => "Reproduce",
+            Tab::Landscape => "Landscape",
         }
     }
     pub fn key(self) -> &'static str {
@@ -44,6 +46,7 @@ impl Tab {
             Tab::Explore => "explore",
             Tab::See => "see",
             Tab::Reproduce => "reproduce",
+            Tab::Landscape => "landscape",
         }
     }
     pub fn from_key(s: &str) -> Option<Tab> {
@@ -372,6 +375,7 @@ pub struct State {
     pub run: Option<Run>,
     pub models: Vec<SavedModel>,
     pub explore: Explore,
+    pub landscape: super::landscape::LandscapeView,
     /// The last problem worth showing in the status line.
     pub notice: Option<String>,
     pub evaluators: usize,
@@ -392,6 +396,7 @@ impl Default for State {
             run: None,
             models: Vec::new(),
             explore: Explore::default(),
+            landscape: Default::default(),
             notice: None,
             evaluators: 0,
             queue: Vec::new(),
@@ -433,6 +438,8 @@ pub enum Action {
     SetDraws(usize),
     Crossbar { ui: CrossbarUi, now_ms: f64 },
     EvalDone { model: u64, task: EvalTask, output: EvalOutput, now_ms: f64 },
+    /// Compute the landscapes of these models (the 2-D grid for `grid_model`).
+    LandscapeStart { models: Vec<u64>, grid_model: Option<u64>, now_ms: f64 },
     Notice(Option<String>),
     Enqueue(Vec<engine::experiments::noise_tables::Recipe>),
     /// The first queued recipe was handed to the trainer.
@@ -576,7 +583,11 @@ impl Reducible for State {
                 }
                 s.explore.xbar = Readout { moved_ms: now_ms, ..Readout::default() };
             }
-            Action::EvalDone { model, task, output, now_ms } => reduce_eval(&mut s, model, task, output, now_ms),
+            Action::EvalDone { model, task, output, now_ms } => {
+                s.landscape.receive(model, &task, &output, now_ms);
+                reduce_eval(&mut s, model, task, output, now_ms)
+            }
+            Action::LandscapeStart { models, grid_model, now_ms } => s.landscape.start(models, grid_model, now_ms),
             Action::Notice(n) => s.notice = n,
             Action::Enqueue(list) => s.queue.extend(list),
             Action::Dequeue => {

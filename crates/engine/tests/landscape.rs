@@ -60,6 +60,9 @@ fn landscapes_are_centred_normalised_seeded_and_copy_invariant() {
     let g = grid_2d(&model, &subset, &g_cfg, |_, _| true).unwrap();
     assert_eq!(g.points[1][1].loss, own.loss);
     assert_eq!(grid_2d(&copy, &subset, &g_cfg, |_, _| true).unwrap(), g);
+    // Pieces computed apart agree with the whole grid (how the browser splits the work).
+    let piece = engine::landscape::points_at(&model, &subset, 11, &[(0.5, -0.5), (0.0, 0.0)]).unwrap();
+    assert_eq!((piece[0], piece[1]), (g.points[0][2], g.points[1][1]));
     let n = noise_landscape(&model, &subset, &[0.0, 0.5, 1.0], 3, 5, |_, _| true).unwrap();
     assert_eq!(n[0].loss.mean, own.loss, "std 0 is the clean loss");
     assert!(n[2].loss.mean > n[1].loss.mean && n[1].loss.mean > n[0].loss.mean, "{n:?}");

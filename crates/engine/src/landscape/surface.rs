@@ -119,6 +119,16 @@ fn shifted(base: &[Tensor], dirs: &[(&[Tensor], f32)]) -> Result<Vec<Tensor>> {
         .collect()
 }
 
+/// Loss and accuracy at arbitrary coordinates `(a, b)`: `w + a d1 + b d2`, with the directions
+/// of [`slice_1d`] and [`grid_2d`] for the same seed. Lets a grid be split into pieces that
+/// separate workers compute (the browser's evaluator pool).
+pub fn points_at(model: &Model, data: &Dataset, seed: u64, coords: &[(f32, f32)]) -> Result<Vec<LandscapePoint>> {
+    let d1 = filter_normalised_direction(model, seed, 0)?;
+    let d2 = filter_normalised_direction(model, seed, 1)?;
+    let base = model.weights();
+    coords.iter().map(|&(a, b)| point(model, &shifted(&base, &[(&d1, a), (&d2, b)])?, data)).collect()
+}
+
 /// Loss and accuracy along `w + a d`. `on_point(done, total)` may return false to cancel.
 pub fn slice_1d(model: &Model, data: &Dataset, cfg: &LandscapeConfig, mut on_point: impl FnMut(usize, usize) -> bool) -> Result<Slice1d> {
     cfg.validate()?;
