@@ -280,6 +280,8 @@ impl WorkerCore {
         ideal_config.faults = Default::default();
         let key = serde_json::to_string(&ideal_config).map_err(|e| e.to_string())?;
         if !matches!(&self.deployed, Some((m, k, _)) if *m == id && *k == key) {
+            // Calibrated input scaling measures ranges on training images, which evaluators do
+            // not hold: they calibrate on the test images' first thousand instead.
             let calibration = data.test.take(1000);
             let cb = Crossbar::deploy(model, &ideal_config, Some(&calibration)).map_err(|e| e.to_string())?;
             self.deployed = Some((id, key, cb));
@@ -288,19 +290,10 @@ impl WorkerCore {
     }
 
     fn crossbar(&mut self, id: u64, config: &engine::crossbar::CrossbarConfig, draw: usize, subset: Option<usize>) -> Result<EvalOutput, String> {
+        // Faults only act when a draw is realised: one deployment serves every fault rate.
+        self.deploy(id, config)?;
         let data = self.data.as_ref().ok_or("no data loaded in the evaluator")?;
         let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
-        // Faults only act when a draw is realised: one deployment serves every fault rate.
-        let mut ideal_config = config.clone();
-        ideal_config.faults = Default::default();
-        let key = serde_json::to_string(&ideal_config).map_err(|e| e.to_string())?;
-        if !matches!(&self.deployed, Some((m, k, _)) if *m == id && *k == key) {
-            // Calibrated input scaling measures ranges on training images, which evaluators do
-            // not hold: they calibrate on the test images' first thousand instead.
-            let calibration = data.test.take(1000);
-            let cb = Crossbar::deploy(model, &ideal_config, Some(&calibration)).map_err(|e| e.to_string())?;
-            self.deployed = Some((id, key, cb));
-        }
         let (_, _, ideal) = self.deployed.as_mut().expect("deployed above");
         ideal.config.faults = config.faults;
         let ideal = &*ideal;
