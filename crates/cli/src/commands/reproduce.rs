@@ -27,28 +27,35 @@ pub enum Which {
     Crossbar(crate::commands::reproduce_crossbar::Args),
 }
 
+/// Flags both reproductions share.
 #[derive(clap::Args, Debug)]
-pub struct Args {
+pub struct RunArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Folder for the Markdown and JSON tables.
+    /// Folder for the Markdown, JSON and SVG outputs.
     #[arg(long, default_value = "results")]
     pub out: PathBuf,
     /// Folder for the trained models; an existing model with the same recipe is reused.
     #[arg(long, default_value = "results/models")]
     pub models: PathBuf,
-    /// Training seed (the report used 1234).
+    /// Training seed of the models (the report used 1234).
     #[arg(long, default_value_t = 1234)]
     pub seed: u64,
-    /// Noise draws per noisy figure (the report used 5).
+    /// Noise or fault draws per perturbed figure (the report used 5).
     #[arg(long, default_value_t = 5)]
     pub draws: usize,
-    /// Seed of the evaluation noise.
-    #[arg(long, default_value_t = 1)]
-    pub noise_seed: u64,
     /// Skip the CNN rows (the slow part).
     #[arg(long)]
     pub skip_cnn: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Seed of the evaluation noise.
+    #[arg(long, default_value_t = 1)]
+    pub noise_seed: u64,
 }
 
 pub fn run(w: Which) -> anyhow::Result<()> {
@@ -90,8 +97,8 @@ fn obtain_tracked(r: &Recipe, split: &Split, dir: &Path, teachers: &HashMap<Stri
 }
 
 fn noisy(model: &Model, split: &Split, std: f32, a: &Args, label: &str) -> anyhow::Result<Spread> {
-    let pb = bar(a.draws as u64, format!("{label} std {std}"), "draws");
-    let cfg = NoiseConfig { std, draws: a.draws, seed: a.noise_seed };
+    let pb = bar(a.run.draws as u64, format!("{label} std {std}"), "draws");
+    let cfg = NoiseConfig { std, draws: a.run.draws, seed: a.noise_seed };
     let s = noisy_accuracy(model, &split.test, &cfg, |k, _| {
         pb.set_position(k as u64 + 1);
         true
@@ -106,15 +113,15 @@ fn cell(s: &Spread) -> String {
 
 fn noise(a: Args) -> anyhow::Result<()> {
     let start = Instant::now();
-    let split = datadir::load(&a.data.data, a.data.dataset.into())?;
+    let split = datadir::load(&a.run.data.data, a.run.data.dataset.into())?;
     let mut models: HashMap<String, Model> = HashMap::new();
     let mut reused = 0;
     let mut batch_rows = Vec::new();
-    for r in batch_table_recipes(a.seed) {
-        if a.skip_cnn && r.key.starts_with("cnn") {
+    for r in batch_table_recipes(a.run.seed) {
+        if a.run.skip_cnn && r.key.starts_with("cnn") {
             continue;
         }
-        let (model, secs, was_reused) = obtain_tracked(&r, &split, &a.models, &models)?;
+        let (model, secs, was_reused) = obtain_tracked(&r, &split, &a.run.models, &models)?;
         reused += usize::from(was_reused);
         let clean = evaluate(&model, &split.test)?.accuracy();
         let n1 = noisy(&model, &split, 1.0, &a, &r.key)?;
@@ -135,8 +142,8 @@ fn noise(a: Args) -> anyhow::Result<()> {
         noisy: vec![base_row.noisy[0].clone(), (1.5, n15)],
         train_seconds: base_row.train_seconds,
     });
-    for r in hardening_recipes(a.seed) {
-        let (model, secs, was_reused) = obtain_tracked(&r, &split, &a.models, &models)?;
+    for r in hardening_recipes(a.run.seed) {
+        let (model, secs, was_reused) = obtain_tracked(&r, &split, &a.run.models, &models)?;
         reused += usize::from(was_reused);
         let clean = evaluate(&model, &split.test)?.accuracy();
         let n1 = noisy(&model, &split, 1.0, &a, &r.key)?;
@@ -153,16 +160,16 @@ fn noise(a: Args) -> anyhow::Result<()> {
         format!(
             "Wall time: {wall:.0} s on this machine ({} cores) for this invocation, which reused {reused} models trained by an earlier run of the same command (same recipes, saved in `{}`); training all {} models took {train_total:.0} s in total (per-model times in the table and the JSON).",
             cores(),
-            a.models.display(),
+            a.run.models.display(),
             batch_rows.len() + hard_rows.len() - 1
         )
     };
     let md = markdown(&batch_rows, &hard_rows, &a, &command.join(" "), &timing);
-    std::fs::create_dir_all(&a.out)?;
-    std::fs::write(a.out.join("reproduce-noise.md"), &md)?;
-    let json = serde_json::json!({ "command": command.join(" "), "wall_seconds": wall, "models_reused": reused, "training_seconds_total": train_total, "seed": a.seed, "draws": a.draws,
+    std::fs::create_dir_all(&a.run.out)?;
+    std::fs::write(a.run.out.join("reproduce-noise.md"), &md)?;
+    let json = serde_json::json!({ "command": command.join(" "), "wall_seconds": wall, "models_reused": reused, "training_seconds_total": train_total, "seed": a.run.seed, "draws": a.run.draws,
         "noise_seed": a.noise_seed, "batch_table": batch_rows, "hardening_table": hard_rows });
-    std::fs::write(a.out.join("reproduce-noise.json"), serde_json::to_string_pretty(&json)?)?;
+    std::fs::write(a.run.out.join("reproduce-noise.json"), serde_json::to_string_pretty(&json)?)?;
     print!("{md}");
     Ok(())
 }
@@ -179,7 +186,7 @@ fn markdown(batch: &[MeasuredRow], hard: &[MeasuredRow], a: &Args, command: &str
     let _ = writeln!(
         s,
         "Training seed {}, 5 epochs, Adam (PyTorch defaults), normalised MNIST; noisy figures are the mean ± sample sd over {} independent draws (noise seed {}), each draw over all 10,000 test images.\n",
-        a.seed, a.draws, a.noise_seed
+        a.run.seed, a.run.draws, a.noise_seed
     );
     let _ = writeln!(s, "## Batch size (MLP 784-256-128-10, LeNet CNN)\n");
     let _ = writeln!(s, "| Model | Batch | Clean (report) | Clean (ours) | Δ clean | Std 1.0 (report) | Std 1.0 (ours, mean ± sd) | \\|Δ\\| / sd | Train time (s) |");
@@ -200,7 +207,7 @@ fn markdown(batch: &[MeasuredRow], hard: &[MeasuredRow], a: &Args, command: &str
     let _ = writeln!(
         s,
         "\n|Δ| / sd is the distance from the report's noisy figure to ours in units of our standard deviation over draws: how many single draws apart they are. Both figures are means of {} draws of one trained model each; the training runs differ too (initialisation and shuffling come from different generators than PyTorch's), which the draw spread does not cover.",
-        a.draws
+        a.run.draws
     );
     let _ = writeln!(s, "\n## Hardening (MLP, batch 64)\n");
     let _ = writeln!(s, "| Model | Clean (report) | Clean (ours) | Std 1.0 (report) | Std 1.0 (ours) | Std 1.5 (report) | Std 1.5 (ours) |");

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use engine::crossbar::experiment::{fault_aware_recipe, report_config, FAULT_AWARE_KEY};
@@ -21,35 +21,19 @@ use serde::Serialize;
 
 use crate::bars::bar;
 use crate::commands::crossbar::{batch_svg, describe, sweep_batches};
-use crate::commands::reproduce::obtain;
+use crate::commands::reproduce::{obtain, RunArgs};
 use crate::datadir;
-use crate::options::DataArgs;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(flatten)]
-    pub data: DataArgs,
-    /// Folder for the Markdown, JSON and SVG outputs.
-    #[arg(long, default_value = "results")]
-    pub out: PathBuf,
-    /// Folder of the trained models (shared with `mpg reproduce noise`).
-    #[arg(long, default_value = "results/models")]
-    pub models: PathBuf,
-    /// Training seed of the models (the report used 1234).
-    #[arg(long, default_value_t = 1234)]
-    pub seed: u64,
-    /// Fault draws per faulty figure.
-    #[arg(long, default_value_t = 5)]
-    pub draws: usize,
+    pub run: RunArgs,
     /// Seed of the crossbar simulation (tuning inputs and fault draws).
     #[arg(long, default_value_t = 1)]
     pub crossbar_seed: u64,
     /// Evaluation batch (memtorch scaling depends on it).
     #[arg(long, default_value_t = 64)]
     pub eval_batch: usize,
-    /// Skip the CNN rows.
-    #[arg(long)]
-    pub skip_cnn: bool,
     /// Leave out rows whose model file is missing instead of training it.
     #[arg(long)]
     pub skip_missing: bool,
@@ -108,9 +92,9 @@ fn measure(model: &Model, key: &str, label: &str, split: &Split, a: &Args) -> an
     };
     let digital = evaluate(model, &split.test)?.accuracy();
     let memtorch = faulty(model, split, &clean, 1, &format!("{key} crossbar"))?.mean;
-    let memtorch_faults = faulty(model, split, &faults, a.draws, &format!("{key} faults"))?;
+    let memtorch_faults = faulty(model, split, &faults, a.run.draws, &format!("{key} faults"))?;
     let calibrated = faulty(model, split, &cal(&clean), 1, &format!("{key} calibrated"))?.mean;
-    let calibrated_faults = faulty(model, split, &cal(&faults), a.draws, &format!("{key} cal. faults"))?;
+    let calibrated_faults = faulty(model, split, &cal(&faults), a.run.draws, &format!("{key} cal. faults"))?;
     eprintln!(
         "{key}: digital {digital:.2}, crossbar {memtorch:.2}, +faults {}, calibrated {calibrated:.2}, +faults {}",
         cell(&memtorch_faults),
@@ -145,21 +129,21 @@ fn cell(s: &Spread) -> String {
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
-    anyhow::ensure!((1..=1000).contains(&a.draws), "--draws must be between 1 and 1000");
+    anyhow::ensure!((1..=1000).contains(&a.run.draws), "--draws must be between 1 and 1000");
     let start = Instant::now();
-    let split = datadir::load(&a.data.data, a.data.dataset.into())?;
+    let split = datadir::load(&a.run.data.data, a.run.data.dataset.into())?;
     let none = HashMap::new();
     let mut rows = Vec::new();
     let mut missing = Vec::new();
     let mut models: HashMap<String, Model> = HashMap::new();
     for &(key, label, ..) in CROSSBAR_TABLE.iter() {
-        if a.skip_cnn && key.starts_with("cnn") {
+        if a.run.skip_cnn && key.starts_with("cnn") {
             continue;
         }
-        let r = recipe_for(key, a.seed).ok_or_else(|| anyhow::anyhow!("no recipe for {key}"))?;
-        let model = match saved(&r, &a.models) {
+        let r = recipe_for(key, a.run.seed).ok_or_else(|| anyhow::anyhow!("no recipe for {key}"))?;
+        let model = match saved(&r, &a.run.models) {
             Some(m) => {
-                eprintln!("reusing {}/{key}.safetensors", a.models.display());
+                eprintln!("reusing {}/{key}.safetensors", a.run.models.display());
                 m
             }
             None if a.skip_missing => {
@@ -167,15 +151,15 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 missing.push(key.to_string());
                 continue;
             }
-            None => obtain(&r, &split, &a.models, &none)?.0,
+            None => obtain(&r, &split, &a.run.models, &none)?.0,
         };
         rows.push(measure(&model, key, label, &split, &a)?);
         models.insert(key.to_string(), model);
     }
 
     // Fault-aware training against the baseline (MLP, batch 64).
-    let fa_recipe = fault_aware_recipe(a.seed);
-    let (fa_model, fa_secs) = obtain(&fa_recipe, &split, &a.models, &none)?;
+    let fa_recipe = fault_aware_recipe(a.run.seed);
+    let (fa_model, fa_secs) = obtain(&fa_recipe, &split, &a.run.models, &none)?;
     let fa_row = measure(&fa_model, FAULT_AWARE_KEY, &fa_recipe.label, &split, &a)?;
     let noise = |std: f32| -> anyhow::Result<Spread> {
         let pb = bar(5, format!("fault-aware std {std}"), "draws");
@@ -199,9 +183,9 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         };
         sweep = sweep_batches(m, &split, &base, &[1, 4, 16, 64, 256, 1000, 10000])?;
         sweep_digital = evaluate(m, &split.test)?.accuracy();
-        std::fs::create_dir_all(&a.out)?;
+        std::fs::create_dir_all(&a.run.out)?;
         batch_svg(
-            &a.out.join("crossbar-scaling.svg"),
+            &a.run.out.join("crossbar-scaling.svg"),
             "MLP 784-256-128-10 (batch 64) on crossbars, 8-bit ADC, 128x128 tiles",
             &sweep,
             sweep_digital,
@@ -226,14 +210,14 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         &command,
         wall,
     );
-    std::fs::create_dir_all(&a.out)?;
-    std::fs::write(a.out.join("reproduce-crossbar.md"), &md)?;
-    let json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": a.seed, "crossbar_seed": a.crossbar_seed,
-        "draws": a.draws, "eval_batch": a.eval_batch, "config": report_config(a.crossbar_seed), "rows": rows, "fault_aware": fa_row,
+    std::fs::create_dir_all(&a.run.out)?;
+    std::fs::write(a.run.out.join("reproduce-crossbar.md"), &md)?;
+    let json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": a.run.seed, "crossbar_seed": a.crossbar_seed,
+        "draws": a.run.draws, "eval_batch": a.eval_batch, "config": report_config(a.crossbar_seed), "rows": rows, "fault_aware": fa_row,
         "fault_aware_noise": { "1.0": fa_n1, "1.5": fa_n15 }, "fault_aware_train_seconds": fa_secs,
         "batch_sweep": sweep.iter().map(|(b, m, c)| serde_json::json!({ "eval_batch": b, "memtorch": m, "calibrated": c })).collect::<Vec<_>>(),
         "missing": missing });
-    std::fs::write(a.out.join("reproduce-crossbar.json"), serde_json::to_string_pretty(&json)?)?;
+    std::fs::write(a.run.out.join("reproduce-crossbar.json"), serde_json::to_string_pretty(&json)?)?;
     print!("{md}");
     Ok(())
 }
@@ -269,7 +253,7 @@ fn markdown(
         "Crossbar: {} (MemTorch 1.1.6 tutorial settings, see docs/crossbar.md); crossbar seed {}. Faulty figures are the mean ± sample sd over {} independent fault draws, each over all 10,000 test images. \"Memtorch\" columns reproduce MemTorch's input scaling (batch-dependent, evaluation batch {}); \"calibrated\" columns use the project's fixed per-layer input range (10,000 training images).\n",
         describe(&cfg),
         a.crossbar_seed,
-        a.draws,
+        a.run.draws,
         a.eval_batch
     );
     let _ = writeln!(s, "## Crossbar deployment (faults: LRS 0.1, HRS 0.1)\n");
