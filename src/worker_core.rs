@@ -202,14 +202,8 @@ impl WorkerCore {
         }
         match *task {
             EvalTask::Noise { std, seed, draw, subset, predictions } => {
-                let owned;
-                let data = match subset {
-                    Some(n) if n < data.test.len() => {
-                        owned = data.test.take(n);
-                        &owned
-                    }
-                    _ => &data.test,
-                };
+                let part = leading(&data.test, subset);
+                let data = &*part;
                 let weights = if std == 0.0 {
                     model.weights()
                 } else {
@@ -297,14 +291,8 @@ impl WorkerCore {
         let (_, _, ideal) = self.deployed.as_mut().expect("deployed above");
         ideal.config.faults = config.faults;
         let ideal = &*ideal;
-        let owned;
-        let data = match subset {
-            Some(n) if n < data.test.len() => {
-                owned = data.test.take(n);
-                &owned
-            }
-            _ => &data.test,
-        };
+        let part = leading(&data.test, subset);
+        let data = &*part;
         let ev = if config.is_stochastic() {
             ideal.realise(draw as u64).and_then(|c| c.evaluate(model, data))
         } else {
@@ -312,6 +300,14 @@ impl WorkerCore {
         }
         .map_err(|e| e.to_string())?;
         Ok(EvalOutput::Accuracy { accuracy: ev.accuracy(), images: ev.total, predictions: None })
+    }
+}
+
+/// The first `subset` test images (the fast estimate), or all of them.
+fn leading(test: &engine::data::Dataset, subset: Option<usize>) -> std::borrow::Cow<'_, engine::data::Dataset> {
+    match subset {
+        Some(n) if n < test.len() => std::borrow::Cow::Owned(test.take(n)),
+        _ => std::borrow::Cow::Borrowed(test),
     }
 }
 
