@@ -146,3 +146,30 @@ fn distilled_students_learn_to_agree_with_their_teacher_under_both_losses() {
         assert!(agree as f64 > 0.95 * data.len() as f64, "{loss:?}: the student agrees with its teacher on only {agree}/{}", data.len());
     }
 }
+
+#[test]
+fn biases_held_at_zero_stay_zero_while_the_weights_learn() {
+    use engine::train::Biases;
+    let model = small_mlp(5);
+    // Copies: a Var's tensor shares its storage, which training overwrites.
+    let before: Vec<Tensor> = model.weights().iter().map(|t| t.copy().unwrap()).collect();
+    assert!(before.iter().zip(model.names()).any(|(t, n)| n.ends_with(".bias") && t.abs().unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap() > 0.0), "PyTorch init gives non-zero biases");
+    let cfg = TrainConfig { epochs: 3, batch_size: 32, biases: Biases::Zero, ..TrainConfig::default() };
+    let mut go = |_: &engine::train::Progress| Control::Continue;
+    let history = train(&model, &toy_data(), &cfg, TrainHooks::with_progress(&mut go)).unwrap();
+    for ((t, b), name) in model.weights().iter().zip(&before).zip(model.names()) {
+        let v = t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        if name.ends_with(".bias") {
+            assert!(v.iter().all(|&x| x == 0.0), "{name} must stay exactly zero");
+        } else {
+            let moved = (t - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+            assert!(moved > 1e-3, "{name} must learn (moved {moved})");
+        }
+    }
+    assert!(history.last().unwrap().accuracy > 90.0, "a bias-free MLP still learns the toy task: {:?}", history.last());
+    // The same run with trained biases moves them away from their initial values.
+    let trained = small_mlp(5);
+    train(&trained, &toy_data(), &TrainConfig { biases: Biases::Trained, ..cfg }, TrainHooks::with_progress(&mut go)).unwrap();
+    let moved = (&trained.weights()[1] - &before[1]).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+    assert!(moved > 1e-3, "trained biases learn (moved {moved})");
+}

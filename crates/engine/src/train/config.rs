@@ -15,11 +15,29 @@ pub struct TrainConfig {
     /// Seeds initialisation (done by the caller through `Model::init`), shuffling, dropout and noise.
     pub seed: u64,
     pub method: Method,
+    /// Whether the layers' biases learn or are held at zero.
+    #[serde(default)]
+    pub biases: Biases,
+}
+
+/// What happens to the layers' biases during training.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Biases {
+    /// Trained like every other parameter (PyTorch's default).
+    #[default]
+    Trained,
+    /// Set to zero before the first step and never updated. Why a crossbar user wants this:
+    /// in MemTorch's input scaling a layer's crossbar product comes out divided by the max
+    /// |input| of the call, while the digital bias is added unscaled. With zero biases that
+    /// division is one positive factor per layer, which ReLU and max-pooling pass through and
+    /// argmax ignores, so the deployed network classifies as the digital one does.
+    Zero,
 }
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        Self { epochs: 5, batch_size: 64, adam: AdamConfig::default(), seed: 1234, method: Method::Standard }
+        Self { epochs: 5, batch_size: 64, adam: AdamConfig::default(), seed: 1234, method: Method::Standard, biases: Biases::Trained }
     }
 }
 

@@ -7,7 +7,7 @@ pub mod progress;
 pub mod trainer;
 
 pub use adam::{Adam, AdamConfig};
-pub use config::TrainConfig;
+pub use config::{Biases, TrainConfig};
 pub use method::{DistillLoss, GradientVariant, Method};
 pub use progress::{Control, EpochSummary, Progress};
 pub use trainer::{distill_loss, train, TrainHooks};

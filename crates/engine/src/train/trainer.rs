@@ -5,7 +5,7 @@ use candle_core::{Device, Tensor};
 use rand::seq::SliceRandom;
 
 use super::adam::Adam;
-use super::config::TrainConfig;
+use super::config::{Biases, TrainConfig};
 use super::method::{DistillLoss, Method};
 use super::progress::{Control, EpochSummary, Progress};
 use crate::data::{Batcher, Dataset};
@@ -56,7 +56,16 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
         })
         .map(|(t, _)| Batcher::new(data, t.config.preprocessing, t.config.arch.example_shape()));
     let params = model.params().to_vec();
-    let mut adam = Adam::new(&params, cfg.adam)?;
+    // Which parameters Adam updates: all, or all but the biases held at zero.
+    let frozen = |name: &String| cfg.biases == Biases::Zero && name.ends_with(".bias");
+    for (p, name) in params.iter().zip(model.names()) {
+        if frozen(name) {
+            p.set(&p.as_tensor().zeros_like()?)?;
+        }
+    }
+    let trainable: Vec<usize> = (0..params.len()).filter(|&i| !frozen(&model.names()[i])).collect();
+    let trained_params: Vec<_> = trainable.iter().map(|&i| params[i].clone()).collect();
+    let mut adam = Adam::new(&trained_params, cfg.adam)?;
     let mut shuffle_rng = rng::rng(cfg.seed, stream::SHUFFLE);
     let mut dropout_rng = rng::rng(cfg.seed, stream::DROPOUT);
     let mut noise_rng = rng::rng(cfg.seed, stream::TRAIN_NOISE);
@@ -99,7 +108,8 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
                 .zip(model.names())
                 .map(|(p, name)| grads.get(p.as_tensor()).cloned().ok_or_else(|| Error::NoGradient { name: name.clone() }))
                 .collect::<Result<Vec<_>>>()?;
-            adam.step(&params, &grads)?;
+            let grads: Vec<_> = trainable.iter().map(|&i| grads[i].clone()).collect();
+            adam.step(&trained_params, &grads)?;
             let pred = argmax_rows(&logits)?;
             correct += pred.iter().zip(idx).filter(|(p, &i)| **p == data.labels[i]).count();
             loss_sum += loss_value as f64 * idx.len() as f64;
