@@ -374,7 +374,7 @@ fn batch_sweep(a: SweepArgs) -> anyhow::Result<()> {
             model.config.arch.label(),
             describe_devices(&cfg)
         );
-        batch_svg(path, &title, &rows, digital)?;
+        batch_svg(path, &title, &rows, digital, None)?;
         eprintln!("wrote {}", path.display());
     }
     if a.json {
@@ -489,18 +489,24 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
 }
 
 /// The batch-sweep figure: accuracy against evaluation batch (log axis) for both scaling
-/// modes, with the digital accuracy as a reference line.
+/// modes, with the digital accuracy as a reference line, and optionally one more named
+/// curve (e.g. another model in memtorch scaling).
 pub fn batch_svg(
     path: &std::path::Path,
     title: &str,
     rows: &[(usize, f64, f64)],
     digital: f64,
+    extra: Option<(&str, &[(usize, f64)])>,
 ) -> anyhow::Result<()> {
     use plotters::prelude::*;
     anyhow::ensure!(!rows.is_empty(), "nothing to plot");
     let root = SVGBackend::new(path, (820, 500)).into_drawing_area();
     root.fill(&WHITE)?;
-    let lowest = rows.iter().flat_map(|r| [r.1, r.2]).fold(digital, f64::min);
+    let lowest = rows
+        .iter()
+        .flat_map(|r| [r.1, r.2])
+        .chain(extra.iter().flat_map(|(_, e)| e.iter().map(|p| p.1)))
+        .fold(digital, f64::min);
     let (ylo, yhi) = (
         (lowest - 2.0).floor().max(0.0),
         (digital + 1.0).ceil().min(100.0),
@@ -542,6 +548,15 @@ pub fn batch_svg(
                 PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
             });
         chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 4, color.filled())))?;
+    }
+    if let Some((name, e)) = extra {
+        let green = RGBColor(44, 160, 44);
+        let pts: Vec<(f64, f64)> = e.iter().map(|&(b, a)| (b as f64, a)).collect();
+        chart
+            .draw_series(LineSeries::new(pts.clone(), green.stroke_width(2)))?
+            .label(name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], green.stroke_width(2)));
+        chart.draw_series(pts.into_iter().map(|p| TriangleMarker::new(p, 5, green.filled())))?;
     }
     chart
         .configure_series_labels()

@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use engine::data::Dataset;
 use engine::eval::evaluate;
 use engine::model::{io, Architecture, Model, ModelConfig};
-use engine::train::{train, AdamConfig, Control, DistillLoss, EpochSummary, GradientVariant, Method, TrainConfig, TrainHooks};
+use engine::train::{train, AdamConfig, Biases, Control, DistillLoss, EpochSummary, GradientVariant, Method, TrainConfig, TrainHooks};
 
 use crate::bars::bar;
 use crate::datadir;
@@ -61,6 +61,10 @@ pub struct Args {
     /// fault-aware: share of devices stuck at the highest resistance (HRS), per crossbar.
     #[arg(long, default_value_t = 0.1)]
     pub hrs: f64,
+    /// Biases: trained, or held at zero (a network without biases keeps its accuracy under
+    /// MemTorch's batch-dependent input scaling; see docs/crossbar.md).
+    #[arg(long, value_enum, default_value_t = BiasesArg::Trained)]
+    pub biases: BiasesArg,
     /// teacher-student: the clean teacher model (.safetensors).
     #[arg(long)]
     pub teacher: Option<PathBuf>,
@@ -90,6 +94,14 @@ pub enum MethodArg {
     /// Each step uses the weights a crossbar with --lrs/--hrs stuck devices would realise
     /// (plus log-normal noise when --train-noise > 0).
     FaultAware,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum BiasesArg {
+    /// Learned like every other parameter.
+    Trained,
+    /// Set to zero and never updated.
+    Zero,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -155,7 +167,10 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         _ => None,
     };
     let config = ModelConfig { arch, preprocessing: a.preprocessing.resolve(kind), dataset: kind };
-    let cfg = TrainConfig { epochs: a.epochs, batch_size: a.batch_size, adam: AdamConfig { lr: a.lr, ..AdamConfig::default() }, seed: a.seed, method };
+    let cfg = TrainConfig { epochs: a.epochs, batch_size: a.batch_size, adam: AdamConfig { lr: a.lr, ..AdamConfig::default() }, seed: a.seed, method, biases: match a.biases {
+        BiasesArg::Trained => Biases::Trained,
+        BiasesArg::Zero => Biases::Zero,
+    } };
     cfg.validate()?;
     let model = Model::init(config, a.seed)?;
     let (history, seconds) = train_with_bar(&model, &split.train, &cfg, teacher.as_ref(), &model.config.arch.label())?;
