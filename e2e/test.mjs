@@ -233,8 +233,31 @@ try {
   await page.waitForSelector('#models tbody tr', { timeout: 60_000 });
   check('trained models survive a reload (IndexedDB)', (await page.locator('#models tbody tr').count()) >= 1);
 
-  // 6. Optional LeNet benchmark.
+  // 6. Fault-aware training from the Train panel: it starts with the biases held at 0, and on
+  // crossbars with stuck-at faults 0.1 / 0.1 it keeps far more accuracy than the plain MLP did.
+  await page.click('#tab-train');
+  await page.selectOption('#method', 'fault');
+  const zeroBiases = await page.isChecked('#zero-biases');
+  const fat = await train(page, 'faultaware', { arch: 'mlp', epochs });
+  results.faultAware = fat;
+  check('a fault-aware MLP trains from the Train panel with its biases held at 0', zeroBiases && /fault-aware/.test(fat.name) && /biases 0/.test(fat.name) && fat.testAccuracy > 70, { zeroBiases, ...fat });
+  await page.click('#tab-explore');
+  if (!(await page.isChecked('#xbar-enabled'))) await page.check('#xbar-enabled');
+  for (const id of ['#fault-lrs', '#fault-hrs']) {
+    const v = parseFloat(await page.inputValue(id));
+    await page.focus(id);
+    for (let i = Math.round(v * 100); i < 10; i++) await page.keyboard.press('ArrowRight');
+  }
+  await page.waitForSelector('#xbar-readout[data-state=exact]', { timeout: 900_000 });
+  const fatFaulty = parseFloat(await page.getAttribute('#xbar-readout', 'data-value'));
+  results.faultAware.crossbarFaulty = fatFaulty;
+  check('on faulty crossbars (0.1 / 0.1) the fault-aware model beats the plain one by 20+ points', fatFaulty > results.crossbar.faulty + 20, { fatFaulty, plain: results.crossbar.faulty });
+  await page.screenshot({ path: path.join(shots, 'explore-fault-aware.png'), fullPage: true });
+
+  // 7. Optional LeNet benchmark.
   if (process.env.E2E_LENET === '1') {
+    await page.click('#tab-train');
+    await page.selectOption('#method', 'standard');
     const lenet = await train(page, 'lenet', { arch: 'lenet', epochs });
     results.lenet = lenet;
     check(`LeNet ${epochs} epoch(s) trained in the tab`, lenet.testAccuracy > 90, lenet);

@@ -173,7 +173,8 @@ pub fn train_panel(ctx: &Ctx) -> Html {
                 _ => None,
             };
             let data = if model.dataset == DatasetKind::FashionMnist { "Fashion-MNIST · " } else { "" };
-            let name = format!("{data}{} · {} · batch {} · {} epochs · seed {}", model.arch.label(), train.method.label(), train.batch_size, train.epochs, train.seed);
+            let biases = if train.biases == engine::train::Biases::Zero { " · biases 0" } else { "" };
+            let name = format!("{data}{} · {}{biases} · batch {} · {} epochs · seed {}", model.arch.label(), train.method.label(), train.batch_size, train.epochs, train.seed);
             super::start_training(&services, &state.dispatcher(), name, model, train, teacher);
         })
     };
@@ -206,9 +207,14 @@ pub fn train_panel(ctx: &Ctx) -> Html {
         </select>
     };
     let method_select = html! {
-        <select id="method" onchange={ctx.form(|f, e: Event| f.method = match input_value(&e).as_str() {
-            "noise" => MethodChoice::NoiseInjection, "distill" => MethodChoice::Distillation,
-            "fault" => MethodChoice::FaultAware, _ => MethodChoice::Standard })}>
+        <select id="method" onchange={ctx.form(|f, e: Event| {
+            f.method = match input_value(&e).as_str() {
+                "noise" => MethodChoice::NoiseInjection, "distill" => MethodChoice::Distillation,
+                "fault" => MethodChoice::FaultAware, _ => MethodChoice::Standard };
+            // Fault-aware models are meant for crossbars, where trained biases break MemTorch's
+            // input scaling: start them bias-free (the box stays free to untick).
+            if f.method == MethodChoice::FaultAware { f.zero_biases = true; }
+        })}>
             <option value="standard" selected={f.method == MethodChoice::Standard}>{"standard"}</option>
             <option value="noise" selected={f.method == MethodChoice::NoiseInjection}>{"noise injection"}</option>
             <option value="distill" selected={f.method == MethodChoice::Distillation}>{"teacher-student"}</option>
@@ -244,10 +250,10 @@ pub fn train_panel(ctx: &Ctx) -> Html {
         },
         MethodChoice::FaultAware => html! {
             <>
-            { labelled("stuck-at-LRS rate", "Fraction of weights pulled to the largest magnitude each step (a device stuck at its lowest resistance).",
-                number("fault-lrs", format!("{}", f.fault_lrs), "0.01", "0", "0.5", |f, v| f.fault_lrs = v.parse().unwrap_or(f.fault_lrs))) }
-            { labelled("stuck-at-HRS rate", "Fraction of weights pulled to zero conductance difference each step (a device stuck at its highest resistance).",
-                number("fault-hrs", format!("{}", f.fault_hrs), "0.01", "0", "0.5", |f, v| f.fault_hrs = v.parse().unwrap_or(f.fault_hrs))) }
+            { labelled("stuck-at-LRS rate", "Share of devices on each crossbar stuck at their lowest resistance, drawn afresh every step: a stuck positive device pulls its weight to +w_max, a stuck negative one to -w_max.",
+                number("train-fault-lrs", format!("{}", f.fault_lrs), "0.01", "0", "0.5", |f, v| f.fault_lrs = v.parse().unwrap_or(f.fault_lrs))) }
+            { labelled("stuck-at-HRS rate", "Share of devices on each crossbar stuck at their highest resistance, drawn afresh every step: that side of the weight contributes nothing.",
+                number("train-fault-hrs", format!("{}", f.fault_hrs), "0.01", "0", "0.5", |f, v| f.fault_hrs = v.parse().unwrap_or(f.fault_hrs))) }
             </>
         },
     };
@@ -283,6 +289,8 @@ pub fn train_panel(ctx: &Ctx) -> Html {
                 { labelled("epochs", "Passes over the 60,000 training images.", number("epochs", f.epochs.to_string(), "1", "1", "100", |f, v| f.epochs = v.parse().unwrap_or(f.epochs))) }
                 { labelled("learning rate", "Adam's step size (PyTorch's default is 0.001).", number("lr", format!("{}", f.lr), "0.0001", "0.00001", "1", |f, v| f.lr = v.parse().unwrap_or(f.lr))) }
                 { labelled("seed", "Same seed, same model, bit for bit.", number("seed", f.seed.to_string(), "1", "0", "4294967295", |f, v| f.seed = v.parse().unwrap_or(f.seed))) }
+                { labelled("biases held at 0", "Train without biases (they stay 0). Crossbars in memtorch input scaling divide each layer's product by the batch's largest input but add the bias unscaled; a bias-free network is immune to that, at any evaluation batch.",
+                    html! { <input id="zero-biases" type="checkbox" checked={f.zero_biases} onchange={ctx.form(|f, _e: Event| f.zero_biases = !f.zero_biases)} /> }) }
                 { labelled("method", "How training prepares the network for imperfect hardware.", method_select) }
                 { method_extra }
                 if let Err(e) = &configs { <p class="error" role="alert">{ e.clone() }</p> }
@@ -710,7 +718,7 @@ fn crossbar_controls(ctx: &Ctx) -> Html {
                     <input id="xbar-roff" type="number" min="2" step="100" value={c.r_off.to_string()} disabled={!ui.enabled} style="width: 5.5rem"
                         onchange={edit(|u, v| u.config.r_off = v.parse().unwrap_or(u.config.r_off))} />
                 </span> }) }
-            { labelled("input scaling", "memtorch: inputs scaled per batch as MemTorch does (the report's setting); calibrated: a fixed range per layer (measured here on 1,000 test images).", html! {
+            { labelled("input scaling", "memtorch: inputs scaled per batch as MemTorch does (the report's setting); it shrinks each layer's product but not its digital bias, so models with trained biases lose accuracy and bias-free ones do not. calibrated: a fixed range per layer (measured here on 1,000 test images).", html! {
                 <select id="xbar-scaling" disabled={!ui.enabled} onchange={edit(|u, v| u.config.input_scaling = if v == "calibrated" { engine::crossbar::InputScaling::Calibrated } else { engine::crossbar::InputScaling::Memtorch })}>
                     <option value="memtorch" selected={c.input_scaling == engine::crossbar::InputScaling::Memtorch}>{"memtorch"}</option>
                     <option value="calibrated" selected={c.input_scaling == engine::crossbar::InputScaling::Calibrated}>{"calibrated"}</option>

@@ -8,7 +8,7 @@ use engine::crossbar::CrossbarConfig;
 use engine::data::{DatasetKind, Preprocessing};
 use engine::model::{Architecture, ModelConfig};
 use engine::noise::Spread;
-use engine::train::{AdamConfig, DistillLoss, EpochSummary, GradientVariant, Method, Progress, TrainConfig};
+use engine::train::{AdamConfig, Biases, DistillLoss, EpochSummary, GradientVariant, Method, Progress, TrainConfig};
 use serde::{Deserialize, Serialize};
 use yew::prelude::*;
 
@@ -97,6 +97,9 @@ pub struct TrainForm {
     /// Fault-aware training: fractions of weights pulled to the stuck-at-LRS / HRS extremes.
     pub fault_lrs: f64,
     pub fault_hrs: f64,
+    /// Hold every bias at zero (crossbar-friendly: see `engine::train::Biases::Zero`).
+    #[serde(default)]
+    pub zero_biases: bool,
 }
 
 impl Default for TrainForm {
@@ -117,6 +120,7 @@ impl Default for TrainForm {
             teacher: None,
             fault_lrs: 0.1,
             fault_hrs: 0.1,
+            zero_biases: false,
         }
     }
 }
@@ -143,7 +147,8 @@ impl TrainForm {
             MethodChoice::FaultAware => Method::FaultAware { lrs: self.fault_lrs, hrs: self.fault_hrs, noise_std: 0.0 },
         };
         let adam = AdamConfig { lr: self.lr, ..AdamConfig::default() };
-        let train = TrainConfig { epochs: self.epochs, batch_size: self.batch, adam, seed: self.seed, method };
+        let biases = if self.zero_biases { Biases::Zero } else { Biases::Trained };
+        let train = TrainConfig { epochs: self.epochs, batch_size: self.batch, adam, seed: self.seed, method, biases };
         model.arch.validate().map_err(|e| e.to_string())?;
         train.validate().map_err(|e| e.to_string())?;
         if self.method == MethodChoice::Distillation && self.teacher.is_none() {
@@ -286,6 +291,16 @@ impl Explore {
     }
 
     /// The crossbar figure once every draw is in.
+    /// Shows `id` in the readouts. Both readouts belong to the model they were computed for,
+    /// so switching models (picked, trained, added, deleted) starts them afresh.
+    pub fn focus(&mut self, id: Option<u64>) {
+        if self.model != id {
+            self.model = id;
+            self.readout = Readout::default();
+            self.xbar = Readout::default();
+        }
+    }
+
     pub fn xbar_exact(&self) -> Option<Spread> {
         let n = self.xbar_draws();
         (self.xbar.draws.len() >= n).then(|| Spread::of(self.xbar.draws.values().copied().take(n).collect()))
@@ -496,11 +511,10 @@ impl Reducible for State {
                 if let Some(r) = s.run.take().filter(|r| r.job == job) {
                     let meta = ModelMeta { id, name: r.name, model: r.model, train: r.train, test_accuracy, history, train_seconds };
                     s.models.push(SavedModel { meta, bytes });
-                    s.explore.model = Some(id);
+                    s.explore.focus(Some(id));
                     if !s.explore.compare.contains(&id) {
                         s.explore.compare.push(id);
                     }
-                    s.explore.readout = Readout::default();
                 }
             }
             Action::TrainFailed { job, error } => {
@@ -520,7 +534,8 @@ impl Reducible for State {
                 }
                 s.models.sort_by_key(|m| m.meta.id);
                 if s.explore.model.is_none_or(|id| s.model(id).is_none()) {
-                    s.explore.model = s.models.last().map(|m| m.meta.id);
+                    let last = s.models.last().map(|m| m.meta.id);
+                    s.explore.focus(last);
                 }
                 if s.explore.compare.is_empty() {
                     s.explore.compare = s.explore.model.into_iter().collect();
@@ -529,17 +544,16 @@ impl Reducible for State {
             Action::ModelAdded(m) => {
                 let id = m.meta.id;
                 s.models.push(m);
-                s.explore.model = Some(id);
+                s.explore.focus(Some(id));
                 s.explore.compare.push(id);
-                s.explore.readout = Readout::default();
             }
             Action::DeleteModel(id) => {
                 s.models.retain(|m| m.meta.id != id);
                 s.explore.compare.retain(|&m| m != id);
                 s.explore.curves.remove(&id);
                 if s.explore.model == Some(id) {
-                    s.explore.model = s.models.last().map(|m| m.meta.id);
-                    s.explore.readout = Readout::default();
+                    let last = s.models.last().map(|m| m.meta.id);
+                    s.explore.focus(last);
                 }
             }
             Action::RenameModel(id, name) => {
@@ -548,9 +562,7 @@ impl Reducible for State {
                 }
             }
             Action::SelectModel(id) => {
-                s.explore.model = id;
-                s.explore.readout = Readout::default();
-                s.explore.xbar = Readout::default();
+                s.explore.focus(id);
                 if let Some(id) = id {
                     if !s.explore.compare.contains(&id) {
                         s.explore.compare.push(id);
