@@ -252,6 +252,8 @@ try {
   const fatFaulty = parseFloat(await page.getAttribute('#xbar-readout', 'data-value'));
   results.faultAware.crossbarFaulty = fatFaulty;
   check('on faulty crossbars (0.1 / 0.1) the fault-aware model beats the plain one by 20+ points', fatFaulty > results.crossbar.faulty + 20, { fatFaulty, plain: results.crossbar.faulty });
+  // The fault-rate curves of both models, for the screenshot (a picture, not a check).
+  await page.waitForFunction(() => document.querySelector('#fault-curve')?.dataset.pending === '0', null, { timeout: 300_000, polling: 500 }).catch(() => {});
   await page.screenshot({ path: path.join(shots, 'explore-fault-aware.png'), fullPage: true });
 
   // 7. Optional LeNet benchmark.
