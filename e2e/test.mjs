@@ -256,7 +256,22 @@ try {
   await page.waitForFunction(() => document.querySelector('#fault-curve')?.dataset.pending === '0', null, { timeout: 300_000, polling: 500 }).catch(() => {});
   await page.screenshot({ path: path.join(shots, 'explore-fault-aware.png'), fullPage: true });
 
-  // 7. Optional LeNet benchmark.
+  // 7. Cancel keeps the model as it was after the last finished epoch, and training works again.
+  await page.click('#tab-train');
+  await page.selectOption('#method', 'standard');
+  await setInput(page, '#epochs', 3);
+  await page.waitForSelector('#train-button:not([disabled])', { timeout: 120_000 });
+  const beforeCancel = await page.locator('#models tbody tr').count();
+  await page.click('#train-button');
+  await page.waitForSelector('#run-test-accuracy', { timeout: 600_000 });
+  await page.click('#cancel-button');
+  await page.waitForFunction((n) => document.querySelectorAll('#models tbody tr').length > n, beforeCancel, { timeout: 60_000 });
+  const kept = await page.locator('#models tbody tr').last().locator('td').allTextContents();
+  await page.waitForSelector('#train-button:not([disabled])', { timeout: 120_000 });
+  check('a cancelled run keeps its model after the last finished epoch; the trainer is ready again',
+    /standard · batch 64 .*cancelled after epoch [12] of 3/.test(kept[0]) && parseFloat(kept[1]) > 90, kept.slice(0, 2));
+
+  // 8. Optional LeNet benchmark.
   if (process.env.E2E_LENET === '1') {
     await page.click('#tab-train');
     await page.selectOption('#method', 'standard');

@@ -11,7 +11,7 @@ use engine::train::{EpochSummary, Progress, TrainConfig};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// What is actually posted: the version, then the message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -177,6 +177,15 @@ pub enum EvalOutput {
 }
 
 /// Messages from a worker.
+/// A model part-way through training.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The model file (`.safetensors`, notes included), as [`FromWorker::TrainDone`] sends it.
+    pub bytes: Vec<u8>,
+    /// Training time so far, evaluation excluded.
+    pub train_seconds: f64,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FromWorker {
     /// The worker's wasm is running and listening (messages sent before this are queued by the page).
@@ -185,8 +194,9 @@ pub enum FromWorker {
     DataFailed(DataError),
     /// Sent at most every 250 ms during training.
     TrainProgress { job: u64, progress: Progress },
-    /// After each epoch: the epoch's training figures and the test accuracy.
-    TrainEpoch { job: u64, summary: EpochSummary, test_accuracy: f64 },
+    /// After each epoch: the epoch's training figures and the test accuracy, and (for every
+    /// epoch but the last) the model as it stands, which the page keeps if the run is cancelled.
+    TrainEpoch { job: u64, summary: EpochSummary, test_accuracy: f64, snapshot: Option<Snapshot> },
     TrainDone { job: u64, bytes: Vec<u8>, history: Vec<EpochSummary>, test_accuracy: f64, train_seconds: f64 },
     TrainFailed { job: u64, error: String },
     EvalDone { job: u64, model: u64, task: EvalTask, output: EvalOutput, millis: f64 },

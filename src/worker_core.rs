@@ -11,7 +11,7 @@ use engine::noise::perturb;
 use engine::rng::{draw_rng, stream};
 use engine::train::{train, Control, EpochSummary, TrainHooks};
 
-use crate::protocol::{DataError, DataSource, EvalOutput, EvalTask, FromWorker, Samples, ToWorker};
+use crate::protocol::{DataError, DataSource, EvalOutput, EvalTask, FromWorker, Samples, Snapshot, ToWorker};
 
 /// How many test images the page receives for drawing.
 pub const SAMPLE_COUNT: usize = 48;
@@ -134,6 +134,7 @@ impl WorkerCore {
         let mut last_post = f64::NEG_INFINITY;
         let mut eval_seconds = 0.0;
         let mut eval_error = None;
+        let mut epochs_so_far = Vec::new();
         let mut progress = |p: &engine::train::Progress| {
             let now = clock();
             let epoch_end = p.step == p.steps_per_epoch;
@@ -143,12 +144,22 @@ impl WorkerCore {
             }
             if epoch_end {
                 let t0 = clock();
-                match evaluate(&model, test) {
-                    Ok(ev) => post(FromWorker::TrainEpoch {
-                        job,
-                        summary: EpochSummary { epoch: p.epoch, loss: p.running_loss, accuracy: p.running_accuracy },
-                        test_accuracy: ev.accuracy(),
-                    }),
+                let summary = EpochSummary { epoch: p.epoch, loss: p.running_loss, accuracy: p.running_accuracy };
+                epochs_so_far.push(summary.clone());
+                let snapshot_and_accuracy = evaluate(&model, test).and_then(|ev| {
+                    let test_accuracy = ev.accuracy();
+                    // Every epoch but the last leaves a model the page can keep if the run is
+                    // cancelled (the worker is then terminated and cannot answer any more).
+                    if p.epoch == p.epochs {
+                        return Ok((None, test_accuracy));
+                    }
+                    let train_seconds = t0 - start - eval_seconds;
+                    let notes = serde_json::json!({ "train": cfg, "test_accuracy": test_accuracy, "train_seconds": train_seconds,
+                        "history": epochs_so_far, "epochs_done": p.epoch });
+                    Ok((Some(Snapshot { bytes: io::to_bytes(&model, Some(&notes))?, train_seconds }), test_accuracy))
+                });
+                match snapshot_and_accuracy {
+                    Ok((snapshot, test_accuracy)) => post(FromWorker::TrainEpoch { job, summary, test_accuracy, snapshot }),
                     Err(e) => {
                         eval_error = Some(e.to_string());
                         return Control::Stop;

@@ -69,7 +69,10 @@ fn on_trainer(dispatch: &UseReducerDispatcher<State>, services: &SharedServices,
         FromWorker::DataLoaded { train, .. } => dispatch.dispatch(Action::TrainerDataLoaded { train }),
         FromWorker::DataFailed(e) => dispatch.dispatch(Action::DataFailed(e)),
         FromWorker::TrainProgress { job, progress } => dispatch.dispatch(Action::TrainProgress { job, progress }),
-        FromWorker::TrainEpoch { job, summary, test_accuracy } => dispatch.dispatch(Action::TrainEpoch { job, summary, test_accuracy }),
+        FromWorker::TrainEpoch { job, summary, test_accuracy, snapshot } => {
+            let snapshot = snapshot.map(|p| (Rc::new(p.bytes), p.train_seconds));
+            dispatch.dispatch(Action::TrainEpoch { job, summary, test_accuracy, snapshot })
+        }
         FromWorker::TrainDone { job, bytes, history, test_accuracy, train_seconds } => {
             let id = new_model_id();
             let bytes = Rc::new(bytes);

@@ -182,8 +182,16 @@ pub fn train_panel(ctx: &Ctx) -> Html {
         let state = ctx.state.clone();
         let services = ctx.services.clone();
         Callback::from(move |_| {
-            // A worker busy training cannot read messages: stop it and start a fresh one.
+            // A worker busy training cannot read messages: stop it and start a fresh one. The
+            // model as it was after the last finished epoch is kept under a new id.
             let dispatch = state.dispatcher();
+            let kept = state.run.as_ref().and_then(|r| r.snapshot.as_ref()).map(|p| {
+                let id = super::new_model_id();
+                if let Some(s) = services.borrow_mut().as_mut() {
+                    s.pool.add_model(id, p.bytes.clone());
+                }
+                id
+            });
             let source = services.borrow().as_ref().map(|s| s.source.clone());
             if let Some(s) = services.borrow_mut().as_mut() {
                 s.trainer = None;
@@ -195,7 +203,7 @@ pub fn train_panel(ctx: &Ctx) -> Html {
             if let Some(s) = services.borrow_mut().as_mut() {
                 s.trainer = trainer;
             }
-            dispatch.dispatch(Action::TrainCancelled);
+            dispatch.dispatch(Action::TrainCancelled { kept });
         })
     };
     let arch_select = html! {
@@ -212,8 +220,9 @@ pub fn train_panel(ctx: &Ctx) -> Html {
                 "noise" => MethodChoice::NoiseInjection, "distill" => MethodChoice::Distillation,
                 "fault" => MethodChoice::FaultAware, _ => MethodChoice::Standard };
             // Fault-aware models are meant for crossbars, where trained biases break MemTorch's
-            // input scaling: start them bias-free (the box stays free to untick).
-            if f.method == MethodChoice::FaultAware { f.zero_biases = true; }
+            // input scaling: picking a method sets the box to bias-free for fault-aware and to
+            // trained biases otherwise; it stays free to change afterwards.
+            f.zero_biases = f.method == MethodChoice::FaultAware;
         })}>
             <option value="standard" selected={f.method == MethodChoice::Standard}>{"standard"}</option>
             <option value="noise" selected={f.method == MethodChoice::NoiseInjection}>{"noise injection"}</option>

@@ -190,6 +190,19 @@ pub struct Run {
     pub epochs: Vec<(usize, f64, f64)>,
     pub error: Option<String>,
     pub started_ms: f64,
+    /// Every finished epoch's training figures.
+    pub history: Vec<EpochSummary>,
+    /// The model after the latest finished epoch (all but the last), kept if the run is cancelled.
+    pub snapshot: Option<PartialModel>,
+}
+
+/// A model part-way through a training run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartialModel {
+    pub epoch: usize,
+    pub bytes: Rc<Vec<u8>>,
+    pub test_accuracy: f64,
+    pub train_seconds: f64,
 }
 
 /// The accuracy readout of the Explore panel for the current slider position.
@@ -439,10 +452,11 @@ pub enum Action {
     Form(TrainForm),
     TrainStarted { job: u64, name: String, model: ModelConfig, train: TrainConfig, now_ms: f64 },
     TrainProgress { job: u64, progress: Progress },
-    TrainEpoch { job: u64, summary: EpochSummary, test_accuracy: f64 },
+    TrainEpoch { job: u64, summary: EpochSummary, test_accuracy: f64, snapshot: Option<(Rc<Vec<u8>>, f64)> },
     TrainDone { job: u64, id: u64, bytes: Rc<Vec<u8>>, history: Vec<EpochSummary>, test_accuracy: f64, train_seconds: f64 },
     TrainFailed { job: u64, error: String },
-    TrainCancelled,
+    /// The run was stopped; `kept` is the id under which its last snapshot is kept, if any.
+    TrainCancelled { kept: Option<u64> },
     ModelsRestored(Vec<SavedModel>),
     ModelAdded(SavedModel),
     DeleteModel(u64),
@@ -490,7 +504,7 @@ impl Reducible for State {
             Action::DataFailed(e) => s.data = DataStatus::Failed(e),
             Action::Form(f) => s.form = f,
             Action::TrainStarted { job, name, model, train, now_ms } => {
-                s.run = Some(Run { job, name, model, train, progress: None, loss: vec![], epochs: vec![], error: None, started_ms: now_ms })
+                s.run = Some(Run { job, name, model, train, progress: None, loss: vec![], epochs: vec![], error: None, started_ms: now_ms, history: vec![], snapshot: None })
             }
             Action::TrainProgress { job, progress } => {
                 if let Some(r) = s.run.as_mut().filter(|r| r.job == job) {
@@ -502,9 +516,13 @@ impl Reducible for State {
                     r.progress = Some(progress);
                 }
             }
-            Action::TrainEpoch { job, summary, test_accuracy } => {
+            Action::TrainEpoch { job, summary, test_accuracy, snapshot } => {
                 if let Some(r) = s.run.as_mut().filter(|r| r.job == job) {
                     r.epochs.push((summary.epoch, summary.accuracy as f64, test_accuracy));
+                    if let Some((bytes, train_seconds)) = snapshot {
+                        r.snapshot = Some(PartialModel { epoch: summary.epoch, bytes, test_accuracy, train_seconds });
+                    }
+                    r.history.push(summary);
                 }
             }
             Action::TrainDone { job, id, bytes, history, test_accuracy, train_seconds } => {
@@ -522,7 +540,18 @@ impl Reducible for State {
                     r.error = Some(error);
                 }
             }
-            Action::TrainCancelled => {
+            Action::TrainCancelled { kept } => {
+                if let (Some(id), Some(r)) = (kept, s.run.take()) {
+                    if let Some(p) = r.snapshot {
+                        let name = format!("{} (cancelled after epoch {} of {})", r.name, p.epoch, r.train.epochs);
+                        let history = r.history.into_iter().take(p.epoch).collect();
+                        let meta = ModelMeta { id, name, model: r.model, train: r.train, test_accuracy: p.test_accuracy, history, train_seconds: p.train_seconds };
+                        s.models.push(SavedModel { meta, bytes: p.bytes });
+                        s.explore.focus(Some(id));
+                        s.explore.compare.push(id);
+                        s.notice = Some(format!("Training cancelled: the model as it was after epoch {} is kept in the list.", p.epoch));
+                    }
+                }
                 s.run = None;
                 s.trainer_ready = false;
             }

@@ -66,7 +66,13 @@ fn messages_from_workers_roundtrip() {
         pytorch: true,
     });
     roundtrip(FromWorker::TrainProgress { job: 3, progress });
-    roundtrip(FromWorker::TrainEpoch { job: 3, summary: EpochSummary { epoch: 1, loss: 0.3, accuracy: 91.0 }, test_accuracy: 95.5 });
+    roundtrip(FromWorker::TrainEpoch { job: 3, summary: EpochSummary { epoch: 1, loss: 0.3, accuracy: 91.0 }, test_accuracy: 95.5, snapshot: None });
+    roundtrip(FromWorker::TrainEpoch {
+        job: 3,
+        summary: EpochSummary { epoch: 1, loss: 0.3, accuracy: 91.0 },
+        test_accuracy: 95.5,
+        snapshot: Some(Snapshot { bytes: vec![1, 2, 3], train_seconds: 4.5 }),
+    });
     roundtrip(FromWorker::DataFailed(DataError::Invalid { url: "x".into(), detail: "SHA-256 mismatch".into() }));
     roundtrip(FromWorker::EvalDone {
         job: 1,

@@ -80,6 +80,21 @@ fn train_then_evaluate() {
     assert!(test_accuracy > 90.0, "the synthetic classes are easy: {test_accuracy}");
     assert_eq!(test_accuracy, *epochs.last().unwrap());
 
+    // The first epoch leaves a snapshot (what a cancelled run keeps): a model file with the
+    // accuracy reported for that epoch. The last epoch has none: TrainDone carries the model.
+    let snapshots: Vec<(f64, Option<Snapshot>)> = out
+        .iter()
+        .filter_map(|m| if let FromWorker::TrainEpoch { test_accuracy, snapshot, .. } = m { Some((*test_accuracy, snapshot.clone())) } else { None })
+        .collect();
+    assert!(snapshots[1].1.is_none());
+    let (first_accuracy, Some(first)) = snapshots[0].clone() else { panic!("no snapshot after epoch 1") };
+    assert!(first.train_seconds >= 0.0);
+    assert_ne!(first.bytes, bytes, "the snapshot is the model after epoch 1, not the final one");
+    match run(&mut core, ToWorker::Import { job: 7, name: "snap".into(), bytes: first.bytes }).pop() {
+        Some(FromWorker::Imported { test_accuracy: acc, .. }) => assert_eq!(acc, first_accuracy),
+        other => panic!("{other:?}"),
+    }
+
     match run(&mut core, ToWorker::Import { job: 8, name: "up".into(), bytes: bytes.clone() }).pop() {
         Some(FromWorker::Imported { test_accuracy: acc, pytorch: false, .. }) => assert_eq!(acc, test_accuracy),
         other => panic!("{other:?}"),
