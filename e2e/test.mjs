@@ -152,6 +152,18 @@ try {
   await page.waitForSelector('#xbar-readout[data-state=exact]', { timeout: 600_000 });
   const xbarClean = parseFloat(await page.getAttribute('#xbar-readout', 'data-value'));
   const xbarSeconds = (Date.now() - x0) / 1000;
+  // Calibrated scaling: the evaluators fetch training images for the ranges, and without
+  // faults the crossbar then matches the digital network.
+  const c0 = Date.now();
+  await page.selectOption('#xbar-scaling', 'calibrated');
+  await page.waitForSelector('#xbar-readout:not([data-state=exact])', { timeout: 5_000 }).catch(() => {});
+  await page.waitForSelector('#xbar-readout[data-state=exact]', { timeout: 600_000 });
+  const xbarCalibrated = parseFloat(await page.getAttribute('#xbar-readout', 'data-value'));
+  results.calibrated = { accuracy: xbarCalibrated, digital: mlp.testAccuracy, seconds: (Date.now() - c0) / 1000 };
+  check('calibrated scaling (ranges from training images) keeps the digital accuracy', Math.abs(xbarCalibrated - mlp.testAccuracy) <= 0.3, results.calibrated);
+  await page.selectOption('#xbar-scaling', 'memtorch');
+  await page.waitForSelector('#xbar-readout:not([data-state=exact])', { timeout: 5_000 }).catch(() => {});
+  await page.waitForSelector('#xbar-readout[data-state=exact]', { timeout: 600_000 });
   for (const id of ['#fault-lrs', '#fault-hrs']) {
     await page.focus(id);
     for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');

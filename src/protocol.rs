@@ -153,6 +153,15 @@ pub enum DataError {
     Invalid { url: String, detail: String },
 }
 
+impl std::fmt::Display for DataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DataError::Missing { url, detail } => write!(f, "{url} is missing: {detail}"),
+            DataError::Invalid { url, detail } => write!(f, "{url}: {detail}"),
+        }
+    }
+}
+
 /// A few test images for the page to draw (it never holds the whole dataset).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Samples {

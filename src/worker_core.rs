@@ -18,11 +18,20 @@ pub const SAMPLE_COUNT: usize = 48;
 /// Minimum seconds between two progress messages.
 const PROGRESS_EVERY: f64 = 0.25;
 
+/// Training images an evaluator keeps for calibrated crossbar scaling (the engine's default
+/// `calibration_images`).
+pub const CALIBRATION_IMAGES: usize = 10_000;
+
 /// The data a worker holds.
 pub struct Loaded {
     pub kind: DatasetKind,
     pub train: Option<Dataset>,
     pub test: Dataset,
+    /// Where the data came from: an evaluator fetches the training files from there the first
+    /// time calibrated crossbar scaling is asked for.
+    pub source: DataSource,
+    /// An evaluator's first [`CALIBRATION_IMAGES`] training images, once fetched.
+    pub calibration: Option<Dataset>,
 }
 
 /// A worker's state: its data and the models it was given.
@@ -41,17 +50,7 @@ pub fn parse_files(source: &DataSource, files: [Vec<u8>; 4], millis: f64) -> Res
     let mut decoded: Vec<Vec<u8>> = Vec::with_capacity(4);
     for ((file, bytes), url) in DataFile::ALL.iter().zip(files).zip(&source.urls) {
         let needed = source.need_train || matches!(file, DataFile::TestImages | DataFile::TestLabels);
-        if !needed {
-            decoded.push(Vec::new());
-            continue;
-        }
-        let name = display_name(url, *file);
-        let invalid = |e: engine::Error| DataError::Invalid { url: url.clone(), detail: e.to_string() };
-        let raw = read_maybe_gzip(&bytes[..], &name).map_err(invalid)?;
-        if source.verify {
-            verify_checksum(source.kind, *file, &raw, &name).map_err(invalid)?;
-        }
-        decoded.push(raw);
+        decoded.push(if needed { decode_file(source, *file, url, &bytes)? } else { Vec::new() });
     }
     let parse = |i: usize, l: usize| {
         Dataset::from_readers(&decoded[i][..], &decoded[l][..], &source.urls[i], &source.urls[l])
@@ -69,7 +68,26 @@ pub fn parse_files(source: &DataSource, files: [Vec<u8>; 4], millis: f64) -> Res
         samples,
         test_labels: test.labels.clone(),
     };
-    Ok((Loaded { kind: source.kind, train, test }, reply))
+    Ok((Loaded { kind: source.kind, train, test, source: source.clone(), calibration: None }, reply))
+}
+
+/// One data file decompressed and, when `source.verify`, checked against its pinned SHA-256.
+fn decode_file(source: &DataSource, file: DataFile, url: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
+    let name = display_name(url, file);
+    let invalid = |e: engine::Error| DataError::Invalid { url: url.to_string(), detail: e.to_string() };
+    let raw = read_maybe_gzip(bytes, &name).map_err(invalid)?;
+    if source.verify {
+        verify_checksum(source.kind, file, &raw, &name).map_err(invalid)?;
+    }
+    Ok(raw)
+}
+
+/// Whether an evaluation task deploys crossbars with calibrated input scaling.
+fn calibrated(task: &EvalTask) -> bool {
+    match task {
+        EvalTask::Crossbar { config, .. } | EvalTask::Tile { config, .. } => config.input_scaling == engine::crossbar::InputScaling::Calibrated,
+        _ => false,
+    }
 }
 
 /// The file name at the end of a URL (blob URLs have none: use the canonical name).
@@ -81,6 +99,28 @@ fn display_name(url: &str, file: DataFile) -> String {
 }
 
 impl WorkerCore {
+    /// The URLs of the two training files when `msg` needs training images this worker does
+    /// not hold yet (calibrated crossbar scaling measures its input ranges on them). The shell
+    /// then fetches them and calls [`WorkerCore::add_calibration`] before handling `msg`.
+    pub fn needs_calibration(&self, msg: &ToWorker) -> Option<[String; 2]> {
+        let ToWorker::Eval { task, .. } = msg else { return None };
+        let data = self.data.as_ref()?;
+        (calibrated(task) && data.train.is_none() && data.calibration.is_none())
+            .then(|| [data.source.urls[0].clone(), data.source.urls[1].clone()])
+    }
+
+    /// Keeps the first [`CALIBRATION_IMAGES`] of the training files `images` and `labels`
+    /// (the whole files are decompressed and, for the served dataset, checksum-verified).
+    pub fn add_calibration(&mut self, images: &[u8], labels: &[u8]) -> Result<(), String> {
+        let data = self.data.as_mut().ok_or("no data loaded")?;
+        let s = &data.source;
+        let images = decode_file(s, DataFile::TrainImages, &s.urls[0], images).map_err(|e| e.to_string())?;
+        let labels = decode_file(s, DataFile::TrainLabels, &s.urls[1], labels).map_err(|e| e.to_string())?;
+        let train = Dataset::from_readers(&images[..], &labels[..], &s.urls[0], &s.urls[1]).map_err(|e| e.to_string())?;
+        data.calibration = Some(train.take(CALIBRATION_IMAGES));
+        Ok(())
+    }
+
     /// Handles every message except `LoadData`, which needs the network (see the worker binary).
     /// `clock` gives seconds; `post` sends a reply.
     pub fn handle(&mut self, msg: ToWorker, clock: &dyn Fn() -> f64, post: &mut dyn FnMut(FromWorker)) {
@@ -285,10 +325,13 @@ impl WorkerCore {
         ideal_config.faults = Default::default();
         let key = serde_json::to_string(&ideal_config).map_err(|e| e.to_string())?;
         if !matches!(&self.deployed, Some((m, k, _)) if *m == id && *k == key) {
-            // Calibrated input scaling measures ranges on training images, which evaluators do
-            // not hold: they calibrate on the test images' first thousand instead.
-            let calibration = data.test.take(1000);
-            let cb = Crossbar::deploy(model, &ideal_config, Some(&calibration)).map_err(|e| e.to_string())?;
+            // Calibrated input scaling measures its ranges on training images: the trainer holds
+            // them all, an evaluator the first ten thousand (fetched on first use).
+            let calibration = data.train.as_ref().or(data.calibration.as_ref());
+            if config.input_scaling == engine::crossbar::InputScaling::Calibrated && calibration.is_none() {
+                return Err("calibrated input scaling needs the training images, which this worker has not loaded".into());
+            }
+            let cb = Crossbar::deploy(model, &ideal_config, calibration).map_err(|e| e.to_string())?;
             self.deployed = Some((id, key, cb));
         }
         Ok(())

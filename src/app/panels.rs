@@ -485,10 +485,7 @@ fn curve_points(e: &Explore, model: u64) -> Vec<(f64, f64, f64)> {
     c.iter()
         .filter_map(|(&i, draws)| {
             let n = if stds[i] == 0.0 { 1 } else { e.draws };
-            (draws.len() >= n).then(|| {
-                let sp = engine::noise::Spread::of(draws.values().copied().collect());
-                (stds[i] as f64, sp.mean, sp.sd)
-            })
+            first_draws(draws, n).map(|sp| (stds[i] as f64, sp.mean, sp.sd))
         })
         .collect()
 }
@@ -540,7 +537,7 @@ pub fn explore_panel(ctx: &Ctx) -> Html {
         .map(|(i, (id, _))| Series { name: String::new(), color: i, points: curve_points(e, id), dashed: false })
         .collect();
     let pending: usize = e.compare.iter().map(|&id| {
-        let have: usize = e.curves.get(&id).map(|c| c.values().map(|d| d.len()).sum()).unwrap_or(0);
+        let have: usize = e.curves.get(&id).map(|c| c.iter().map(|(&i, d)| draws_in(d, if i == 0 { 1 } else { e.draws })).sum()).unwrap_or(0);
         (1 + (CURVE_POINTS - 1) * e.draws).saturating_sub(have)
     }).sum();
     let chart = html! { <Chart spec={LineChart {
@@ -612,18 +609,15 @@ fn fault_curve(s: &State) -> Html {
         .iter()
         .enumerate()
         .map(|(i, id)| {
-            let curve = e.xbar_curves.get(id);
+            let curve = e.xbar_curve(*id);
             let points = rates
                 .iter()
                 .enumerate()
                 .filter_map(|(k, &p)| {
                     let draws = curve.and_then(|c| c.get(&k));
-                    let have = draws.map_or(0, |d| d.len());
+                    let have = draws.map_or(0, |d| draws_in(d, n_for(p)));
                     pending += n_for(p).saturating_sub(have);
-                    (have >= n_for(p)).then(|| {
-                        let sp = engine::noise::Spread::of(draws.unwrap().values().copied().collect());
-                        (p, sp.mean, sp.sd)
-                    })
+                    draws.and_then(|d| first_draws(d, n_for(p))).map(|sp| (p, sp.mean, sp.sd))
                 })
                 .collect();
             Series { name: String::new(), color: i, points, dashed: false }
@@ -727,7 +721,7 @@ fn crossbar_controls(ctx: &Ctx) -> Html {
                     <input id="xbar-roff" type="number" min="2" step="100" value={c.r_off.to_string()} disabled={!ui.enabled} style="width: 5.5rem"
                         onchange={edit(|u, v| u.config.r_off = v.parse().unwrap_or(u.config.r_off))} />
                 </span> }) }
-            { labelled("input scaling", "memtorch: inputs scaled per batch as MemTorch does (the report's setting); it shrinks each layer's product but not its digital bias, so models with trained biases lose accuracy and bias-free ones do not. calibrated: a fixed range per layer (measured here on 1,000 test images).", html! {
+            { labelled("input scaling", "memtorch: inputs scaled per batch as MemTorch does (the report's setting); it shrinks each layer's product but not its digital bias, so models with trained biases lose accuracy and bias-free ones do not. calibrated: a fixed range per layer, measured on 10,000 training images (each evaluator fetches them the first time).", html! {
                 <select id="xbar-scaling" disabled={!ui.enabled} onchange={edit(|u, v| u.config.input_scaling = if v == "calibrated" { engine::crossbar::InputScaling::Calibrated } else { engine::crossbar::InputScaling::Memtorch })}>
                     <option value="memtorch" selected={c.input_scaling == engine::crossbar::InputScaling::Memtorch}>{"memtorch"}</option>
                     <option value="calibrated" selected={c.input_scaling == engine::crossbar::InputScaling::Calibrated}>{"calibrated"}</option>
@@ -907,12 +901,12 @@ fn xbar_at(e: &Explore, model: u64, point: usize) -> Option<f64> {
     if !e.crossbar.enabled || e.xbar_key() != Explore::default().xbar_key() {
         return None;
     }
-    let draws = e.xbar_curves.get(&model)?.get(&point)?;
+    let draws = e.xbar_curve(model)?.get(&point)?;
     let mut c = e.crossbar.config.clone();
     let p = fault_rates()[point];
     c.faults = engine::crossbar::FaultConfig { lrs: p, hrs: p };
     let n = if c.is_stochastic() { e.draws } else { 1 };
-    (draws.len() >= n).then(|| engine::noise::Spread::of(draws.values().copied().collect()).mean)
+    first_draws(draws, n).map(|sp| sp.mean)
 }
 
 fn cell(v: Option<f64>) -> Html {

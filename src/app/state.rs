@@ -251,9 +251,10 @@ pub struct Explore {
     pub crossbar: CrossbarUi,
     /// The crossbar readout for the current model and crossbar settings.
     pub xbar: Readout,
-    /// Per model: per fault-curve point, the finished draws (for the current crossbar settings
-    /// apart from the fault rates).
-    pub xbar_curves: BTreeMap<u64, BTreeMap<usize, BTreeMap<usize, f64>>>,
+    /// Per crossbar settings apart from the fault rates ([`Explore::xbar_key`]), per model, per
+    /// fault-curve point: the finished draws. Kept for every settings seen, because the jobs for
+    /// a settings are sent once: switching back must find their results.
+    pub xbar_curves: BTreeMap<String, BTreeMap<u64, BTreeMap<usize, BTreeMap<usize, f64>>>>,
     /// The first crossbar tile of the current model and settings (`EvalOutput::Tile`).
     pub xbar_tile: Option<(u64, CrossbarConfig, Rc<EvalOutput>)>,
 }
@@ -334,6 +335,11 @@ impl Explore {
     }
 
     /// The crossbar settings without the fault rates, as a key for the fault curve.
+    /// A model's fault curve for the current crossbar settings.
+    pub fn xbar_curve(&self, model: u64) -> Option<&BTreeMap<usize, BTreeMap<usize, f64>>> {
+        self.xbar_curves.get(&self.xbar_key())?.get(&model)
+    }
+
     pub fn xbar_key(&self) -> String {
         let mut c = self.crossbar.config.clone();
         c.faults = Default::default();
@@ -382,6 +388,17 @@ pub fn fault_rates() -> Vec<f64> {
 /// Which point of the fault curve `p` is, if it is one.
 pub fn fault_index(p: f64) -> Option<usize> {
     fault_rates().iter().position(|&r| (r - p).abs() < 1e-9)
+}
+
+/// Mean and sd over draws 0..n, once all of them are in.
+pub fn first_draws(draws: &BTreeMap<usize, f64>, n: usize) -> Option<Spread> {
+    let first: Vec<f64> = draws.range(..n).map(|(_, &a)| a).collect();
+    (first.len() >= n).then(|| Spread::of(first))
+}
+
+/// How many of draws 0..n are in.
+pub fn draws_in(draws: &BTreeMap<usize, f64>, n: usize) -> usize {
+    draws.range(..n).count()
 }
 
 /// Which point of the curve `std` is, if it is one.
@@ -613,15 +630,11 @@ impl Reducible for State {
                 s.explore.draws = n.clamp(1, 50);
                 s.explore.readout = Readout::default();
                 s.explore.xbar = Readout::default();
-                s.explore.curves.clear();
-                s.explore.xbar_curves.clear();
+                // Curves keep their draws: draw k is the same whatever the number of draws, and
+                // a curve uses draws 0..n (see `first_draws`).
             }
             Action::Crossbar { ui, now_ms } => {
-                let before = s.explore.xbar_key();
                 s.explore.crossbar = ui;
-                if s.explore.xbar_key() != before {
-                    s.explore.xbar_curves.clear();
-                }
                 s.explore.xbar = Readout { moved_ms: now_ms, ..Readout::default() };
             }
             Action::EvalDone { model, task, output, now_ms } => {
@@ -689,9 +702,10 @@ fn reduce_eval(s: &mut State, model: u64, task: EvalTask, output: EvalOutput, no
         (EvalTask::Crossbar { config, draw, subset }, EvalOutput::Accuracy { accuracy, images, .. }) => {
             let mut ideal = config.clone();
             ideal.faults = Default::default();
-            if subset.is_none() && serde_json::to_string(&ideal).unwrap_or_default() == e.xbar_key() && config.faults.lrs == config.faults.hrs {
+            if subset.is_none() && config.faults.lrs == config.faults.hrs {
                 if let Some(i) = fault_index(config.faults.lrs) {
-                    e.xbar_curves.entry(model).or_default().entry(i).or_default().insert(draw, accuracy);
+                    let key = serde_json::to_string(&ideal).unwrap_or_default();
+                    e.xbar_curves.entry(key).or_default().entry(model).or_default().entry(i).or_default().insert(draw, accuracy);
                 }
             }
             if e.model != Some(model) || !e.crossbar.enabled || config != e.crossbar.config {

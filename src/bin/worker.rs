@@ -75,6 +75,24 @@ mod shell {
         }
     }
 
+    /// Fetches the training files (from the browser cache, usually: the trainer fetched them)
+    /// for calibrated crossbar scaling, then handles `msg`. The pool sends an evaluator one job
+    /// at a time, so nothing else of this worker's waits behind the fetch.
+    async fn calibrate_then_handle(core: Rc<RefCell<WorkerCore>>, urls: [String; 2], msg: ToWorker) {
+        let job = if let ToWorker::Eval { job, .. } = &msg { *job } else { 0 };
+        let mut files: [Vec<u8>; 2] = Default::default();
+        for (i, url) in urls.iter().enumerate() {
+            match fetch_bytes(url).await {
+                Ok(b) => files[i] = b,
+                Err(e) => return post(FromWorker::EvalFailed { job, error: format!("calibrated scaling needs the training images: {e}") }),
+            }
+        }
+        if let Err(e) = core.borrow_mut().add_calibration(&files[0], &files[1]) {
+            return post(FromWorker::EvalFailed { job, error: format!("calibrated scaling needs the training images: {e}") });
+        }
+        core.borrow_mut().handle(msg, &clock, &mut post);
+    }
+
     pub fn run() {
         console_error_panic_hook::set_once();
         let core = Rc::new(RefCell::new(WorkerCore::default()));
@@ -83,7 +101,13 @@ mod shell {
             match decode::<ToWorker>(&bytes) {
                 Err(err) => post(FromWorker::ProtocolError(err.to_string())),
                 Ok(ToWorker::LoadData(source)) => spawn_local(load(core.clone(), source)),
-                Ok(msg) => core.borrow_mut().handle(msg, &clock, &mut post),
+                Ok(msg) => {
+                    let calibration = core.borrow().needs_calibration(&msg);
+                    match calibration {
+                        Some(urls) => spawn_local(calibrate_then_handle(core.clone(), urls, msg)),
+                        None => core.borrow_mut().handle(msg, &clock, &mut post),
+                    }
+                }
             }
         });
         scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));

@@ -155,3 +155,42 @@ fn unknown_models_and_missing_data_are_errors_not_panics() {
     assert!(matches!(run(&mut core, ToWorker::Eval { job: 4, model: 1, task }).pop(), Some(FromWorker::EvalFailed { job: 4, .. })));
     assert!(matches!(run(&mut core, ToWorker::PutModel { id: 1, bytes: vec![1, 2, 3] }).pop(), Some(FromWorker::EvalFailed { .. })));
 }
+
+#[test]
+fn calibrated_crossbars_fetch_training_images_once_and_match_the_digital_accuracy() {
+    use engine::crossbar::{CrossbarConfig, InputScaling};
+    // An evaluator: test set only.
+    let evaluator_source = DataSource { need_train: false, ..source(false) };
+    let (loaded, _) = parse_files(&evaluator_source, files(), 0.0).unwrap();
+    let mut core = WorkerCore::default();
+    core.data = Some(loaded);
+    // A model trained by a trainer core.
+    let mut trainer = loaded_core();
+    let model = ModelConfig { arch: Architecture::Mlp { hidden: vec![16], dropout: 0.0 }, ..ModelConfig::report_mlp() };
+    let train = TrainConfig { epochs: 2, batch_size: 32, seed: 3, ..TrainConfig::default() };
+    let Some(FromWorker::TrainDone { bytes, test_accuracy, .. }) = run(&mut trainer, ToWorker::Train { job: 1, model, train, teacher: None }).pop() else { panic!() };
+    assert!(run(&mut core, ToWorker::PutModel { id: 5, bytes }).is_empty());
+
+    let config = CrossbarConfig { input_scaling: InputScaling::Calibrated, adc_bits: None, ..CrossbarConfig::default() };
+    let task = ToWorker::Eval { job: 2, model: 5, task: EvalTask::Crossbar { config: config.clone(), draw: 0, subset: None } };
+    // Memtorch scaling needs nothing more; calibrated scaling asks for the training files.
+    let memtorch = ToWorker::Eval { job: 2, model: 5, task: EvalTask::Crossbar { config: CrossbarConfig::default(), draw: 0, subset: None } };
+    assert_eq!(core.needs_calibration(&memtorch), None);
+    let urls = core.needs_calibration(&task).expect("calibrated scaling needs training images");
+    assert_eq!(urls, [source(false).urls[0].clone(), source(false).urls[1].clone()]);
+    // Without them the evaluation is a clear error, not a silent test-set calibration.
+    match run(&mut core, task.clone()).pop() {
+        Some(FromWorker::EvalFailed { error, .. }) => assert!(error.contains("training images"), "{error}"),
+        other => panic!("{other:?}"),
+    }
+    // A damaged training file is refused.
+    let f = files();
+    assert!(core.add_calibration(&f[0][..100], &f[1]).is_err());
+    core.add_calibration(&f[0], &f[1]).unwrap();
+    assert_eq!(core.needs_calibration(&task), None, "fetched once");
+    match run(&mut core, task).pop() {
+        // No ADC, no faults, ranges from the training images: the crossbar is the digital network.
+        Some(FromWorker::EvalDone { output: EvalOutput::Accuracy { accuracy, .. }, .. }) => assert!((accuracy - test_accuracy).abs() < 1e-9, "{accuracy} vs {test_accuracy}"),
+        other => panic!("{other:?}"),
+    }
+}
