@@ -92,11 +92,14 @@ impl Drop for WorkerHandle {
     }
 }
 
-/// Why an evaluation was queued: slider jobs replace each other, curve jobs accumulate.
+/// Why an evaluation was queued: slider jobs replace each other; requested jobs (a button
+/// press, e.g. the Landscape panel's) accumulate ahead of the background curve jobs, which
+/// accumulate behind everything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JobClass {
     Slider,
     Crossbar,
+    Requested,
     Curve,
 }
 
@@ -187,14 +190,26 @@ impl EvalPool {
         self.replace_jobs(JobClass::Slider, model, tasks);
     }
 
-    /// Replaces the queued jobs of `class` with `tasks`, ahead of the curve jobs.
+    /// Replaces the queued jobs of `class` with `tasks`, ahead of requested and curve jobs.
     pub fn replace_jobs(&mut self, class: JobClass, model: u64, tasks: Vec<EvalTask>) {
         self.queue.retain(|j| j.class != class);
-        // after the other interactive class's jobs, before the curves
-        let at = self.queue.iter().position(|j| j.class == JobClass::Curve).unwrap_or(self.queue.len());
+        // after the other interactive class's jobs, before requested jobs and curves
+        let at = self.queue.iter().position(|j| matches!(j.class, JobClass::Requested | JobClass::Curve)).unwrap_or(self.queue.len());
         for (i, task) in tasks.into_iter().enumerate() {
             let id = self.next_id();
             self.queue.insert(at + i, Job { id, class, model, task });
+        }
+        self.dispatch();
+    }
+
+    /// Queues jobs the user asked for by pressing a button: after the queued slider and
+    /// requested jobs, before the background curves.
+    pub fn push_requested_jobs(&mut self, model: u64, tasks: Vec<EvalTask>) {
+        let mut at = self.queue.iter().position(|j| j.class == JobClass::Curve).unwrap_or(self.queue.len());
+        for task in tasks {
+            let id = self.next_id();
+            self.queue.insert(at, Job { id, class: JobClass::Requested, model, task });
+            at += 1;
         }
         self.dispatch();
     }

@@ -332,7 +332,7 @@ pub fn App() -> Html {
             if *run > 0 {
                 if let Some(s) = services.borrow_mut().as_mut() {
                     for (id, task) in view.jobs() {
-                        s.pool.push_curve_jobs(id, vec![task]);
+                        s.pool.push_requested_jobs(id, vec![task]);
                     }
                 }
             }
