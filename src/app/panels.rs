@@ -28,12 +28,13 @@ impl Ctx {
         Callback::from(move |e| d.dispatch(f(e)))
     }
     /// A callback that edits the train form.
-    fn form<E>(&self, f: impl Fn(&mut TrainForm, E) + 'static) -> Callback<E> {
-        let state = self.state.clone();
-        Callback::from(move |e| {
-            let mut form = state.form.clone();
-            f(&mut form, e);
-            state.dispatch(Action::Form(form));
+    fn form<E: Clone + 'static>(&self, f: impl Fn(&mut TrainForm, E) + 'static) -> Callback<E> {
+        let dispatch = self.state.dispatcher();
+        let f = Rc::new(f);
+        Callback::from(move |e: E| {
+            // The reducer runs within `dispatch`, while the event is still current.
+            let f = f.clone();
+            dispatch.dispatch(Action::Form(FormEdit(Rc::new(move |form: &mut TrainForm| f(form, e.clone())))));
         })
     }
 }

@@ -458,6 +458,18 @@ impl State {
     }
 }
 
+/// An edit of the Train form, applied to the form as the reducer finds it: two quick edits
+/// that arrive before a re-render (a select and a number, say) must not overwrite each other,
+/// as copies of the form taken at render time would.
+#[derive(Clone)]
+pub struct FormEdit(pub Rc<dyn Fn(&mut TrainForm)>);
+
+impl std::fmt::Debug for FormEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FormEdit")
+    }
+}
+
 /// Everything that can happen.
 #[derive(Clone, Debug)]
 pub enum Action {
@@ -466,7 +478,7 @@ pub enum Action {
     DataLoaded { kind: DatasetKind, train: usize, test: usize, millis: f64, custom: bool, samples: Rc<Samples>, test_labels: Rc<Vec<u8>> },
     TrainerDataLoaded { train: usize },
     DataFailed(DataError),
-    Form(TrainForm),
+    Form(FormEdit),
     TrainStarted { job: u64, name: String, model: ModelConfig, train: TrainConfig, now_ms: f64 },
     TrainProgress { job: u64, progress: Progress },
     TrainEpoch { job: u64, summary: EpochSummary, test_accuracy: f64, snapshot: Option<(Rc<Vec<u8>>, f64)> },
@@ -519,7 +531,7 @@ impl Reducible for State {
                 }
             }
             Action::DataFailed(e) => s.data = DataStatus::Failed(e),
-            Action::Form(f) => s.form = f,
+            Action::Form(edit) => (edit.0)(&mut s.form),
             Action::TrainStarted { job, name, model, train, now_ms } => {
                 s.run = Some(Run { job, name, model, train, progress: None, loss: vec![], epochs: vec![], error: None, started_ms: now_ms, history: vec![], snapshot: None })
             }
