@@ -210,7 +210,7 @@ try {
       done: +d.done, total: +d.total, sliceMs: +d.sliceMs, gridMs: +d.gridMs,
       rects: document.querySelectorAll('#landscape-grid svg rect').length,
       polylines: document.querySelectorAll('#landscape-slice svg polyline').length,
-      noisePolylines: document.querySelectorAll('#landscape-noise svg polyline').length,
+      noisePolylines: document.querySelectorAll('#landscape-noise-accuracy svg polyline, #landscape-noise-loss svg polyline').length,
     };
   });
   // Again, now that no other curve is queued: the timings for BENCHMARKS.md.

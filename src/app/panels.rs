@@ -1056,7 +1056,8 @@ pub fn landscape_panel(ctx: &Ctx) -> Html {
             lo = lo.min(p.1);
             hi = hi.max(p.1);
         }
-        slice_series.push(Series { name: name(id), color: i, points: pts, dashed: false });
+        // The legend is the coloured list above the charts: long model names crowd a plot.
+        slice_series.push(Series { name: String::new(), color: i, points: pts, dashed: false });
     }
     let y = if lo <= hi { (0.0f64.min(lo), hi * 1.05 + 1e-6) } else { (0.0, 1.0) };
     let slice_chart = html! { <Chart spec={LineChart {
@@ -1083,7 +1084,7 @@ pub fn landscape_panel(ctx: &Ctx) -> Html {
             .iter()
             .enumerate()
             .map(|(i, &id)| Series {
-                name: name(id),
+                name: String::new(),
                 color: i,
                 points: l
                     .noise
@@ -1128,9 +1129,19 @@ pub fn landscape_panel(ctx: &Ctx) -> Html {
             <p class="explain">{"Each picture moves all weights away from the trained model along random directions, scaled filter by filter to the weights' own size (Li et al., 2018), and measures the test loss. A flat landscape means small weight errors barely matter. The same directions (seed 1) are used for every model, so the pictures compare. Models: the ones ticked in Explore's overlay list, or the selected one."}</p>
             <button id="landscape-run" class="primary" onclick={start}>{ format!("Compute landscapes ({} model{})", models.len(), if models.len() == 1 { "" } else { "s" }) }</button>
             { status }
-            <div id="landscape-slice">{ slice_chart }</div>
-            <div id="landscape-grid">{ grid }</div>
-            <div id="landscape-noise">{ noise_acc }{ noise_loss }</div>
+            if !l.models.is_empty() {
+                <ul class="legend" id="landscape-legend">
+                    { for l.models.iter().enumerate().map(|(i, &id)| html! {
+                        <li><span class="swatch" style={format!("background: {}", super::plots::css(i))}></span>{ name(id) }
+                            if l.grid_model == Some(id) { <span class="how">{" (2-D grid)"}</span> }</li> }) }
+                </ul>
+            }
+            <div class="chart-grid">
+                <div class="chart" id="landscape-slice">{ slice_chart }</div>
+                <div class="chart" id="landscape-grid">{ grid }</div>
+                <div class="chart" id="landscape-noise-accuracy">{ noise_acc }</div>
+                <div class="chart" id="landscape-noise-loss">{ noise_loss }</div>
+            </div>
         </section>
     }
 }
