@@ -9,8 +9,8 @@ if [ ! -f "$MPG_DATA_DIR/mnist/t10k-labels-idx1-ubyte.gz" ] && [ ! -f "$MPG_DATA
   exit 1
 fi
 
-echo "== native tests: engine and CLI on real MNIST (release build: training in debug is far too slow)"
-cargo test --release -p engine -p mpg
+echo "== native tests: engine, charts and CLI on real MNIST (release build: training in debug is far too slow)"
+cargo test --release -p engine -p charts -p mpg
 
 echo "== the engine builds for the browser (wasm32-unknown-unknown)"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::plots::{Chart, Histogram, LineChart, Series};
+use super::plots::{Chart, Histogram, Legend, LineChart, Series};
 use super::state::*;
 use super::{files_to_source, load_data, now_ms, served_source, SharedServices};
 use crate::protocol::{DataError, EvalOutput, Samples, ToWorker};
@@ -340,7 +340,8 @@ fn run_view(s: &State) -> Html {
         series: vec![Series { name: String::new(), color: 0, points: run.loss.iter().map(|&(x, y)| (x, y, 0.0)).collect(), dashed: false }],
         marker: None,
         size: (560, 300),
-        legend_top: false,
+        legend: Legend::LowerRight,
+        log_x: false,
     }} /> };
     let lo = run.epochs.iter().map(|e| e.1.min(e.2)).fold(90.0, f64::min).floor();
     let acc_chart = html! { <Chart spec={LineChart {
@@ -355,7 +356,8 @@ fn run_view(s: &State) -> Html {
         ],
         marker: None,
         size: (560, 300),
-        legend_top: false,
+        legend: Legend::LowerRight,
+        log_x: false,
     }} /> };
     let last_test = run.epochs.last().map(|e| e.2);
     html! {
@@ -550,7 +552,8 @@ pub fn explore_panel(ctx: &Ctx) -> Html {
         series,
         marker: Some(e.std as f64),
         size: (760, 420),
-        legend_top: true,
+        legend: Legend::UpperRight,
+        log_x: false,
     }} /> };
     let model_select = html! {
         <select id="explore-model" onchange={ctx.cb(|ev: Event| Action::SelectModel(input_value(&ev).parse().ok()))}>
@@ -638,7 +641,8 @@ fn fault_curve(s: &State) -> Html {
                     series,
                     marker,
                     size: (760, 420),
-                    legend_top: true,
+                    legend: Legend::UpperRight,
+        log_x: false,
                 }} />
             </div>
             <p class="explain">{ if pending > 0 { format!("{pending} crossbar evaluations still running for this curve.") } else { "Fault curve complete.".into() } }</p>
@@ -1069,7 +1073,8 @@ pub fn landscape_panel(ctx: &Ctx) -> Html {
         series: slice_series,
         marker: Some(0.0),
         size: (760, 400),
-        legend_top: true,
+        legend: Legend::UpperRight,
+        log_x: false,
     }} /> };
     let grid = if l.grid.len() == GRID_POINTS * GRID_POINTS {
         let values: Vec<f64> = l.grid.values().map(|p| p.0).collect();
@@ -1110,7 +1115,8 @@ pub fn landscape_panel(ctx: &Ctx) -> Html {
         series: noise_series(true),
         marker: None,
         size: (760, 400),
-        legend_top: true,
+        legend: Legend::UpperRight,
+        log_x: false,
     }} /> };
     let noise_loss = html! { <Chart spec={LineChart {
         caption: "expected test loss under log-normal noise".into(),
@@ -1121,7 +1127,8 @@ pub fn landscape_panel(ctx: &Ctx) -> Html {
         series: noise_series(false),
         marker: None,
         size: (760, 400),
-        legend_top: false,
+        legend: Legend::LowerRight,
+        log_x: false,
     }} /> };
     html! {
         <section id="landscape-panel" class="panel">

@@ -489,7 +489,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
 }
 
 /// The batch-sweep figure: accuracy against evaluation batch (log axis) for both scaling
-/// modes, with the digital accuracy as a reference line, and optionally one more named
+/// modes, with the digital accuracy as a dashed reference line, and optionally one more named
 /// curve (e.g. another model in memtorch scaling).
 pub fn batch_svg(
     path: &std::path::Path,
@@ -498,72 +498,35 @@ pub fn batch_svg(
     digital: f64,
     extra: Option<(&str, &[(usize, f64)])>,
 ) -> anyhow::Result<()> {
-    use plotters::prelude::*;
+    use crate::plots::{Legend, Series};
     anyhow::ensure!(!rows.is_empty(), "nothing to plot");
-    let root = SVGBackend::new(path, (820, 500)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let lowest = rows
-        .iter()
-        .flat_map(|r| [r.1, r.2])
-        .chain(extra.iter().flat_map(|(_, e)| e.iter().map(|p| p.1)))
-        .fold(digital, f64::min);
-    let (ylo, yhi) = (
-        (lowest - 2.0).floor().max(0.0),
-        (digital + 1.0).ceil().min(100.0),
-    );
     let xmax = rows.iter().map(|r| r.0).max().unwrap_or(1) as f64 * 1.5;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 15))
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(55)
-        .build_cartesian_2d((0.8f64..xmax).log_scale(), ylo..yhi)?;
-    chart
-        .configure_mesh()
-        .x_desc("evaluation batch (images per layer call)")
-        .y_desc("MNIST test accuracy (%)")
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .draw()?;
-    let blue = RGBColor(31, 119, 180);
-    let orange = RGBColor(230, 85, 13);
-    chart
-        .draw_series(LineSeries::new(
-            [(0.8, digital), (xmax, digital)],
-            BLACK.stroke_width(1),
-        ))?
-        .label(format!("digital ({digital:.2}%)"))
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK));
-    for (name, color, pick) in [
-        ("memtorch scaling", orange, 1usize),
-        ("calibrated scaling", blue, 2),
-    ] {
-        let pts: Vec<(f64, f64)> = rows
-            .iter()
-            .map(|r| (r.0 as f64, if pick == 1 { r.1 } else { r.2 }))
-            .collect();
-        chart
-            .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?
-            .label(name)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-        chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 4, color.filled())))?;
-    }
+    let series_of = |name: &str, color: usize, pts: Vec<(f64, f64)>| Series {
+        name: name.into(),
+        color,
+        points: pts.into_iter().map(|(x, y)| (x, y, 0.0)).collect(),
+        dashed: false,
+    };
+    let mut series = vec![
+        Series { dashed: true, ..series_of(&format!("digital ({digital:.2}%)"), 6, vec![(0.8, digital), (xmax, digital)]) },
+        series_of("memtorch scaling", 1, rows.iter().map(|r| (r.0 as f64, r.1)).collect()),
+        series_of("calibrated scaling", 0, rows.iter().map(|r| (r.0 as f64, r.2)).collect()),
+    ];
     if let Some((name, e)) = extra {
-        let green = RGBColor(44, 160, 44);
-        let pts: Vec<(f64, f64)> = e.iter().map(|&(b, a)| (b as f64, a)).collect();
-        chart
-            .draw_series(LineSeries::new(pts.clone(), green.stroke_width(2)))?
-            .label(name)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], green.stroke_width(2)));
-        chart.draw_series(pts.into_iter().map(|p| TriangleMarker::new(p, 5, green.filled())))?;
+        series.push(series_of(name, 2, e.iter().map(|&(b, a)| (b as f64, a)).collect()));
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerLeft)
-        .draw()?;
-    root.present()?;
-    Ok(())
+    let lowest = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(digital, f64::min);
+    let chart = charts::LineChart {
+        caption: title.into(),
+        x_label: "evaluation batch (images per layer call)".into(),
+        y_label: "MNIST test accuracy (%)".into(),
+        x: (0.8, xmax),
+        y: ((lowest - 2.0).floor().max(0.0), (digital + 1.0).ceil().min(100.0)),
+        log_x: true,
+        series,
+        size: (900, 540),
+        legend: Legend::LowerLeft,
+        ..charts::LineChart::default()
+    };
+    crate::plots::write(path, charts::line_chart(&chart))
 }

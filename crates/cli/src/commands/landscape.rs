@@ -14,8 +14,7 @@ use engine::model::io::from_bytes;
 use crate::bars::bar;
 use crate::datadir;
 use crate::options::DataArgs;
-use crate::plots::{heatmap, lines, Series};
-use plotters::prelude::SeriesLabelPosition;
+use crate::plots::{heatmap, lines, Legend, Series};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -92,10 +91,11 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 for (x, p) in s.alphas.iter().zip(&s.points) {
                     let _ = writeln!(csv, "{name},{x},{:.6},{:.3}", p.loss, p.accuracy);
                 }
-                loss_series.push(Series { name: name.clone(), points: s.alphas.iter().zip(&s.points).map(|(&x, p)| (x as f64, p.loss)).collect(), band: None });
+                let color = loss_series.len();
+                loss_series.push(Series { name: name.clone(), color, points: s.alphas.iter().zip(&s.points).map(|(&x, p)| (x as f64, p.loss, 0.0)).collect(), dashed: false });
                 json.push(serde_json::json!({ "model": name, "slice": s }));
             }
-            lines(&path("svg"), "Test loss along a filter-normalised direction", "alpha", "test loss (cross-entropy)", &loss_series, SeriesLabelPosition::UpperRight)?;
+            lines(&path("svg"), "Test loss along a filter-normalised direction", "alpha", "test loss (cross-entropy)", loss_series, Legend::UpperRight)?;
         }
         Kind::Grid => {
             csv += "model,alpha,beta,loss,accuracy\n";
@@ -136,16 +136,18 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 }
                 // The loss spans five orders of magnitude (exp noise makes logits explode): plot
                 // its log10, without a band (an sd is not symmetric on a log axis).
-                loss_series.push(Series { name: name.clone(), points: n.iter().map(|p| (p.std as f64, p.loss.mean.log10())).collect(), band: None });
+                let color = loss_series.len();
+                loss_series.push(Series { name: name.clone(), color, points: n.iter().map(|p| (p.std as f64, p.loss.mean.log10(), 0.0)).collect(), dashed: false });
                 acc_series.push(Series {
                     name: name.clone(),
-                    points: n.iter().map(|p| (p.std as f64, p.accuracy.mean)).collect(),
-                    band: Some(n.iter().map(|p| p.accuracy.sd).collect()),
+                    color,
+                    points: n.iter().map(|p| (p.std as f64, p.accuracy.mean, p.accuracy.sd)).collect(),
+                    dashed: false,
                 });
                 json.push(serde_json::json!({ "model": name, "noise": n }));
             }
-            lines(&path("svg"), "Expected test loss under log-normal weight noise", "noise std", "log10 of mean test loss", &loss_series, SeriesLabelPosition::UpperLeft)?;
-            lines(&PathBuf::from(format!("{}-accuracy.svg", a.out.display())), "Test accuracy under log-normal weight noise (± sd)", "noise std", "accuracy (%)", &acc_series, SeriesLabelPosition::LowerLeft)?;
+            lines(&path("svg"), "Expected test loss under log-normal weight noise", "noise std", "log10 of mean test loss", loss_series, Legend::UpperLeft)?;
+            lines(&PathBuf::from(format!("{}-accuracy.svg", a.out.display())), "Test accuracy under log-normal weight noise (± sd)", "noise std", "accuracy (%)", acc_series, Legend::LowerLeft)?;
         }
     }
     std::fs::write(path("csv"), csv)?;

@@ -1,0 +1,15 @@
+//! The project's figures, drawn with plotters into SVG strings: the app puts them in the page,
+//! the CLI writes them to files. Large type and thick lines, so they read on a projector.
+
+mod heatmap;
+mod histogram;
+mod line;
+mod palette;
+
+pub use heatmap::{heatmap, Heatmap};
+pub use histogram::histogram;
+pub use line::{line_chart, Legend, LineChart, Series};
+pub use palette::{color, css, PALETTE};
+
+/// A chart that could not be drawn (plotters' error, as text).
+pub type ChartError = String;
