@@ -188,7 +188,7 @@ try {
   await page.screenshot({ path: path.join(shots, 'see-it.png'), fullPage: true });
   await page.click('#tab-reproduce');
   const reportRows = await page.locator('#report-table tbody tr').count();
-  check("the Reproduce panel lists the report's 13 trainable rows", reportRows === 13, reportRows);
+  check("the Reproduce panel lists the report's 14 trainable rows (Part 1 and the fault-aware row)", reportRows === 14, reportRows);
   // Train one row from the panel (the report's MLP at batch 256: the quickest) and see it fill in.
   const row256 = page.locator('#report-table tbody tr', { hasText: 'MLP batch 256' });
   await row256.locator('button', { hasText: 'Train' }).click();

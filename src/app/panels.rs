@@ -924,11 +924,13 @@ fn opt(v: Option<f64>) -> String {
 
 pub fn reproduce_panel(ctx: &Ctx) -> Html {
     use engine::experiments::noise_tables::{batch_table_recipes, hardening_recipes, Recipe};
-    use engine::experiments::report::CROSSBAR_TABLE;
+    use engine::crossbar::experiment::fault_aware_recipe;
+    use engine::experiments::report::{CROSSBAR_TABLE, FAULT_AWARE_TABLE};
     let s = &ctx.state;
     let e = &s.explore;
     let seed = 1234;
-    let recipes: Vec<Recipe> = batch_table_recipes(seed).into_iter().chain(hardening_recipes(seed)).collect();
+    let fault_aware = fault_aware_recipe(seed);
+    let recipes: Vec<Recipe> = batch_table_recipes(seed).into_iter().chain(hardening_recipes(seed)).chain([fault_aware.clone()]).collect();
     let find = |r: &Recipe| {
         s.models
             .iter()
@@ -938,9 +940,17 @@ pub fn reproduce_panel(ctx: &Ctx) -> Html {
     };
     let mut csv = vec!["table,key,label,report_clean,ours_clean,report_std1.0,ours_std1.0,report_std1.5,ours_std1.5,report_crossbar,ours_crossbar,report_faults,ours_faults".to_string()];
     let mut rows_json = Vec::new();
+    // The report's crossbar figures of a row: (crossbar, crossbar + faults).
+    let report_xbar = |r: &Recipe| -> (Option<f64>, Option<f64>) {
+        match CROSSBAR_TABLE.iter().find(|x| x.0 == r.key) {
+            Some(x) => (Some(x.3), Some(x.4)),
+            None if r.key == fault_aware.key => (None, Some(FAULT_AWARE_TABLE[1].1)),
+            None => (None, None),
+        }
+    };
     let mut row = |table: &str, r: &Recipe, clean: f64, s1: f64, s15: Option<f64>| {
         let found = find(r);
-        let xb = CROSSBAR_TABLE.iter().find(|x| x.0 == r.key);
+        let xb = report_xbar(r);
         let ours = (
             found.map(|f| f.1),
             found.and_then(|f| at_std(e, f.0, 1.0)),
@@ -951,10 +961,10 @@ pub fn reproduce_panel(ctx: &Ctx) -> Html {
         csv.push(format!(
             "{table},{},\"{}\",{clean},{},{s1},{},{},{},{},{},{},{}",
             r.key, r.label, opt(ours.0), opt(ours.1), opt(s15), opt(ours.2),
-            opt(xb.map(|x| x.3)), opt(ours.3), opt(xb.map(|x| x.4)), opt(ours.4)
+            opt(xb.0), opt(ours.3), opt(xb.1), opt(ours.4)
         ));
         rows_json.push(serde_json::json!({ "table": table, "key": r.key, "label": r.label,
-            "report": { "clean": clean, "std1.0": s1, "std1.5": s15, "crossbar": xb.map(|x| x.3), "faults": xb.map(|x| x.4) },
+            "report": { "clean": clean, "std1.0": s1, "std1.5": s15, "crossbar": xb.0, "faults": xb.1 },
             "ours": { "clean": ours.0, "std1.0": ours.1, "std1.5": ours.2, "crossbar": ours.3, "faults": ours.4 } }));
         let setup = {
             let state = ctx.state.clone();
@@ -968,8 +978,8 @@ pub fn reproduce_panel(ctx: &Ctx) -> Html {
                 <td class="num">{ format!("{clean:.2}") }</td>{ cell(ours.0) }
                 <td class="num">{ format!("{s1:.2}") }</td>{ cell(ours.1) }
                 <td class="num">{ s15.map(|v| format!("{v:.2}")).unwrap_or("—".into()) }</td>{ cell(ours.2) }
-                <td class="num">{ xb.map(|x| format!("{:.2}", x.3)).unwrap_or("—".into()) }</td>{ cell(ours.3) }
-                <td class="num">{ xb.map(|x| format!("{:.2}", x.4)).unwrap_or("—".into()) }</td>{ cell(ours.4) }
+                <td class="num">{ xb.0.map(|x| format!("{x:.2}")).unwrap_or("—".into()) }</td>{ cell(ours.3) }
+                <td class="num">{ xb.1.map(|x| format!("{x:.2}")).unwrap_or("—".into()) }</td>{ cell(ours.4) }
                 <td>{ if found.is_some() { html! { "trained" } } else if queued { html! { "queued" } } else { html! { <button onclick={setup}>{"Train"}</button> } } }</td>
             </tr>
         }
@@ -983,6 +993,10 @@ pub fn reproduce_panel(ctx: &Ctx) -> Html {
             body.push(row("hardening", r, h.1, h.2, Some(h.3)));
         }
     }
+    // Part 2's remedy: the report's fault-aware row (our recipe holds the biases at zero, see
+    // docs/crossbar.md), with its hardening figures and its crossbar + faults figure.
+    let h = HARDENING_TABLE[6];
+    body.push(row("fault-aware", &fault_aware, h.1, h.2, Some(h.3)));
     let missing: Vec<Recipe> = recipes.iter().filter(|r| find(r).is_none() && !s.queue.iter().any(|q| q.key == r.key)).cloned().collect();
     let train_all = {
         let state = ctx.state.clone();
@@ -994,7 +1008,7 @@ pub fn reproduce_panel(ctx: &Ctx) -> Html {
     html! {
         <section id="reproduce-panel" class="panel">
             <h2>{"Reproduce the report"}</h2>
-            <p class="explain">{"Each row is one of the report's models (5 epochs, Adam, seed 1234), trained here in the trainer worker when you press Train (or all at once; the CNN rows take minutes each). Its clean accuracy fills in at once; the accuracy under noise σ = 1.0 / 1.5 comes from the Explore panel's curves (mean of its draws), and the crossbar columns from the fault curve when the crossbar simulation is on with its default (the report's) settings."}</p>
+            <p class="explain">{"Each row is one of the report's models (5 epochs, Adam, seed 1234), trained here in the trainer worker when you press Train (or all at once; the CNN rows take minutes each). Its clean accuracy fills in at once; the accuracy under noise σ = 1.0 / 1.5 comes from the Explore panel's curves (mean of its draws), and the crossbar columns from the fault curve when the crossbar simulation is on with its default (the report's) settings. The last row is Part 2's remedy, fault-aware training; ours holds the biases at zero, which MemTorch-style input scaling needs."}</p>
             <p>
                 <button id="train-all" class="primary" disabled={missing.is_empty()} onclick={train_all}>{ format!("Train all {} missing rows", missing.len()) }</button>
                 { if s.queue.is_empty() { html! {} } else { html! { <span>{ format!(" {} queued after the current run", s.queue.len()) }</span> } } }
