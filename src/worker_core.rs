@@ -82,6 +82,11 @@ fn decode_file(source: &DataSource, file: DataFile, url: &str, bytes: &[u8]) -> 
     Ok(raw)
 }
 
+/// The notes a trained model file carries: how it was trained and how it did.
+fn model_notes(cfg: &engine::train::TrainConfig, test_accuracy: f64, train_seconds: f64, history: &[EpochSummary]) -> serde_json::Value {
+    serde_json::json!({ "train": cfg, "test_accuracy": test_accuracy, "train_seconds": train_seconds, "history": history })
+}
+
 /// Whether an evaluation task deploys crossbars with calibrated input scaling.
 fn calibrated(task: &EvalTask) -> bool {
     match task {
@@ -194,8 +199,8 @@ impl WorkerCore {
                         return Ok((None, test_accuracy));
                     }
                     let train_seconds = t0 - start - eval_seconds;
-                    let notes = serde_json::json!({ "train": cfg, "test_accuracy": test_accuracy, "train_seconds": train_seconds,
-                        "history": epochs_so_far, "epochs_done": p.epoch });
+                    let mut notes = model_notes(&cfg, test_accuracy, train_seconds, &epochs_so_far);
+                    notes["epochs_done"] = p.epoch.into();
                     Ok((Some(Snapshot { bytes: io::to_bytes(&model, Some(&notes))?, train_seconds }), test_accuracy))
                 });
                 match snapshot_and_accuracy {
@@ -216,7 +221,7 @@ impl WorkerCore {
         let history = history.map_err(|e| e.to_string())?;
         let train_seconds = clock() - start - eval_seconds;
         let test_accuracy = evaluate(&model, test).map_err(|e| e.to_string())?.accuracy();
-        let notes = serde_json::json!({ "train": cfg, "test_accuracy": test_accuracy, "train_seconds": train_seconds, "history": history });
+        let notes = model_notes(&cfg, test_accuracy, train_seconds, &history);
         let bytes = io::to_bytes(&model, Some(&notes)).map_err(|e| e.to_string())?;
         Ok(FromWorker::TrainDone { job, bytes, history, test_accuracy, train_seconds })
     }
@@ -321,8 +326,7 @@ impl WorkerCore {
     fn deploy(&mut self, id: u64, config: &engine::crossbar::CrossbarConfig) -> Result<(), String> {
         let data = self.data.as_ref().ok_or("no data loaded in the evaluator")?;
         let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
-        let mut ideal_config = config.clone();
-        ideal_config.faults = Default::default();
+        let ideal_config = config.without_faults();
         let key = serde_json::to_string(&ideal_config).map_err(|e| e.to_string())?;
         if !matches!(&self.deployed, Some((m, k, _)) if *m == id && *k == key) {
             // Calibrated input scaling measures its ranges on training images: the trainer holds

@@ -515,7 +515,7 @@ pub fn explore_panel(ctx: &Ctx) -> Html {
             (None, Some((acc, n))) => html! {
                 <p id="accuracy-readout" class="readout" data-state="estimate" data-value={format!("{acc:.2}")} aria-live="polite">
                     <span class="value">{ format!("≈ {acc:.1}%") }</span>
-                    <span class="how">{ format!(" fast estimate on {} images; exact figure coming ({}/{} draws)", fmt_int(*n), e.readout.draws.len(), if e.std == 0.0 { 1 } else { e.draws }) }</span>
+                    <span class="how">{ format!(" fast estimate on {} images; exact figure coming ({}/{} draws)", fmt_int(*n), e.readout.draws.len(), e.slider_draws()) }</span>
                 </p>
             },
             (None, None) => html! { <p id="accuracy-readout" class="readout" data-state="pending"><span class="value">{"…"}</span><span class="how">{" computing"}</span></p> },

@@ -283,13 +283,17 @@ impl Default for Explore {
 impl Explore {
     /// The exact figure once every draw is in.
     pub fn exact(&self) -> Option<Spread> {
-        let n = if self.std == 0.0 { 1 } else { self.draws };
-        (self.readout.draws.len() >= n).then(|| Spread::of(self.readout.draws.values().copied().take(n).collect()))
+        first_draws(&self.readout.draws, self.slider_draws())
+    }
+
+    /// How many draws the slider's exact figure averages.
+    pub fn slider_draws(&self) -> usize {
+        if self.std == 0.0 { 1 } else { self.draws }
     }
 
     /// The slider's jobs for the current position: a fast estimate, then the exact draws.
     pub fn slider_tasks(&self) -> Vec<EvalTask> {
-        let n = if self.std == 0.0 { 1 } else { self.draws };
+        let n = self.slider_draws();
         let mut tasks =
             vec![EvalTask::Noise { std: self.std, seed: self.seed, draw: 0, subset: Some(ESTIMATE_IMAGES), predictions: false }];
         tasks.extend((0..n).map(|k| EvalTask::Noise { std: self.std, seed: self.seed, draw: k, subset: None, predictions: k == 0 }));
@@ -316,8 +320,7 @@ impl Explore {
     }
 
     pub fn xbar_exact(&self) -> Option<Spread> {
-        let n = self.xbar_draws();
-        (self.xbar.draws.len() >= n).then(|| Spread::of(self.xbar.draws.values().copied().take(n).collect()))
+        first_draws(&self.xbar.draws, self.xbar_draws())
     }
 
     /// The crossbar's jobs: an estimate on a subset, then every draw on the full test set.
@@ -341,9 +344,7 @@ impl Explore {
     }
 
     pub fn xbar_key(&self) -> String {
-        let mut c = self.crossbar.config.clone();
-        c.faults = Default::default();
-        serde_json::to_string(&c).unwrap_or_default()
+        settings_key(&self.crossbar.config)
     }
 
     /// The fault curve's jobs for the current crossbar settings: p = LRS = HRS rate.
@@ -388,6 +389,28 @@ pub fn fault_rates() -> Vec<f64> {
 /// Which point of the fault curve `p` is, if it is one.
 pub fn fault_index(p: f64) -> Option<usize> {
     fault_rates().iter().position(|&r| (r - p).abs() < 1e-9)
+}
+
+impl Readout {
+    /// Records one result: a subset's is the estimate until the first exact draw arrives; the
+    /// times of the first figure and of the exact one (all of draws 0..n) are noted once.
+    fn record(&mut self, subset: bool, draw: usize, (accuracy, images): (f64, usize), n: usize, now_ms: f64) {
+        if !subset {
+            self.draws.insert(draw, accuracy);
+        } else if self.draws.is_empty() {
+            self.estimate = Some((accuracy, images));
+        }
+        self.first_ms.get_or_insert(now_ms);
+        if self.exact_ms.is_none() && first_draws(&self.draws, n).is_some() {
+            self.exact_ms = Some(now_ms);
+        }
+    }
+}
+
+/// The crossbar settings apart from the fault rates, as a key: results under one key share a
+/// deployment and a fault curve.
+pub fn settings_key(config: &CrossbarConfig) -> String {
+    serde_json::to_string(&config.without_faults()).unwrap_or_default()
 }
 
 /// Mean and sd over draws 0..n, once all of them are in.
@@ -694,48 +717,21 @@ fn reduce_eval(s: &mut State, model: u64, task: EvalTask, output: EvalOutput, no
             if !current {
                 return;
             }
-            match subset {
-                Some(_) => {
-                    if e.readout.draws.is_empty() {
-                        e.readout.estimate = Some((accuracy, images));
-                    }
-                }
-                None => {
-                    e.readout.draws.insert(draw, accuracy);
-                }
-            }
-            if e.readout.first_ms.is_none() {
-                e.readout.first_ms = Some(now_ms);
-            }
-            if e.readout.exact_ms.is_none() && e.exact().is_some() {
-                e.readout.exact_ms = Some(now_ms);
-            }
+            let n = e.slider_draws();
+            e.readout.record(subset.is_some(), draw, (accuracy, images), n, now_ms);
         }
         (EvalTask::Crossbar { config, draw, subset }, EvalOutput::Accuracy { accuracy, images, .. }) => {
-            let mut ideal = config.clone();
-            ideal.faults = Default::default();
             if subset.is_none() && config.faults.lrs == config.faults.hrs {
                 if let Some(i) = fault_index(config.faults.lrs) {
-                    let key = serde_json::to_string(&ideal).unwrap_or_default();
+                    let key = settings_key(&config);
                     e.xbar_curves.entry(key).or_default().entry(model).or_default().entry(i).or_default().insert(draw, accuracy);
                 }
             }
             if e.model != Some(model) || !e.crossbar.enabled || config != e.crossbar.config {
                 return;
             }
-            match subset {
-                Some(_) if e.xbar.draws.is_empty() => e.xbar.estimate = Some((accuracy, images)),
-                Some(_) => {}
-                None => {
-                    e.xbar.draws.insert(draw, accuracy);
-                }
-            }
-            if e.xbar.first_ms.is_none() {
-                e.xbar.first_ms = Some(now_ms);
-            }
-            if e.xbar.exact_ms.is_none() && e.xbar_exact().is_some() {
-                e.xbar.exact_ms = Some(now_ms);
-            }
+            let n = e.xbar_draws();
+            e.xbar.record(subset.is_some(), draw, (accuracy, images), n, now_ms);
         }
         (EvalTask::Tile { config, .. }, out @ EvalOutput::Tile { .. }) => {
             e.xbar_tile = Some((model, config, Rc::new(out)));

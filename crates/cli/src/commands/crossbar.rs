@@ -324,33 +324,27 @@ pub fn sweep_batches(
     base: &CrossbarConfig,
     batches: &[usize],
 ) -> anyhow::Result<Vec<(usize, f64, f64)>> {
+    let mem = sweep_mode(model, split, base, InputScaling::Memtorch, batches)?;
+    let cal = sweep_mode(model, split, base, InputScaling::Calibrated, batches)?;
+    Ok(mem.into_iter().zip(cal).map(|((b, m), (_, c))| (b, m, c)).collect())
+}
+
+/// Accuracy at each evaluation batch in one input-scaling mode: (batch, accuracy).
+pub fn sweep_mode(
+    model: &Model,
+    split: &Split,
+    base: &CrossbarConfig,
+    scaling: InputScaling,
+    batches: &[usize],
+) -> anyhow::Result<Vec<(usize, f64)>> {
+    anyhow::ensure!(batches.iter().all(|&b| b >= 1), "batch sizes must be at least 1");
+    let calibration = (scaling == InputScaling::Calibrated).then_some(&split.train);
+    let cfg = CrossbarConfig { input_scaling: scaling, ..base.clone() };
+    let crossbar = Crossbar::deploy(model, &cfg, calibration)?.realise(0)?;
+    let pb = bar(batches.len() as u64, format!("batch sweep ({scaling})"), "batches");
     let mut rows = Vec::new();
-    let mem = Crossbar::deploy(
-        model,
-        &CrossbarConfig {
-            input_scaling: InputScaling::Memtorch,
-            ..base.clone()
-        },
-        None,
-    )?
-    .realise(0)?;
-    let cal = Crossbar::deploy(
-        model,
-        &CrossbarConfig {
-            input_scaling: InputScaling::Calibrated,
-            ..base.clone()
-        },
-        Some(&split.train),
-    )?
-    .realise(0)?;
-    let pb = bar(batches.len() as u64, "batch sweep", "batches");
     for &b in batches {
-        anyhow::ensure!(b >= 1, "batch sizes must be at least 1");
-        let m =
-            engine::eval::evaluate_with(model, &model.weights(), &mem, &split.test, b)?.accuracy();
-        let c =
-            engine::eval::evaluate_with(model, &model.weights(), &cal, &split.test, b)?.accuracy();
-        rows.push((b, m, c));
+        rows.push((b, engine::eval::evaluate_with(model, &model.weights(), &crossbar, &split.test, b)?.accuracy()));
         pb.inc(1);
     }
     pb.finish_and_clear();

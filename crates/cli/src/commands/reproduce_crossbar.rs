@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use engine::crossbar::experiment::{fault_aware_ablations, report_config, FAULT_AWARE_KEY};
-use engine::crossbar::{crossbar_accuracy, CrossbarConfig, FaultConfig, InputScaling};
+use engine::crossbar::{crossbar_accuracy, CrossbarConfig, InputScaling};
 use engine::data::Split;
 use engine::eval::evaluate;
 use engine::experiments::noise_tables::{batch_table_recipes, hardening_recipes, Recipe};
@@ -21,7 +21,7 @@ use engine::noise::{noisy_accuracy, NoiseConfig, Spread};
 use serde::Serialize;
 
 use crate::bars::bar;
-use crate::commands::crossbar::{batch_svg, describe, sweep_batches};
+use crate::commands::crossbar::{batch_svg, describe, sweep_batches, sweep_mode};
 use crate::commands::reproduce::{obtain, RunArgs};
 use crate::datadir;
 
@@ -95,10 +95,7 @@ fn measure(model: &Model, key: &str, label: &str, split: &Split, a: &Args) -> an
         eval_batch: a.eval_batch,
         ..report_config(a.crossbar_seed)
     };
-    let clean = CrossbarConfig {
-        faults: FaultConfig::default(),
-        ..faults.clone()
-    };
+    let clean = faults.without_faults();
     let cal = |c: &CrossbarConfig| CrossbarConfig {
         input_scaling: InputScaling::Calibrated,
         ..c.clone()
@@ -202,15 +199,12 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let mut sweep_bias0 = Vec::new();
     let mut sweep_digital = f64::NAN;
     if let Some(m) = models.get("mlp-b64") {
-        let base = CrossbarConfig {
-            faults: FaultConfig::default(),
-            ..report_config(a.crossbar_seed)
-        };
+        let base = report_config(a.crossbar_seed).without_faults();
         let batches = [1, 4, 16, 64, 256, 1000, 10000];
         sweep = sweep_batches(m, &split, &base, &batches)?;
         sweep_digital = evaluate(m, &split.test)?.accuracy();
         if let Some(z) = models.get("mlp-b64-bias0") {
-            sweep_bias0 = sweep_batches(z, &split, &base, &batches)?.into_iter().map(|(b, mem, _)| (b, mem)).collect();
+            sweep_bias0 = sweep_mode(z, &split, &base, InputScaling::Memtorch, &batches)?;
         }
         std::fs::create_dir_all(&a.run.out)?;
         batch_svg(

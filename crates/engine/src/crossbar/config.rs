@@ -167,6 +167,12 @@ impl CrossbarConfig {
         !self.faults.is_none() || self.variation > 0.0 || self.read_noise > 0.0 || self.drift.is_some_and(|d| d.nu_sd > 0.0)
     }
 
+    /// The same settings without stuck-at faults: what an ideal deployment is mapped and tuned
+    /// with (faults only act when a draw is realised), so one deployment serves every fault rate.
+    pub fn without_faults(&self) -> CrossbarConfig {
+        CrossbarConfig { faults: FaultConfig::default(), ..self.clone() }
+    }
+
     /// Rejects settings that cannot describe a crossbar, with a message saying why.
     pub fn validate(&self) -> Result<()> {
         if !(self.r_on.is_finite() && self.r_on > 0.0) {
