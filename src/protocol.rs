@@ -173,16 +173,38 @@ pub struct Samples {
 /// Result of an [`EvalTask`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum EvalOutput {
-    Accuracy { accuracy: f64, images: usize, predictions: Option<Vec<u8>> },
-    Histogram { lo: f32, hi: f32, clean: Vec<u32>, noisy: Vec<u32> },
+    Accuracy {
+        accuracy: f64,
+        images: usize,
+        predictions: Option<Vec<u8>>,
+    },
+    Histogram {
+        lo: f32,
+        hi: f32,
+        clean: Vec<u32>,
+        noisy: Vec<u32>,
+    },
     /// (loss, accuracy %) at each requested coordinate.
-    Landscape { points: Vec<(f64, f64)> },
+    Landscape {
+        points: Vec<(f64, f64)>,
+    },
     /// Mean and sd of the loss and of the accuracy (%) over the draws.
-    NoiseLandscape { loss: (f64, f64), accuracy: (f64, f64) },
+    NoiseLandscape {
+        loss: (f64, f64),
+        accuracy: (f64, f64),
+    },
     /// `side * side` cells, row-major (rows = inputs, columns = outputs): the conductance
     /// scaled to 0 (G_off) ..= 1 (G_on), and 0 = programmable, 1 = stuck at HRS, 2 = stuck at
     /// LRS. `rows` x `cols` of the tile are real; the rest is padding.
-    Tile { layer: String, side: usize, rows: usize, cols: usize, tiles: usize, level: Vec<f32>, stuck: Vec<u8> },
+    Tile {
+        layer: String,
+        side: usize,
+        rows: usize,
+        cols: usize,
+        tiles: usize,
+        level: Vec<f32>,
+        stuck: Vec<u8>,
+    },
 }
 
 /// Messages from a worker.
@@ -199,17 +221,50 @@ pub struct Snapshot {
 pub enum FromWorker {
     /// The worker's wasm is running and listening (messages sent before this are queued by the page).
     Ready,
-    DataLoaded { kind: DatasetKind, train: usize, test: usize, millis: f64, samples: Samples, test_labels: Vec<u8> },
+    DataLoaded {
+        kind: DatasetKind,
+        train: usize,
+        test: usize,
+        millis: f64,
+        samples: Samples,
+        test_labels: Vec<u8>,
+    },
     DataFailed(DataError),
     /// Sent at most every 250 ms during training.
-    TrainProgress { job: u64, progress: Progress },
+    TrainProgress {
+        job: u64,
+        progress: Progress,
+    },
     /// After each epoch: the epoch's training figures and the test accuracy, and (for every
     /// epoch but the last) the model as it stands, which the page keeps if the run is cancelled.
-    TrainEpoch { job: u64, summary: EpochSummary, test_accuracy: f64, snapshot: Option<Snapshot> },
-    TrainDone { job: u64, bytes: Vec<u8>, history: Vec<EpochSummary>, test_accuracy: f64, train_seconds: f64 },
-    TrainFailed { job: u64, error: String },
-    EvalDone { job: u64, model: u64, task: EvalTask, output: EvalOutput, millis: f64 },
-    EvalFailed { job: u64, error: String },
+    TrainEpoch {
+        job: u64,
+        summary: EpochSummary,
+        test_accuracy: f64,
+        snapshot: Option<Snapshot>,
+    },
+    TrainDone {
+        job: u64,
+        bytes: Vec<u8>,
+        history: Vec<EpochSummary>,
+        test_accuracy: f64,
+        train_seconds: f64,
+    },
+    TrainFailed {
+        job: u64,
+        error: String,
+    },
+    EvalDone {
+        job: u64,
+        model: u64,
+        task: EvalTask,
+        output: EvalOutput,
+        millis: f64,
+    },
+    EvalFailed {
+        job: u64,
+        error: String,
+    },
     /// An uploaded model, re-saved in our format (configuration in the header).
     Imported {
         job: u64,
@@ -220,7 +275,11 @@ pub enum FromWorker {
         test_accuracy: f64,
         pytorch: bool,
     },
-    ImportFailed { job: u64, name: String, error: String },
+    ImportFailed {
+        job: u64,
+        name: String,
+        error: String,
+    },
     /// The worker could not read a message (see [`DecodeError`]).
     ProtocolError(String),
 }

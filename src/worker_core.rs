@@ -59,7 +59,8 @@ pub fn parse_files(source: &DataSource, files: [Vec<u8>; 4], millis: f64) -> Res
     let test = parse(2, 3)?;
     let train = if source.need_train { Some(parse(0, 1)?) } else { None };
     let n = SAMPLE_COUNT.min(test.len());
-    let samples = Samples { pixels: test.images.pixels[..n * test.features()].to_vec(), labels: test.labels[..n].to_vec() };
+    let samples =
+        Samples { pixels: test.images.pixels[..n * test.features()].to_vec(), labels: test.labels[..n].to_vec() };
     let reply = FromWorker::DataLoaded {
         kind: source.kind,
         train: train.as_ref().map_or(0, |t| t.len()),
@@ -83,14 +84,21 @@ fn decode_file(source: &DataSource, file: DataFile, url: &str, bytes: &[u8]) -> 
 }
 
 /// The notes a trained model file carries: how it was trained and how it did.
-fn model_notes(cfg: &engine::train::TrainConfig, test_accuracy: f64, train_seconds: f64, history: &[EpochSummary]) -> serde_json::Value {
+fn model_notes(
+    cfg: &engine::train::TrainConfig,
+    test_accuracy: f64,
+    train_seconds: f64,
+    history: &[EpochSummary],
+) -> serde_json::Value {
     serde_json::json!({ "train": cfg, "test_accuracy": test_accuracy, "train_seconds": train_seconds, "history": history })
 }
 
 /// Whether an evaluation task deploys crossbars with calibrated input scaling.
 fn calibrated(task: &EvalTask) -> bool {
     match task {
-        EvalTask::Crossbar { config, .. } | EvalTask::Tile { config, .. } => config.input_scaling == engine::crossbar::InputScaling::Calibrated,
+        EvalTask::Crossbar { config, .. } | EvalTask::Tile { config, .. } => {
+            config.input_scaling == engine::crossbar::InputScaling::Calibrated
+        }
         _ => false,
     }
 }
@@ -121,7 +129,8 @@ impl WorkerCore {
         let s = &data.source;
         let images = decode_file(s, DataFile::TrainImages, &s.urls[0], images).map_err(|e| e.to_string())?;
         let labels = decode_file(s, DataFile::TrainLabels, &s.urls[1], labels).map_err(|e| e.to_string())?;
-        let train = Dataset::from_readers(&images[..], &labels[..], &s.urls[0], &s.urls[1]).map_err(|e| e.to_string())?;
+        let train =
+            Dataset::from_readers(&images[..], &labels[..], &s.urls[0], &s.urls[1]).map_err(|e| e.to_string())?;
         data.calibration = Some(train.take(CALIBRATION_IMAGES));
         Ok(())
     }
@@ -145,13 +154,17 @@ impl WorkerCore {
                 }
             }
             ToWorker::Import { job, name, bytes } => post(match self.import(&bytes) {
-                Ok((bytes, model, test_accuracy, pytorch)) => FromWorker::Imported { job, name, bytes, model, test_accuracy, pytorch },
+                Ok((bytes, model, test_accuracy, pytorch)) => {
+                    FromWorker::Imported { job, name, bytes, model, test_accuracy, pytorch }
+                }
                 Err(error) => FromWorker::ImportFailed { job, name, error },
             }),
             ToWorker::Eval { job, model, task } => {
                 let t0 = clock();
                 match self.eval(model, &task) {
-                    Ok(output) => post(FromWorker::EvalDone { job, model, task, output, millis: (clock() - t0) * 1000.0 }),
+                    Ok(output) => {
+                        post(FromWorker::EvalDone { job, model, task, output, millis: (clock() - t0) * 1000.0 })
+                    }
                     Err(error) => post(FromWorker::EvalFailed { job, error }),
                 }
             }
@@ -171,7 +184,9 @@ impl WorkerCore {
         let train_set = data.train.as_ref().ok_or("the trainer has no training set")?;
         let test = &data.test;
         let teacher = match teacher {
-            Some(bytes) => Some(io::from_bytes(&bytes, model_cfg.preprocessing).map_err(|e| format!("teacher: {e}"))?.model),
+            Some(bytes) => {
+                Some(io::from_bytes(&bytes, model_cfg.preprocessing).map_err(|e| format!("teacher: {e}"))?.model)
+            }
             None => None,
         };
         let model = Model::init(model_cfg, cfg.seed).map_err(|e| e.to_string())?;
@@ -204,7 +219,9 @@ impl WorkerCore {
                     Ok((Some(Snapshot { bytes: io::to_bytes(&model, Some(&notes))?, train_seconds }), test_accuracy))
                 });
                 match snapshot_and_accuracy {
-                    Ok((snapshot, test_accuracy)) => post(FromWorker::TrainEpoch { job, summary, test_accuracy, snapshot }),
+                    Ok((snapshot, test_accuracy)) => {
+                        post(FromWorker::TrainEpoch { job, summary, test_accuracy, snapshot })
+                    }
                     Err(e) => {
                         eval_error = Some(e.to_string());
                         return Control::Stop;
@@ -214,7 +231,12 @@ impl WorkerCore {
             }
             Control::Continue
         };
-        let history = train(&model, train_set, &cfg, TrainHooks { teacher: teacher.as_ref(), clock: Some(clock), progress: &mut progress });
+        let history = train(
+            &model,
+            train_set,
+            &cfg,
+            TrainHooks { teacher: teacher.as_ref(), clock: Some(clock), progress: &mut progress },
+        );
         if let Some(e) = eval_error {
             return Err(e);
         }
@@ -252,9 +274,13 @@ impl WorkerCore {
         }
         if let EvalTask::NoiseLandscape { std, draws, seed, subset } = *task {
             let part = engine::landscape::stratified_subset(&data.test, subset, seed);
-            let n = engine::landscape::noise_landscape(model, &part, &[std], draws, seed, |_, _| true).map_err(|e| e.to_string())?;
+            let n = engine::landscape::noise_landscape(model, &part, &[std], draws, seed, |_, _| true)
+                .map_err(|e| e.to_string())?;
             let p = &n[0];
-            return Ok(EvalOutput::NoiseLandscape { loss: (p.loss.mean, p.loss.sd), accuracy: (p.accuracy.mean, p.accuracy.sd) });
+            return Ok(EvalOutput::NoiseLandscape {
+                loss: (p.loss.mean, p.loss.sd),
+                accuracy: (p.accuracy.mean, p.accuracy.sd),
+            });
         }
         match *task {
             EvalTask::Noise { std, seed, draw, subset, predictions } => {
@@ -274,7 +300,10 @@ impl WorkerCore {
                     predictions: predictions.then_some(ev.predictions),
                 })
             }
-            EvalTask::Crossbar { .. } | EvalTask::Tile { .. } | EvalTask::Landscape { .. } | EvalTask::NoiseLandscape { .. } => {
+            EvalTask::Crossbar { .. }
+            | EvalTask::Tile { .. }
+            | EvalTask::Landscape { .. }
+            | EvalTask::NoiseLandscape { .. } => {
                 unreachable!("handled above")
             }
             EvalTask::Histogram { std, seed, bins } => {
@@ -289,7 +318,12 @@ impl WorkerCore {
                 let mut r = draw_rng(seed, stream::EVAL_NOISE, 0);
                 let noisy = flat(&perturb(&model.weights(), std, &mut r).map_err(|e| e.to_string())?)?;
                 let (lo, hi) = symmetric_range(&clean);
-                Ok(EvalOutput::Histogram { lo, hi, clean: histogram(&clean, lo, hi, bins), noisy: histogram(&noisy, lo, hi, bins) })
+                Ok(EvalOutput::Histogram {
+                    lo,
+                    hi,
+                    clean: histogram(&clean, lo, hi, bins),
+                    noisy: histogram(&noisy, lo, hi, bins),
+                })
             }
         }
     }
@@ -300,7 +334,8 @@ impl WorkerCore {
         self.deploy(id, config)?;
         let (_, _, ideal) = self.deployed.as_mut().expect("deployed");
         ideal.config.faults = config.faults;
-        let realised = if config.is_stochastic() { Some(ideal.realise(draw as u64).map_err(|e| e.to_string())?) } else { None };
+        let realised =
+            if config.is_stochastic() { Some(ideal.realise(draw as u64).map_err(|e| e.to_string())?) } else { None };
         let states = realised.as_ref().unwrap_or(ideal).inspect();
         let l = states.first().ok_or("the model has no weighted layer")?;
         let side = l.tile;
@@ -319,7 +354,15 @@ impl WorkerCore {
                 });
             }
         }
-        Ok(EvalOutput::Tile { layer: l.name.clone(), side, rows: l.shape[0].min(side), cols: l.shape[1].min(side), tiles: l.tiles, level, stuck })
+        Ok(EvalOutput::Tile {
+            layer: l.name.clone(),
+            side,
+            rows: l.shape[0].min(side),
+            cols: l.shape[1].min(side),
+            tiles: l.tiles,
+            level,
+            stuck,
+        })
     }
 
     /// Deploys `model` on ideal crossbars for `config` unless the cached deployment fits.
@@ -333,7 +376,9 @@ impl WorkerCore {
             // them all, an evaluator the first ten thousand (fetched on first use).
             let calibration = data.train.as_ref().or(data.calibration.as_ref());
             if config.input_scaling == engine::crossbar::InputScaling::Calibrated && calibration.is_none() {
-                return Err("calibrated input scaling needs the training images, which this worker has not loaded".into());
+                return Err(
+                    "calibrated input scaling needs the training images, which this worker has not loaded".into()
+                );
             }
             let cb = Crossbar::deploy(model, &ideal_config, calibration).map_err(|e| e.to_string())?;
             self.deployed = Some((id, key, cb));
@@ -341,7 +386,13 @@ impl WorkerCore {
         Ok(())
     }
 
-    fn crossbar(&mut self, id: u64, config: &engine::crossbar::CrossbarConfig, draw: usize, subset: Option<usize>) -> Result<EvalOutput, String> {
+    fn crossbar(
+        &mut self,
+        id: u64,
+        config: &engine::crossbar::CrossbarConfig,
+        draw: usize,
+        subset: Option<usize>,
+    ) -> Result<EvalOutput, String> {
         // Faults only act when a draw is realised: one deployment serves every fault rate.
         self.deploy(id, config)?;
         let data = self.data.as_ref().ok_or("no data loaded in the evaluator")?;

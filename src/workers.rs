@@ -194,7 +194,11 @@ impl EvalPool {
     pub fn replace_jobs(&mut self, class: JobClass, model: u64, tasks: Vec<EvalTask>) {
         self.queue.retain(|j| j.class != class);
         // after the other interactive class's jobs, before requested jobs and curves
-        let at = self.queue.iter().position(|j| matches!(j.class, JobClass::Requested | JobClass::Curve)).unwrap_or(self.queue.len());
+        let at = self
+            .queue
+            .iter()
+            .position(|j| matches!(j.class, JobClass::Requested | JobClass::Curve))
+            .unwrap_or(self.queue.len());
         for (i, task) in tasks.into_iter().enumerate() {
             let id = self.next_id();
             self.queue.insert(at + i, Job { id, class, model, task });

@@ -56,14 +56,20 @@ impl LandscapeView {
         for &id in &self.models {
             for (c, chunk) in xs.chunks(SLICE_CHUNK).enumerate() {
                 let coords = chunk.iter().map(|&a| (a, 0.0)).collect();
-                out.push((id, EvalTask::Landscape { grid: false, first: c * SLICE_CHUNK, coords, seed: SEED, subset: SUBSET }));
+                out.push((
+                    id,
+                    EvalTask::Landscape { grid: false, first: c * SLICE_CHUNK, coords, seed: SEED, subset: SUBSET },
+                ));
             }
         }
         if let Some(id) = self.grid_model {
             let g = axis(GRID_POINTS);
             for (j, &b) in g.iter().enumerate() {
                 let coords = g.iter().map(|&a| (a, b)).collect();
-                out.push((id, EvalTask::Landscape { grid: true, first: j * GRID_POINTS, coords, seed: SEED, subset: SUBSET }));
+                out.push((
+                    id,
+                    EvalTask::Landscape { grid: true, first: j * GRID_POINTS, coords, seed: SEED, subset: SUBSET },
+                ));
             }
         }
         for &id in &self.models {
@@ -77,8 +83,11 @@ impl LandscapeView {
     /// Pieces expected and received, for the progress bar.
     pub fn progress(&self) -> (usize, usize) {
         let per_model = SLICE_POINTS + NOISE_STDS.len();
-        let total = self.models.len() * per_model + if self.grid_model.is_some() { GRID_POINTS * GRID_POINTS } else { 0 };
-        let done = self.slice.values().map(|m| m.len()).sum::<usize>() + self.noise.values().map(|m| m.len()).sum::<usize>() + self.grid.len();
+        let total =
+            self.models.len() * per_model + if self.grid_model.is_some() { GRID_POINTS * GRID_POINTS } else { 0 };
+        let done = self.slice.values().map(|m| m.len()).sum::<usize>()
+            + self.noise.values().map(|m| m.len()).sum::<usize>()
+            + self.grid.len();
         (done, total)
     }
 
@@ -102,10 +111,14 @@ impl LandscapeView {
             _ => return,
         }
         let models = &self.models;
-        if self.slice_done_ms.is_none() && models.iter().all(|id| self.slice.get(id).is_some_and(|m| m.len() == SLICE_POINTS)) {
+        if self.slice_done_ms.is_none()
+            && models.iter().all(|id| self.slice.get(id).is_some_and(|m| m.len() == SLICE_POINTS))
+        {
             self.slice_done_ms = Some(now_ms);
         }
-        if self.noise_done_ms.is_none() && models.iter().all(|id| self.noise.get(id).is_some_and(|m| m.len() == NOISE_STDS.len())) {
+        if self.noise_done_ms.is_none()
+            && models.iter().all(|id| self.noise.get(id).is_some_and(|m| m.len() == NOISE_STDS.len()))
+        {
             self.noise_done_ms = Some(now_ms);
         }
         if self.grid_done_ms.is_none() && self.grid.len() == GRID_POINTS * GRID_POINTS {

@@ -105,7 +105,9 @@ fn on_evaluator(dispatch: &UseReducerDispatcher<State>, services: &SharedService
             })
         }
         FromWorker::DataFailed(e) => dispatch.dispatch(Action::DataFailed(e)),
-        FromWorker::EvalDone { model, task, output, .. } => dispatch.dispatch(Action::EvalDone { model, task, output, now_ms: now_ms() }),
+        FromWorker::EvalDone { model, task, output, .. } => {
+            dispatch.dispatch(Action::EvalDone { model, task, output, now_ms: now_ms() })
+        }
         FromWorker::EvalFailed { error, .. } => dispatch.dispatch(Action::Notice(Some(format!("evaluator: {error}")))),
         FromWorker::Imported { name, bytes, model, test_accuracy, pytorch, .. } => {
             let id = new_model_id();
@@ -113,7 +115,11 @@ fn on_evaluator(dispatch: &UseReducerDispatcher<State>, services: &SharedService
             if let Some(s) = services.borrow_mut().as_mut() {
                 s.pool.add_model(id, bytes.clone());
             }
-            let label = if pytorch { format!("{name} (PyTorch import, {})", model.arch.label()) } else { format!("{name} (uploaded)") };
+            let label = if pytorch {
+                format!("{name} (PyTorch import, {})", model.arch.label())
+            } else {
+                format!("{name} (uploaded)")
+            };
             let meta = ModelMeta {
                 id,
                 name: label,
@@ -125,7 +131,9 @@ fn on_evaluator(dispatch: &UseReducerDispatcher<State>, services: &SharedService
             };
             dispatch.dispatch(Action::ModelAdded(SavedModel { meta, bytes }));
         }
-        FromWorker::ImportFailed { name, error, .. } => dispatch.dispatch(Action::Notice(Some(format!("could not load {name}: {error}")))),
+        FromWorker::ImportFailed { name, error, .. } => {
+            dispatch.dispatch(Action::Notice(Some(format!("could not load {name}: {error}"))))
+        }
         FromWorker::ProtocolError(e) => dispatch.dispatch(Action::Notice(Some(format!("evaluator: {e}")))),
         _ => {}
     }
@@ -213,8 +221,14 @@ pub fn App() -> Html {
             match EvalPool::new(n, move |i, m| on_evaluator(&d, &sv, i, m)) {
                 Ok(pool) => {
                     let source = served_source(DatasetKind::Mnist, true);
-                    *services.borrow_mut() =
-                        Some(Services { trainer: None, pool, source: source.clone(), next_job: 1, curves: HashSet::new(), xbar_curves: HashSet::new() });
+                    *services.borrow_mut() = Some(Services {
+                        trainer: None,
+                        pool,
+                        source: source.clone(),
+                        next_job: 1,
+                        curves: HashSet::new(),
+                        xbar_curves: HashSet::new(),
+                    });
                     let trainer = spawn_trainer(dispatch.clone(), services.clone());
                     if let Some(s) = services.borrow_mut().as_mut() {
                         s.trainer = trainer;
@@ -272,7 +286,14 @@ pub fn App() -> Html {
         let services = services.clone();
         let e = &state.explore;
         let ready = matches!(state.data, DataStatus::Ready { .. });
-        let key = (e.model, serde_json::to_string(&e.crossbar.config).unwrap_or_default(), e.crossbar.enabled, e.draws, ready, state.models.len());
+        let key = (
+            e.model,
+            serde_json::to_string(&e.crossbar.config).unwrap_or_default(),
+            e.crossbar.enabled,
+            e.draws,
+            ready,
+            state.models.len(),
+        );
         let tasks = e.xbar_tasks();
         use_effect_with(key, move |(model, _, _, _, ready, _)| {
             if let (Some(model), true) = (*model, *ready) {
@@ -310,18 +331,21 @@ pub fn App() -> Html {
         let ready = matches!(state.data, DataStatus::Ready { .. });
         let compare: Vec<u64> = state.explore.compare.iter().copied().filter(|id| state.model(*id).is_some()).collect();
         let explore = state.explore.clone();
-        use_effect_with((compare, explore.draws, explore.xbar_key(), explore.crossbar.enabled, ready), move |(compare, draws, key, enabled, ready)| {
-            if *ready && *enabled {
-                if let Some(s) = services.borrow_mut().as_mut() {
-                    for &id in compare {
-                        if s.xbar_curves.insert((id, *draws, key.clone())) {
-                            s.pool.push_curve_jobs(id, explore.xbar_curve_tasks());
+        use_effect_with(
+            (compare, explore.draws, explore.xbar_key(), explore.crossbar.enabled, ready),
+            move |(compare, draws, key, enabled, ready)| {
+                if *ready && *enabled {
+                    if let Some(s) = services.borrow_mut().as_mut() {
+                        for &id in compare {
+                            if s.xbar_curves.insert((id, *draws, key.clone())) {
+                                s.pool.push_curve_jobs(id, explore.xbar_curve_tasks());
+                            }
                         }
                     }
                 }
-            }
-            || ()
-        });
+                || ()
+            },
+        );
     }
 
     // The Landscape view's jobs, handed to the evaluators once per "compute".
@@ -347,15 +371,23 @@ pub fn App() -> Html {
         let next = state.queue.first().cloned();
         let free = state.trainer_ready && !state.training();
         let teacher = next.as_ref().and_then(|r| r.teacher.as_ref()).and_then(|_| {
-            panels::find_row_model(&state, &engine::model::Architecture::report_mlp(), 64, &engine::train::Method::Standard)
-                .and_then(|(id, _)| state.model(id))
-                .map(|m| m.bytes.as_ref().clone())
+            panels::find_row_model(
+                &state,
+                &engine::model::Architecture::report_mlp(),
+                64,
+                &engine::train::Method::Standard,
+            )
+            .and_then(|(id, _)| state.model(id))
+            .map(|m| m.bytes.as_ref().clone())
         });
         use_effect_with((free, state.queue.len()), move |(free, _)| {
             if let (true, Some(r)) = (*free, next) {
                 dispatch.dispatch(Action::Dequeue);
                 if r.teacher.is_some() && teacher.is_none() {
-                    dispatch.dispatch(Action::Notice(Some(format!("{}: needs the MLP batch 64 model as teacher; skipped", r.label))));
+                    dispatch.dispatch(Action::Notice(Some(format!(
+                        "{}: needs the MLP batch 64 model as teacher; skipped",
+                        r.label
+                    ))));
                 } else {
                     let name = format!("{} ({})", r.label, r.key);
                     start_training(&services, &dispatch, name, r.model, r.train, teacher);
@@ -420,7 +452,8 @@ pub fn files_to_source(files: &[web_sys::File], kind: DatasetKind) -> Result<Dat
             urls[i] = web_sys::Url::create_object_url_with_blob(f).ok();
         }
     }
-    let missing: Vec<&str> = DataFile::ALL.iter().zip(&urls).filter(|(_, u)| u.is_none()).map(|(d, _)| d.stem()).collect();
+    let missing: Vec<&str> =
+        DataFile::ALL.iter().zip(&urls).filter(|(_, u)| u.is_none()).map(|(d, _)| d.stem()).collect();
     if !missing.is_empty() {
         return Err(DataError::Missing {
             url: "your files".into(),

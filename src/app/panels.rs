@@ -41,9 +41,12 @@ impl Ctx {
 
 fn input_value(e: &Event) -> String {
     e.target()
-        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok().map(|i| i.value()).or_else(|| {
-            e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()).map(|s| s.value())
-        }))
+        .and_then(|t| {
+            t.dyn_into::<HtmlInputElement>()
+                .ok()
+                .map(|i| i.value())
+                .or_else(|| e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()).map(|s| s.value()))
+        })
         .unwrap_or_default()
 }
 
@@ -62,7 +65,9 @@ fn fmt_int(n: usize) -> String {
 pub fn status_line(ctx: &Ctx) -> Html {
     let s = &ctx.state;
     let data = match &s.data {
-        DataStatus::Loading => html! { <span id="data-status" data-state="loading">{"Loading and checking the data…"}</span> },
+        DataStatus::Loading => {
+            html! { <span id="data-status" data-state="loading">{"Loading and checking the data…"}</span> }
+        }
         DataStatus::Ready { kind, train, test, millis, custom } => html! {
             <span id="data-status" data-state="ready">
                 { format!("{} ready: {} training / {} test images, {} ({:.1} s)",
@@ -71,7 +76,9 @@ pub fn status_line(ctx: &Ctx) -> Html {
                     if *custom { "your own files, not checksum-verified" } else { "SHA-256 verified" }, millis / 1000.0) }
             </span>
         },
-        DataStatus::Failed(_) => html! { <span id="data-status" data-state="failed">{"Data problem (see below)"}</span> },
+        DataStatus::Failed(_) => {
+            html! { <span id="data-status" data-state="failed">{"Data problem (see below)"}</span> }
+        }
     };
     html! {
         <p class="status">
@@ -89,7 +96,9 @@ pub fn status_line(ctx: &Ctx) -> Html {
 pub fn data_problem(ctx: &Ctx, e: &DataError) -> Html {
     let (kind, title, url, detail) = match e {
         DataError::Missing { url, detail } => ("missing", "The MNIST data is not here yet", url, detail),
-        DataError::Invalid { url, detail } => ("invalid", "A data file is damaged or not the official dataset", url, detail),
+        DataError::Invalid { url, detail } => {
+            ("invalid", "A data file is damaged or not the official dataset", url, detail)
+        }
     };
     html! {
         <section id="data-error" data-kind={kind} class="problem">
@@ -170,12 +179,21 @@ pub fn train_panel(ctx: &Ctx) -> Html {
         Callback::from(move |_| {
             let Ok((model, train)) = configs.clone() else { return };
             let teacher = match train.method {
-                Method::Distillation { .. } => state.form.teacher.and_then(|id| state.model(id)).map(|m| m.bytes.as_ref().clone()),
+                Method::Distillation { .. } => {
+                    state.form.teacher.and_then(|id| state.model(id)).map(|m| m.bytes.as_ref().clone())
+                }
                 _ => None,
             };
             let data = if model.dataset == DatasetKind::FashionMnist { "Fashion-MNIST · " } else { "" };
             let biases = if train.biases == engine::train::Biases::Zero { " · biases 0" } else { "" };
-            let name = format!("{data}{} · {}{biases} · batch {} · {} epochs · seed {}", model.arch.label(), train.method.label(), train.batch_size, train.epochs, train.seed);
+            let name = format!(
+                "{data}{} · {}{biases} · batch {} · {} epochs · seed {}",
+                model.arch.label(),
+                train.method.label(),
+                train.batch_size,
+                train.epochs,
+                train.seed
+            );
             super::start_training(&services, &state.dispatcher(), name, model, train, teacher);
         })
     };
@@ -231,9 +249,14 @@ pub fn train_panel(ctx: &Ctx) -> Html {
             <option value="fault" selected={f.method == MethodChoice::FaultAware}>{"fault-aware"}</option>
         </select>
     };
-    let number = |id: &'static str, value: String, step: &'static str, min: &'static str, max: &'static str, set: fn(&mut TrainForm, &str)| {
+    let number = |id: &'static str,
+                  value: String,
+                  step: &'static str,
+                  min: &'static str,
+                  max: &'static str,
+                  set: fn(&mut TrainForm, &str)| {
         html! { <input id={id} type="number" value={value} step={step} min={min} max={max}
-            onchange={ctx.form(move |f, e: Event| set(f, &input_value(&e)))} /> }
+        onchange={ctx.form(move |f, e: Event| set(f, &input_value(&e)))} /> }
     };
     let method_extra = match f.method {
         MethodChoice::Standard => html! {},
@@ -327,7 +350,12 @@ fn run_view(s: &State) -> Html {
             let elapsed = (now_ms() - run.started_ms) / 1000.0;
             let frac = p.fraction();
             let eta = if frac > 0.0 { elapsed * (1.0 - frac) / frac } else { 0.0 };
-            (frac, eta, p.throughput.unwrap_or(0.0), format!("epoch {}/{}, step {}/{}", p.epoch, p.epochs, p.step, p.steps_per_epoch))
+            (
+                frac,
+                eta,
+                p.throughput.unwrap_or(0.0),
+                format!("epoch {}/{}, step {}/{}", p.epoch, p.epochs, p.step, p.steps_per_epoch),
+            )
         }
         None => (0.0, 0.0, 0.0, "starting…".into()),
     };
@@ -382,7 +410,9 @@ fn download(bytes: &[u8], name: &str, mime: &str) {
     let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&arr, &opts) else { return };
     let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
     let doc = web_sys::window().and_then(|w| w.document());
-    if let Some(a) = doc.and_then(|d| d.create_element("a").ok()).and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok()) {
+    if let Some(a) =
+        doc.and_then(|d| d.create_element("a").ok()).and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
         a.set_href(&url);
         a.set_download(name);
         a.click();
@@ -518,7 +548,9 @@ pub fn explore_panel(ctx: &Ctx) -> Html {
                     <span class="how">{ format!(" fast estimate on {} images; exact figure coming ({}/{} draws)", fmt_int(*n), e.readout.draws.len(), e.slider_draws()) }</span>
                 </p>
             },
-            (None, None) => html! { <p id="accuracy-readout" class="readout" data-state="pending"><span class="value">{"…"}</span><span class="how">{" computing"}</span></p> },
+            (None, None) => {
+                html! { <p id="accuracy-readout" class="readout" data-state="pending"><span class="value">{"…"}</span><span class="how">{" computing"}</span></p> }
+            }
         }
     };
     let timing = match (e.readout.first_ms, e.readout.exact_ms) {
@@ -539,10 +571,18 @@ pub fn explore_panel(ctx: &Ctx) -> Html {
         // the legend is the coloured list of models beside the chart (long names crowd the plot)
         .map(|(i, (id, _))| Series { name: String::new(), color: i, points: curve_points(e, id), dashed: false })
         .collect();
-    let pending: usize = e.compare.iter().map(|&id| {
-        let have: usize = e.curves.get(&id).map(|c| c.iter().map(|(&i, d)| draws_in(d, if i == 0 { 1 } else { e.draws })).sum()).unwrap_or(0);
-        (1 + (CURVE_POINTS - 1) * e.draws).saturating_sub(have)
-    }).sum();
+    let pending: usize = e
+        .compare
+        .iter()
+        .map(|&id| {
+            let have: usize = e
+                .curves
+                .get(&id)
+                .map(|c| c.iter().map(|(&i, d)| draws_in(d, if i == 0 { 1 } else { e.draws })).sum())
+                .unwrap_or(0);
+            (1 + (CURVE_POINTS - 1) * e.draws).saturating_sub(have)
+        })
+        .sum();
     let chart = html! { <Chart spec={LineChart {
         caption: "test accuracy vs noise std (mean ± sd over draws)".into(),
         x_label: "noise std σ  (w' = w·exp(ε), ε ~ N(0, σ²))".into(),
@@ -605,7 +645,11 @@ fn fault_curve(s: &State) -> Html {
     let n_for = |p: f64| {
         let mut c = e.crossbar.config.clone();
         c.faults = engine::crossbar::FaultConfig { lrs: p, hrs: p };
-        if c.is_stochastic() { e.draws } else { 1 }
+        if c.is_stochastic() {
+            e.draws
+        } else {
+            1
+        }
     };
     let compared: Vec<u64> = e.compare.iter().copied().filter(|&id| s.model(id).is_some()).collect();
     let mut pending = 0;
@@ -687,7 +731,9 @@ fn crossbar_controls(ctx: &Ctx) -> Html {
                     <span class="how">{ format!(" on crossbars, estimate on {} images; exact coming ({}/{})", fmt_int(*n), e.xbar.draws.len(), e.xbar_draws()) }</span>
                 </p>
             },
-            (None, None) => html! { <p id="xbar-readout" class="readout" data-state="pending"><span class="value">{"…"}</span><span class="how">{" mapping the weights onto crossbars and tuning them"}</span></p> },
+            (None, None) => {
+                html! { <p id="xbar-readout" class="readout" data-state="pending"><span class="value">{"…"}</span><span class="how">{" mapping the weights onto crossbars and tuning them"}</span></p> }
+            }
         }
     };
     let adc = c.adc_bits.map(|b| b.to_string()).unwrap_or_else(|| "ideal".into());
@@ -751,7 +797,9 @@ fn TileMap(p: &TileProps) -> Html {
         let canvas = canvas.clone();
         let tile = p.tile.clone();
         use_effect_with(tile, move |tile| {
-            if let (Some(c), EvalOutput::Tile { side, level, stuck, .. }) = (canvas.cast::<web_sys::HtmlCanvasElement>(), tile.as_ref()) {
+            if let (Some(c), EvalOutput::Tile { side, level, stuck, .. }) =
+                (canvas.cast::<web_sys::HtmlCanvasElement>(), tile.as_ref())
+            {
                 if let Ok(Some(ctx)) = c.get_context("2d") {
                     let ctx: web_sys::CanvasRenderingContext2d = ctx.unchecked_into();
                     let rgba: Vec<u8> = level
@@ -764,7 +812,9 @@ fn TileMap(p: &TileProps) -> Html {
                         })
                         .collect();
                     let side = *side as u32;
-                    if let Ok(img) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), side, side) {
+                    if let Ok(img) =
+                        web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), side, side)
+                    {
                         let _ = ctx.put_image_data(&img, 0.0, 0.0);
                     }
                 }
@@ -807,7 +857,9 @@ fn Digit(p: &DigitProps) -> Html {
                     let ctx: web_sys::CanvasRenderingContext2d = ctx.unchecked_into();
                     let px = &samples.pixels[index * 784..(index + 1) * 784];
                     let rgba: Vec<u8> = px.iter().flat_map(|&v| [255 - v, 255 - v, 255 - v, 255]).collect();
-                    if let Ok(img) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), 28, 28) {
+                    if let Ok(img) =
+                        web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), 28, 28)
+                    {
                         let _ = ctx.put_image_data(&img, 0.0, 0.0);
                     }
                 }
@@ -844,7 +896,7 @@ pub fn see_panel(ctx: &Ctx) -> Html {
     });
     let hist = match &e.histogram {
         Some((m, std, EvalOutput::Histogram { lo, hi, clean, noisy })) if Some(*m) == model => html! {
-            <Histogram caption={format!("weights, clean vs one draw at σ = {std:.2}")} lo={*lo} hi={*hi} clean={clean.clone()} noisy={noisy.clone()} /> },
+        <Histogram caption={format!("weights, clean vs one draw at σ = {std:.2}")} lo={*lo} hi={*hi} clean={clean.clone()} noisy={noisy.clone()} /> },
         _ => html! { <p class="hint">{"Move the noise slider above 0 (Explore) to see the weight histogram."}</p> },
     };
     let confusion = match (noisy, &s.test_labels) {
@@ -866,7 +918,9 @@ pub fn see_panel(ctx: &Ctx) -> Html {
                 </table>
             }
         }
-        _ => html! { <p class="hint">{"The confusion matrix appears when the exact figure for the current σ is in."}</p> },
+        _ => {
+            html! { <p class="hint">{"The confusion matrix appears when the exact figure for the current σ is in."}</p> }
+        }
     };
     html! {
         <section id="see-panel" class="panel">
@@ -892,7 +946,12 @@ pub fn find_row_model(s: &State, arch: &Architecture, batch: usize, method: &Met
     s.models
         .iter()
         .rev()
-        .find(|m| &m.meta.model.arch == arch && m.meta.train.batch_size == batch && &m.meta.train.method == method && m.meta.train.epochs == 5)
+        .find(|m| {
+            &m.meta.model.arch == arch
+                && m.meta.train.batch_size == batch
+                && &m.meta.train.method == method
+                && m.meta.train.epochs == 5
+        })
         .map(|m| (m.meta.id, m.meta.test_accuracy))
 }
 
@@ -923,19 +982,24 @@ fn opt(v: Option<f64>) -> String {
 }
 
 pub fn reproduce_panel(ctx: &Ctx) -> Html {
-    use engine::experiments::noise_tables::{batch_table_recipes, hardening_recipes, Recipe};
     use engine::crossbar::experiment::fault_aware_recipe;
+    use engine::experiments::noise_tables::{batch_table_recipes, hardening_recipes, Recipe};
     use engine::experiments::report::{CROSSBAR_TABLE, FAULT_AWARE_TABLE};
     let s = &ctx.state;
     let e = &s.explore;
     let seed = 1234;
     let fault_aware = fault_aware_recipe(seed);
-    let recipes: Vec<Recipe> = batch_table_recipes(seed).into_iter().chain(hardening_recipes(seed)).chain([fault_aware.clone()]).collect();
+    let recipes: Vec<Recipe> =
+        batch_table_recipes(seed).into_iter().chain(hardening_recipes(seed)).chain([fault_aware.clone()]).collect();
     let find = |r: &Recipe| {
         s.models
             .iter()
             .rev()
-            .find(|m| m.meta.model.arch == r.model.arch && m.meta.train == r.train && m.meta.model.preprocessing == r.model.preprocessing)
+            .find(|m| {
+                m.meta.model.arch == r.model.arch
+                    && m.meta.train == r.train
+                    && m.meta.model.preprocessing == r.model.preprocessing
+            })
             .map(|m| (m.meta.id, m.meta.test_accuracy))
     };
     let mut csv = vec!["table,key,label,report_clean,ours_clean,report_std1.0,ours_std1.0,report_std1.5,ours_std1.5,report_crossbar,ours_crossbar,report_faults,ours_faults".to_string()];
@@ -960,8 +1024,16 @@ pub fn reproduce_panel(ctx: &Ctx) -> Html {
         );
         csv.push(format!(
             "{table},{},\"{}\",{clean},{},{s1},{},{},{},{},{},{},{}",
-            r.key, r.label, opt(ours.0), opt(ours.1), opt(s15), opt(ours.2),
-            opt(xb.0), opt(ours.3), opt(xb.1), opt(ours.4)
+            r.key,
+            r.label,
+            opt(ours.0),
+            opt(ours.1),
+            opt(s15),
+            opt(ours.2),
+            opt(xb.0),
+            opt(ours.3),
+            opt(xb.1),
+            opt(ours.4)
         ));
         rows_json.push(serde_json::json!({ "table": table, "key": r.key, "label": r.label,
             "report": { "clean": clean, "std1.0": s1, "std1.5": s15, "crossbar": xb.0, "faults": xb.1 },
@@ -997,7 +1069,8 @@ pub fn reproduce_panel(ctx: &Ctx) -> Html {
     // docs/crossbar.md), with its hardening figures and its crossbar + faults figure.
     let h = HARDENING_TABLE[6];
     body.push(row("fault-aware", &fault_aware, h.1, h.2, Some(h.3)));
-    let missing: Vec<Recipe> = recipes.iter().filter(|r| find(r).is_none() && !s.queue.iter().any(|q| q.key == r.key)).cloned().collect();
+    let missing: Vec<Recipe> =
+        recipes.iter().filter(|r| find(r).is_none() && !s.queue.iter().any(|q| q.key == r.key)).cloned().collect();
     let train_all = {
         let state = ctx.state.clone();
         let missing = missing.clone();
@@ -1037,12 +1110,18 @@ pub fn landscape_panel(ctx: &Ctx) -> Html {
         return html! { <section id="landscape-panel" class="panel"><p class="hint">{"Train a model first (Train panel); its loss landscape shows here."}</p></section> };
     }
     let compare: Vec<u64> = s.explore.compare.iter().copied().filter(|id| s.model(*id).is_some()).collect();
-    let models = if compare.is_empty() { s.explore.model.or(s.models.last().map(|m| m.meta.id)).into_iter().collect() } else { compare };
+    let models = if compare.is_empty() {
+        s.explore.model.or(s.models.last().map(|m| m.meta.id)).into_iter().collect()
+    } else {
+        compare
+    };
     let grid_model = s.explore.model.filter(|id| models.contains(id)).or(models.first().copied());
     let start = {
         let d = s.dispatcher();
         let (models, grid_model) = (models.clone(), grid_model);
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::LandscapeStart { models: models.clone(), grid_model, now_ms: now_ms() }))
+        Callback::from(move |_: MouseEvent| {
+            d.dispatch(Action::LandscapeStart { models: models.clone(), grid_model, now_ms: now_ms() })
+        })
     };
     let name = |id: u64| s.model(id).map(|m| m.meta.name.clone()).unwrap_or_else(|| format!("model {id}"));
     let (done, total) = l.progress();
@@ -1068,8 +1147,11 @@ pub fn landscape_panel(ctx: &Ctx) -> Html {
     let mut slice_series = Vec::new();
     let (mut lo, mut hi) = (f64::MAX, f64::MIN);
     for (i, &id) in l.models.iter().enumerate() {
-        let pts: Vec<(f64, f64, f64)> =
-            l.slice.get(&id).map(|m| m.iter().map(|(&k, &(loss, _))| (xs[k] as f64, loss, 0.0)).collect()).unwrap_or_default();
+        let pts: Vec<(f64, f64, f64)> = l
+            .slice
+            .get(&id)
+            .map(|m| m.iter().map(|(&k, &(loss, _))| (xs[k] as f64, loss, 0.0)).collect())
+            .unwrap_or_default();
         for p in &pts {
             lo = lo.min(p.1);
             hi = hi.max(p.1);
@@ -1110,7 +1192,13 @@ pub fn landscape_panel(ctx: &Ctx) -> Html {
                     .get(&id)
                     .map(|m| {
                         m.iter()
-                            .map(|(&k, &(loss, a))| if acc { (NOISE_STDS[k] as f64, a.0, a.1) } else { (NOISE_STDS[k] as f64, loss.0.max(1e-9).log10(), 0.0) })
+                            .map(|(&k, &(loss, a))| {
+                                if acc {
+                                    (NOISE_STDS[k] as f64, a.0, a.1)
+                                } else {
+                                    (NOISE_STDS[k] as f64, loss.0.max(1e-9).log10(), 0.0)
+                                }
+                            })
                             .collect()
                     })
                     .unwrap_or_default(),
@@ -1118,8 +1206,16 @@ pub fn landscape_panel(ctx: &Ctx) -> Html {
             })
             .collect()
     };
-    let log_loss: Vec<f64> = l.noise.values().flat_map(|m| m.values().map(|(loss, _)| loss.0.max(1e-9).log10())).collect();
-    let ly = if log_loss.is_empty() { (-2.0, 1.0) } else { (log_loss.iter().cloned().fold(f64::MAX, f64::min) - 0.2, log_loss.iter().cloned().fold(f64::MIN, f64::max) + 0.2) };
+    let log_loss: Vec<f64> =
+        l.noise.values().flat_map(|m| m.values().map(|(loss, _)| loss.0.max(1e-9).log10())).collect();
+    let ly = if log_loss.is_empty() {
+        (-2.0, 1.0)
+    } else {
+        (
+            log_loss.iter().cloned().fold(f64::MAX, f64::min) - 0.2,
+            log_loss.iter().cloned().fold(f64::MIN, f64::max) + 0.2,
+        )
+    };
     let noise_acc = html! { <Chart spec={LineChart {
         caption: format!("accuracy under log-normal noise (mean ± sd, {NOISE_DRAWS} draws)"),
         x_label: "noise std σ".into(),

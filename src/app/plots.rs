@@ -32,7 +32,15 @@ pub struct HistogramProps {
 
 #[yew::function_component]
 pub fn Histogram(p: &HistogramProps) -> yew::Html {
-    svg_or_error(charts::histogram(&p.caption, "weight value", p.lo, p.hi, ("clean", &p.clean), ("perturbed", &p.noisy), (620, 320)))
+    svg_or_error(charts::histogram(
+        &p.caption,
+        "weight value",
+        p.lo,
+        p.hi,
+        ("clean", &p.clean),
+        ("perturbed", &p.noisy),
+        (620, 320),
+    ))
 }
 
 /// The loss over the landscape grid: `values` row-major, `n` x `n`, rows along the second

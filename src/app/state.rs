@@ -130,9 +130,16 @@ impl TrainForm {
     pub fn configs(&self, kind: DatasetKind) -> Result<(ModelConfig, TrainConfig), String> {
         let arch = match self.arch {
             ArchChoice::Mlp => {
-                let hidden: Result<Vec<usize>, _> =
-                    self.hidden.split(',').map(|s| s.trim()).filter(|s| !s.is_empty()).map(|s| s.parse::<usize>()).collect();
-                let hidden = hidden.map_err(|_| format!("hidden sizes `{}`: write numbers separated by commas, e.g. 256,128", self.hidden))?;
+                let hidden: Result<Vec<usize>, _> = self
+                    .hidden
+                    .split(',')
+                    .map(|s| s.trim())
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.parse::<usize>())
+                    .collect();
+                let hidden = hidden.map_err(|_| {
+                    format!("hidden sizes `{}`: write numbers separated by commas, e.g. 256,128", self.hidden)
+                })?;
                 Architecture::Mlp { hidden, dropout: self.dropout }
             }
             ArchChoice::LeNet => Architecture::LeNet,
@@ -143,7 +150,9 @@ impl TrainForm {
         let method = match self.method {
             MethodChoice::Standard => Method::Standard,
             MethodChoice::NoiseInjection => Method::NoiseInjection { std: self.train_std, gradient: self.gradient },
-            MethodChoice::Distillation => Method::Distillation { std: self.train_std, loss: self.distill_loss, gradient: self.gradient },
+            MethodChoice::Distillation => {
+                Method::Distillation { std: self.train_std, loss: self.distill_loss, gradient: self.gradient }
+            }
             MethodChoice::FaultAware => Method::FaultAware { lrs: self.fault_lrs, hrs: self.fault_hrs, noise_std: 0.0 },
         };
         let adam = AdamConfig { lr: self.lr, ..AdamConfig::default() };
@@ -288,15 +297,30 @@ impl Explore {
 
     /// How many draws the slider's exact figure averages.
     pub fn slider_draws(&self) -> usize {
-        if self.std == 0.0 { 1 } else { self.draws }
+        if self.std == 0.0 {
+            1
+        } else {
+            self.draws
+        }
     }
 
     /// The slider's jobs for the current position: a fast estimate, then the exact draws.
     pub fn slider_tasks(&self) -> Vec<EvalTask> {
         let n = self.slider_draws();
-        let mut tasks =
-            vec![EvalTask::Noise { std: self.std, seed: self.seed, draw: 0, subset: Some(ESTIMATE_IMAGES), predictions: false }];
-        tasks.extend((0..n).map(|k| EvalTask::Noise { std: self.std, seed: self.seed, draw: k, subset: None, predictions: k == 0 }));
+        let mut tasks = vec![EvalTask::Noise {
+            std: self.std,
+            seed: self.seed,
+            draw: 0,
+            subset: Some(ESTIMATE_IMAGES),
+            predictions: false,
+        }];
+        tasks.extend((0..n).map(|k| EvalTask::Noise {
+            std: self.std,
+            seed: self.seed,
+            draw: k,
+            subset: None,
+            predictions: k == 0,
+        }));
         if self.std > 0.0 {
             tasks.push(EvalTask::Histogram { std: self.std, seed: self.seed, bins: 60 });
         }
@@ -305,7 +329,11 @@ impl Explore {
 
     /// Draws the crossbar figure needs (one when nothing in the configuration is random).
     pub fn xbar_draws(&self) -> usize {
-        if self.crossbar.config.is_stochastic() { self.draws } else { 1 }
+        if self.crossbar.config.is_stochastic() {
+            self.draws
+        } else {
+            1
+        }
     }
 
     /// The crossbar figure once every draw is in.
@@ -333,7 +361,11 @@ impl Explore {
             EvalTask::Crossbar { config: config.clone(), draw: 0, subset: Some(ESTIMATE_IMAGES) },
             EvalTask::Tile { config: config.clone(), draw: 0 },
         ];
-        tasks.extend((0..self.xbar_draws()).map(|k| EvalTask::Crossbar { config: config.clone(), draw: k, subset: None }));
+        tasks.extend((0..self.xbar_draws()).map(|k| EvalTask::Crossbar {
+            config: config.clone(),
+            draw: k,
+            subset: None,
+        }));
         tasks
     }
 
@@ -498,29 +530,80 @@ impl std::fmt::Debug for FormEdit {
 pub enum Action {
     SetTab(Tab),
     DataLoading,
-    DataLoaded { kind: DatasetKind, train: usize, test: usize, millis: f64, custom: bool, samples: Rc<Samples>, test_labels: Rc<Vec<u8>> },
-    TrainerDataLoaded { train: usize },
+    DataLoaded {
+        kind: DatasetKind,
+        train: usize,
+        test: usize,
+        millis: f64,
+        custom: bool,
+        samples: Rc<Samples>,
+        test_labels: Rc<Vec<u8>>,
+    },
+    TrainerDataLoaded {
+        train: usize,
+    },
     DataFailed(DataError),
     Form(FormEdit),
-    TrainStarted { job: u64, name: String, model: ModelConfig, train: TrainConfig, now_ms: f64 },
-    TrainProgress { job: u64, progress: Progress },
-    TrainEpoch { job: u64, summary: EpochSummary, test_accuracy: f64, snapshot: Option<(Rc<Vec<u8>>, f64)> },
-    TrainDone { job: u64, id: u64, bytes: Rc<Vec<u8>>, history: Vec<EpochSummary>, test_accuracy: f64, train_seconds: f64 },
-    TrainFailed { job: u64, error: String },
+    TrainStarted {
+        job: u64,
+        name: String,
+        model: ModelConfig,
+        train: TrainConfig,
+        now_ms: f64,
+    },
+    TrainProgress {
+        job: u64,
+        progress: Progress,
+    },
+    TrainEpoch {
+        job: u64,
+        summary: EpochSummary,
+        test_accuracy: f64,
+        snapshot: Option<(Rc<Vec<u8>>, f64)>,
+    },
+    TrainDone {
+        job: u64,
+        id: u64,
+        bytes: Rc<Vec<u8>>,
+        history: Vec<EpochSummary>,
+        test_accuracy: f64,
+        train_seconds: f64,
+    },
+    TrainFailed {
+        job: u64,
+        error: String,
+    },
     /// The run was stopped; `kept` is the id under which its last snapshot is kept, if any.
-    TrainCancelled { kept: Option<u64> },
+    TrainCancelled {
+        kept: Option<u64>,
+    },
     ModelsRestored(Vec<SavedModel>),
     ModelAdded(SavedModel),
     DeleteModel(u64),
     RenameModel(u64, String),
     SelectModel(Option<u64>),
     ToggleCompare(u64),
-    SetStd { std: f32, now_ms: f64 },
+    SetStd {
+        std: f32,
+        now_ms: f64,
+    },
     SetDraws(usize),
-    Crossbar { ui: CrossbarUi, now_ms: f64 },
-    EvalDone { model: u64, task: EvalTask, output: EvalOutput, now_ms: f64 },
+    Crossbar {
+        ui: CrossbarUi,
+        now_ms: f64,
+    },
+    EvalDone {
+        model: u64,
+        task: EvalTask,
+        output: EvalOutput,
+        now_ms: f64,
+    },
     /// Compute the landscapes of these models (the 2-D grid for `grid_model`).
-    LandscapeStart { models: Vec<u64>, grid_model: Option<u64>, now_ms: f64 },
+    LandscapeStart {
+        models: Vec<u64>,
+        grid_model: Option<u64>,
+        now_ms: f64,
+    },
     Notice(Option<String>),
     Enqueue(Vec<engine::experiments::noise_tables::Recipe>),
     /// The first queued recipe was handed to the trainer.
@@ -556,7 +639,19 @@ impl Reducible for State {
             Action::DataFailed(e) => s.data = DataStatus::Failed(e),
             Action::Form(edit) => (edit.0)(&mut s.form),
             Action::TrainStarted { job, name, model, train, now_ms } => {
-                s.run = Some(Run { job, name, model, train, progress: None, loss: vec![], epochs: vec![], error: None, started_ms: now_ms, history: vec![], snapshot: None })
+                s.run = Some(Run {
+                    job,
+                    name,
+                    model,
+                    train,
+                    progress: None,
+                    loss: vec![],
+                    epochs: vec![],
+                    error: None,
+                    started_ms: now_ms,
+                    history: vec![],
+                    snapshot: None,
+                })
             }
             Action::TrainProgress { job, progress } => {
                 if let Some(r) = s.run.as_mut().filter(|r| r.job == job) {
@@ -579,7 +674,15 @@ impl Reducible for State {
             }
             Action::TrainDone { job, id, bytes, history, test_accuracy, train_seconds } => {
                 if let Some(r) = s.run.take().filter(|r| r.job == job) {
-                    let meta = ModelMeta { id, name: r.name, model: r.model, train: r.train, test_accuracy, history, train_seconds };
+                    let meta = ModelMeta {
+                        id,
+                        name: r.name,
+                        model: r.model,
+                        train: r.train,
+                        test_accuracy,
+                        history,
+                        train_seconds,
+                    };
                     s.models.push(SavedModel { meta, bytes });
                     s.explore.focus(Some(id));
                     if !s.explore.compare.contains(&id) {
@@ -597,11 +700,22 @@ impl Reducible for State {
                     if let Some(p) = r.snapshot {
                         let name = format!("{} (cancelled after epoch {} of {})", r.name, p.epoch, r.train.epochs);
                         let history = r.history.into_iter().take(p.epoch).collect();
-                        let meta = ModelMeta { id, name, model: r.model, train: r.train, test_accuracy: p.test_accuracy, history, train_seconds: p.train_seconds };
+                        let meta = ModelMeta {
+                            id,
+                            name,
+                            model: r.model,
+                            train: r.train,
+                            test_accuracy: p.test_accuracy,
+                            history,
+                            train_seconds: p.train_seconds,
+                        };
                         s.models.push(SavedModel { meta, bytes: p.bytes });
                         s.explore.focus(Some(id));
                         s.explore.compare.push(id);
-                        s.notice = Some(format!("Training cancelled: the model as it was after epoch {} is kept in the list.", p.epoch));
+                        s.notice = Some(format!(
+                            "Training cancelled: the model as it was after epoch {} is kept in the list.",
+                            p.epoch
+                        ));
                     }
                 }
                 s.run = None;
@@ -724,7 +838,14 @@ fn reduce_eval(s: &mut State, model: u64, task: EvalTask, output: EvalOutput, no
             if subset.is_none() && config.faults.lrs == config.faults.hrs {
                 if let Some(i) = fault_index(config.faults.lrs) {
                     let key = settings_key(&config);
-                    e.xbar_curves.entry(key).or_default().entry(model).or_default().entry(i).or_default().insert(draw, accuracy);
+                    e.xbar_curves
+                        .entry(key)
+                        .or_default()
+                        .entry(model)
+                        .or_default()
+                        .entry(i)
+                        .or_default()
+                        .insert(draw, accuracy);
                 }
             }
             if e.model != Some(model) || !e.crossbar.enabled || config != e.crossbar.config {

@@ -12,7 +12,12 @@ pub fn pairs(s: &str) -> Vec<(String, String)> {
     s.trim_start_matches(['?', '#'])
         .split('&')
         .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_string(), js_sys::decode_uri_component(v).ok().and_then(|v| v.as_string()).unwrap_or_else(|| v.to_string())))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                js_sys::decode_uri_component(v).ok().and_then(|v| v.as_string()).unwrap_or_else(|| v.to_string()),
+            )
+        })
         .collect()
 }
 

@@ -84,11 +84,19 @@ mod shell {
         for (i, url) in urls.iter().enumerate() {
             match fetch_bytes(url).await {
                 Ok(b) => files[i] = b,
-                Err(e) => return post(FromWorker::EvalFailed { job, error: format!("calibrated scaling needs the training images: {e}") }),
+                Err(e) => {
+                    return post(FromWorker::EvalFailed {
+                        job,
+                        error: format!("calibrated scaling needs the training images: {e}"),
+                    })
+                }
             }
         }
         if let Err(e) = core.borrow_mut().add_calibration(&files[0], &files[1]) {
-            return post(FromWorker::EvalFailed { job, error: format!("calibrated scaling needs the training images: {e}") });
+            return post(FromWorker::EvalFailed {
+                job,
+                error: format!("calibrated scaling needs the training images: {e}"),
+            });
         }
         core.borrow_mut().handle(msg, &clock, &mut post);
     }

@@ -18,7 +18,12 @@ fn roundtrip<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std
 #[test]
 fn messages_to_workers_roundtrip() {
     let urls = ["a".to_string(), "b".into(), "c".into(), "blob:d".into()];
-    roundtrip(ToWorker::LoadData(DataSource { kind: DatasetKind::FashionMnist, urls, verify: true, need_train: false }));
+    roundtrip(ToWorker::LoadData(DataSource {
+        kind: DatasetKind::FashionMnist,
+        urls,
+        verify: true,
+        need_train: false,
+    }));
     // Internally tagged engine enums (Architecture, Method) cannot go through bincode directly.
     for method in [
         Method::Standard,
@@ -33,7 +38,11 @@ fn messages_to_workers_roundtrip() {
         }
     }
     roundtrip(ToWorker::PutModel { id: u64::MAX, bytes: vec![0; 1000] });
-    roundtrip(ToWorker::Eval { job: 1, model: 2, task: EvalTask::Noise { std: 1.5, seed: 1234, draw: 4, subset: Some(1000), predictions: true } });
+    roundtrip(ToWorker::Eval {
+        job: 1,
+        model: 2,
+        task: EvalTask::Noise { std: 1.5, seed: 1234, draw: 4, subset: Some(1000), predictions: true },
+    });
     roundtrip(ToWorker::Eval { job: 1, model: 2, task: EvalTask::Histogram { std: 1.0, seed: 1, bins: 60 } });
     let mut config = engine::crossbar::CrossbarConfig::default();
     config.faults = engine::crossbar::FaultConfig { lrs: 0.1, hrs: 0.1 };
@@ -66,7 +75,12 @@ fn messages_from_workers_roundtrip() {
         pytorch: true,
     });
     roundtrip(FromWorker::TrainProgress { job: 3, progress });
-    roundtrip(FromWorker::TrainEpoch { job: 3, summary: EpochSummary { epoch: 1, loss: 0.3, accuracy: 91.0 }, test_accuracy: 95.5, snapshot: None });
+    roundtrip(FromWorker::TrainEpoch {
+        job: 3,
+        summary: EpochSummary { epoch: 1, loss: 0.3, accuracy: 91.0 },
+        test_accuracy: 95.5,
+        snapshot: None,
+    });
     roundtrip(FromWorker::TrainEpoch {
         job: 3,
         summary: EpochSummary { epoch: 1, loss: 0.3, accuracy: 91.0 },

@@ -12,8 +12,13 @@ use crate::protocol::*;
 use crate::worker_core::{parse_files, WorkerCore};
 
 fn source(verify: bool) -> DataSource {
-    let urls = ["u/train-images-idx3-ubyte.gz", "u/train-labels-idx1-ubyte.gz", "u/t10k-images-idx3-ubyte.gz", "u/t10k-labels-idx1-ubyte.gz"]
-        .map(String::from);
+    let urls = [
+        "u/train-images-idx3-ubyte.gz",
+        "u/train-labels-idx1-ubyte.gz",
+        "u/t10k-images-idx3-ubyte.gz",
+        "u/t10k-labels-idx1-ubyte.gz",
+    ]
+    .map(String::from);
     DataSource { kind: DatasetKind::Mnist, urls, verify, need_train: true }
 }
 
@@ -71,10 +76,15 @@ fn train_then_evaluate() {
     let model = ModelConfig { arch: Architecture::Mlp { hidden: vec![16], dropout: 0.0 }, ..ModelConfig::report_mlp() };
     let train = TrainConfig { epochs: 2, batch_size: 32, seed: 3, ..TrainConfig::default() };
     let out = run(&mut core, ToWorker::Train { job: 9, model, train, teacher: None });
-    let epochs: Vec<f64> = out.iter().filter_map(|m| if let FromWorker::TrainEpoch { test_accuracy, .. } = m { Some(*test_accuracy) } else { None }).collect();
+    let epochs: Vec<f64> = out
+        .iter()
+        .filter_map(|m| if let FromWorker::TrainEpoch { test_accuracy, .. } = m { Some(*test_accuracy) } else { None })
+        .collect();
     assert_eq!(epochs.len(), 2);
     assert!(out.iter().any(|m| matches!(m, FromWorker::TrainProgress { job: 9, .. })));
-    let Some(FromWorker::TrainDone { job, bytes, history, test_accuracy, .. }) = out.last().cloned() else { panic!("{:?}", out.last()) };
+    let Some(FromWorker::TrainDone { job, bytes, history, test_accuracy, .. }) = out.last().cloned() else {
+        panic!("{:?}", out.last())
+    };
     assert_eq!(job, 9);
     assert_eq!(history.len(), 2);
     assert!(test_accuracy > 90.0, "the synthetic classes are easy: {test_accuracy}");
@@ -84,7 +94,13 @@ fn train_then_evaluate() {
     // accuracy reported for that epoch. The last epoch has none: TrainDone carries the model.
     let snapshots: Vec<(f64, Option<Snapshot>)> = out
         .iter()
-        .filter_map(|m| if let FromWorker::TrainEpoch { test_accuracy, snapshot, .. } = m { Some((*test_accuracy, snapshot.clone())) } else { None })
+        .filter_map(|m| {
+            if let FromWorker::TrainEpoch { test_accuracy, snapshot, .. } = m {
+                Some((*test_accuracy, snapshot.clone()))
+            } else {
+                None
+            }
+        })
         .collect();
     assert!(snapshots[1].1.is_none());
     let (first_accuracy, Some(first)) = snapshots[0].clone() else { panic!("no snapshot after epoch 1") };
@@ -115,17 +131,22 @@ fn train_then_evaluate() {
     let noisy = eval(&mut core, 1.0, 0, None);
     assert_eq!(noisy, eval(&mut core, 1.0, 0, None), "a draw is reproducible");
     let mut xbar = engine::crossbar::CrossbarConfig::default();
-    let on_crossbar = |core: &mut WorkerCore, xbar: &engine::crossbar::CrossbarConfig| {
-        match run(core, ToWorker::Eval { job: 3, model: 5, task: EvalTask::Crossbar { config: xbar.clone(), draw: 0, subset: None } }).pop() {
-            Some(FromWorker::EvalDone { output: EvalOutput::Accuracy { accuracy, .. }, .. }) => accuracy,
-            other => panic!("{other:?}"),
-        }
+    let on_crossbar = |core: &mut WorkerCore, xbar: &engine::crossbar::CrossbarConfig| match run(
+        core,
+        ToWorker::Eval { job: 3, model: 5, task: EvalTask::Crossbar { config: xbar.clone(), draw: 0, subset: None } },
+    )
+    .pop()
+    {
+        Some(FromWorker::EvalDone { output: EvalOutput::Accuracy { accuracy, .. }, .. }) => accuracy,
+        other => panic!("{other:?}"),
     };
     let ideal = on_crossbar(&mut core, &xbar);
     xbar.faults = engine::crossbar::FaultConfig { lrs: 0.3, hrs: 0.3 };
     let faulty = on_crossbar(&mut core, &xbar);
     assert!(faulty < ideal, "faults cost accuracy: {ideal} -> {faulty}");
-    match run(&mut core, ToWorker::Eval { job: 3, model: 5, task: EvalTask::Tile { config: xbar.clone(), draw: 0 } }).pop() {
+    match run(&mut core, ToWorker::Eval { job: 3, model: 5, task: EvalTask::Tile { config: xbar.clone(), draw: 0 } })
+        .pop()
+    {
         Some(FromWorker::EvalDone { output: EvalOutput::Tile { side, rows, cols, level, stuck, .. }, .. }) => {
             assert_eq!((side, rows, cols), (128, 128, 16));
             assert_eq!(level.len(), side * side);
@@ -135,7 +156,9 @@ fn train_then_evaluate() {
         }
         other => panic!("{other:?}"),
     }
-    match run(&mut core, ToWorker::Eval { job: 2, model: 5, task: EvalTask::Histogram { std: 1.0, seed: 1, bins: 20 } }).pop() {
+    match run(&mut core, ToWorker::Eval { job: 2, model: 5, task: EvalTask::Histogram { std: 1.0, seed: 1, bins: 20 } })
+        .pop()
+    {
         Some(FromWorker::EvalDone { output: EvalOutput::Histogram { clean, noisy, lo, hi }, .. }) => {
             let params = 784 * 16 + 16 + 16 * 10 + 10;
             assert_eq!(clean.iter().sum::<u32>() as usize, params);
@@ -150,10 +173,19 @@ fn train_then_evaluate() {
 fn unknown_models_and_missing_data_are_errors_not_panics() {
     let mut core = WorkerCore::default();
     let task = EvalTask::Noise { std: 0.0, seed: 1, draw: 0, subset: None, predictions: false };
-    assert!(matches!(run(&mut core, ToWorker::Eval { job: 4, model: 1, task: task.clone() }).pop(), Some(FromWorker::EvalFailed { job: 4, .. })));
+    assert!(matches!(
+        run(&mut core, ToWorker::Eval { job: 4, model: 1, task: task.clone() }).pop(),
+        Some(FromWorker::EvalFailed { job: 4, .. })
+    ));
     let mut core = loaded_core();
-    assert!(matches!(run(&mut core, ToWorker::Eval { job: 4, model: 1, task }).pop(), Some(FromWorker::EvalFailed { job: 4, .. })));
-    assert!(matches!(run(&mut core, ToWorker::PutModel { id: 1, bytes: vec![1, 2, 3] }).pop(), Some(FromWorker::EvalFailed { .. })));
+    assert!(matches!(
+        run(&mut core, ToWorker::Eval { job: 4, model: 1, task }).pop(),
+        Some(FromWorker::EvalFailed { job: 4, .. })
+    ));
+    assert!(matches!(
+        run(&mut core, ToWorker::PutModel { id: 1, bytes: vec![1, 2, 3] }).pop(),
+        Some(FromWorker::EvalFailed { .. })
+    ));
 }
 
 #[test]
@@ -168,13 +200,23 @@ fn calibrated_crossbars_fetch_training_images_once_and_match_the_digital_accurac
     let mut trainer = loaded_core();
     let model = ModelConfig { arch: Architecture::Mlp { hidden: vec![16], dropout: 0.0 }, ..ModelConfig::report_mlp() };
     let train = TrainConfig { epochs: 2, batch_size: 32, seed: 3, ..TrainConfig::default() };
-    let Some(FromWorker::TrainDone { bytes, test_accuracy, .. }) = run(&mut trainer, ToWorker::Train { job: 1, model, train, teacher: None }).pop() else { panic!() };
+    let Some(FromWorker::TrainDone { bytes, test_accuracy, .. }) =
+        run(&mut trainer, ToWorker::Train { job: 1, model, train, teacher: None }).pop()
+    else {
+        panic!()
+    };
     assert!(run(&mut core, ToWorker::PutModel { id: 5, bytes }).is_empty());
 
-    let config = CrossbarConfig { input_scaling: InputScaling::Calibrated, adc_bits: None, ..CrossbarConfig::default() };
-    let task = ToWorker::Eval { job: 2, model: 5, task: EvalTask::Crossbar { config: config.clone(), draw: 0, subset: None } };
+    let config =
+        CrossbarConfig { input_scaling: InputScaling::Calibrated, adc_bits: None, ..CrossbarConfig::default() };
+    let task =
+        ToWorker::Eval { job: 2, model: 5, task: EvalTask::Crossbar { config: config.clone(), draw: 0, subset: None } };
     // Memtorch scaling needs nothing more; calibrated scaling asks for the training files.
-    let memtorch = ToWorker::Eval { job: 2, model: 5, task: EvalTask::Crossbar { config: CrossbarConfig::default(), draw: 0, subset: None } };
+    let memtorch = ToWorker::Eval {
+        job: 2,
+        model: 5,
+        task: EvalTask::Crossbar { config: CrossbarConfig::default(), draw: 0, subset: None },
+    };
     assert_eq!(core.needs_calibration(&memtorch), None);
     let urls = core.needs_calibration(&task).expect("calibrated scaling needs training images");
     assert_eq!(urls, [source(false).urls[0].clone(), source(false).urls[1].clone()]);
@@ -190,7 +232,9 @@ fn calibrated_crossbars_fetch_training_images_once_and_match_the_digital_accurac
     assert_eq!(core.needs_calibration(&task), None, "fetched once");
     match run(&mut core, task).pop() {
         // No ADC, no faults, ranges from the training images: the crossbar is the digital network.
-        Some(FromWorker::EvalDone { output: EvalOutput::Accuracy { accuracy, .. }, .. }) => assert!((accuracy - test_accuracy).abs() < 1e-9, "{accuracy} vs {test_accuracy}"),
+        Some(FromWorker::EvalDone { output: EvalOutput::Accuracy { accuracy, .. }, .. }) => {
+            assert!((accuracy - test_accuracy).abs() < 1e-9, "{accuracy} vs {test_accuracy}")
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -24,7 +24,11 @@ pub struct Heatmap {
 
 /// Draws `h` as an SVG document.
 pub fn heatmap(h: &Heatmap) -> Result<String, ChartError> {
-    if h.xs.is_empty() || h.ys.is_empty() || h.values.len() != h.ys.len() || h.values.iter().any(|r| r.len() != h.xs.len()) {
+    if h.xs.is_empty()
+        || h.ys.is_empty()
+        || h.values.len() != h.ys.len()
+        || h.values.iter().any(|r| r.len() != h.xs.len())
+    {
         return Err(format!("heat map: {} rows of values for {} x {} points", h.values.len(), h.xs.len(), h.ys.len()));
     }
     let mut svg = String::new();

@@ -6,14 +6,31 @@ use crate::palette::color;
 use crate::ChartError;
 
 /// Bars of `a` and `b` (name, counts per bin) over [lo, hi].
-pub fn histogram(caption: &str, x_label: &str, lo: f32, hi: f32, a: (&str, &[u32]), b: (&str, &[u32]), size: (u32, u32)) -> Result<String, ChartError> {
+pub fn histogram(
+    caption: &str,
+    x_label: &str,
+    lo: f32,
+    hi: f32,
+    a: (&str, &[u32]),
+    b: (&str, &[u32]),
+    size: (u32, u32),
+) -> Result<String, ChartError> {
     let mut svg = String::new();
     draw(caption, x_label, lo as f64, hi as f64, a, b, size, &mut svg).map_err(|e| e.to_string())?;
     Ok(svg)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn draw<'a>(caption: &str, x_label: &str, lo: f64, hi: f64, a: (&str, &[u32]), b: (&str, &[u32]), size: (u32, u32), svg: &'a mut String) -> Result<(), Box<dyn std::error::Error + 'a>> {
+fn draw<'a>(
+    caption: &str,
+    x_label: &str,
+    lo: f64,
+    hi: f64,
+    a: (&str, &[u32]),
+    b: (&str, &[u32]),
+    size: (u32, u32),
+    svg: &'a mut String,
+) -> Result<(), Box<dyn std::error::Error + 'a>> {
     let bins = a.1.len().max(1);
     let width = (hi - lo) / bins as f64;
     let ymax = a.1.iter().chain(b.1).copied().max().unwrap_or(1).max(1) as f64 * 1.05;
@@ -46,7 +63,12 @@ fn draw<'a>(caption: &str, x_label: &str, lo: f64, hi: f64, a: (&str, &[u32]), b
             .label(name.to_string())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], col.filled()));
     }
-    chart.configure_series_labels().label_font(("sans-serif", 16)).background_style(WHITE.mix(0.85)).border_style(BLACK.mix(0.3)).draw()?;
+    chart
+        .configure_series_labels()
+        .label_font(("sans-serif", 16))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .draw()?;
     root.present()?;
     Ok(())
 }
@@ -55,7 +77,16 @@ fn draw<'a>(caption: &str, x_label: &str, lo: f64, hi: f64, a: (&str, &[u32]), b
 mod tests {
     #[test]
     fn a_bar_per_bin_and_series() {
-        let svg = super::histogram("h", "weight value", -1.0, 1.0, ("clean", &[1, 2, 3, 4]), ("noisy", &[4, 3, 2, 1]), (400, 300)).unwrap();
+        let svg = super::histogram(
+            "h",
+            "weight value",
+            -1.0,
+            1.0,
+            ("clean", &[1, 2, 3, 4]),
+            ("noisy", &[4, 3, 2, 1]),
+            (400, 300),
+        )
+        .unwrap();
         // 8 bars, 2 legend swatches, plus the background rectangles
         assert!(svg.matches("<rect").count() >= 10, "{}", svg.matches("<rect").count());
         assert!(svg.contains("clean") && svg.contains("noisy"));

@@ -130,7 +130,10 @@ fn draw<'a>(c: &LineChart, svg: &'a mut String) -> Result<(), Box<dyn std::error
 }
 
 /// The series, marker and legend, on either kind of x axis.
-fn series<'a, X>(chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>, c: &LineChart) -> Result<(), Box<dyn std::error::Error + 'a>>
+fn series<'a, X>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>,
+    c: &LineChart,
+) -> Result<(), Box<dyn std::error::Error + 'a>>
 where
     X: Ranged<ValueType = f64>,
 {
@@ -150,11 +153,15 @@ where
         }
         let dots = chart.draw_series(line.iter().map(|&p| Circle::new(p, 4, col.filled())))?;
         if !s.name.is_empty() {
-            dots.label(s.name.clone()).legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], col.filled()));
+            dots.label(s.name.clone())
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], col.filled()));
         }
     }
     if let Some(m) = c.marker {
-        chart.draw_series(std::iter::once(PathElement::new(vec![(m, c.y.0), (m, c.y.1)], ShapeStyle::from(&BLACK.mix(0.6)).stroke_width(2))))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(m, c.y.0), (m, c.y.1)],
+            ShapeStyle::from(&BLACK.mix(0.6)).stroke_width(2),
+        )))?;
     }
     if c.series.iter().any(|s| !s.name.is_empty()) {
         chart
@@ -181,7 +188,12 @@ mod tests {
         LineChart {
             caption: "c".into(),
             series: vec![
-                Series { name: "alpha".into(), color: 0, points: vec![(1.0, 2.0, 0.5), (10.0, 3.0, 0.5)], dashed: false },
+                Series {
+                    name: "alpha".into(),
+                    color: 0,
+                    points: vec![(1.0, 2.0, 0.5), (10.0, 3.0, 0.5)],
+                    dashed: false,
+                },
                 Series { name: String::new(), color: 1, points: vec![(1.0, 1.0, 0.0), (10.0, 1.5, 0.0)], dashed: true },
             ],
             log_x,

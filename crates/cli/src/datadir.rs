@@ -6,7 +6,9 @@ use engine::data::{DataFile, DatasetKind, Split};
 
 /// Accepts either the folder that holds the IDX files or its parent (`data/` holding `mnist/`).
 pub fn resolve(dir: &Path, kind: DatasetKind) -> PathBuf {
-    let has = |d: &Path| DataFile::ALL.iter().all(|f| d.join(format!("{}.gz", f.stem())).exists() || d.join(f.stem()).exists());
+    let has = |d: &Path| {
+        DataFile::ALL.iter().all(|f| d.join(format!("{}.gz", f.stem())).exists() || d.join(f.stem()).exists())
+    };
     if has(dir) {
         dir.to_path_buf()
     } else {

@@ -15,7 +15,9 @@ use engine::data::{idx::read_maybe_gzip, verify_checksum, DataFile, DatasetKind}
 /// Public mirrors, tried in order (the ones torchvision's and TensorFlow's loaders use).
 fn mirrors(kind: DatasetKind) -> &'static [&'static str] {
     match kind {
-        DatasetKind::Mnist => &["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"],
+        DatasetKind::Mnist => {
+            &["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"]
+        }
         DatasetKind::FashionMnist => &["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
     }
 }
@@ -114,7 +116,13 @@ fn find_under(root: &Path, file: DataFile) -> Option<PathBuf> {
 }
 
 /// Fills `dest` with the four files of `kind`. Files already present and valid are kept.
-pub fn fetch(kind: DatasetKind, dest: &Path, from: Option<&Path>, offline: bool, log: &mut dyn FnMut(&str)) -> anyhow::Result<Vec<Fetched>> {
+pub fn fetch(
+    kind: DatasetKind,
+    dest: &Path,
+    from: Option<&Path>,
+    offline: bool,
+    log: &mut dyn FnMut(&str),
+) -> anyhow::Result<Vec<Fetched>> {
     let mut done = Vec::new();
     let mut fallback: Option<Result<tempfile::TempDir, String>> = None;
     // A mirror that failed once is not asked again for the other files of this run.
@@ -132,7 +140,10 @@ pub fn fetch(kind: DatasetKind, dest: &Path, from: Option<&Path>, offline: bool,
         let mut got: Option<(Vec<u8>, String)> = None;
         if let Some(dir) = from {
             match from_dir(dir, kind, file) {
-                Some(p) => match std::fs::read(&p).map_err(|e| e.to_string()).and_then(|b| check(kind, file, &b, &p.display().to_string())) {
+                Some(p) => match std::fs::read(&p)
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| check(kind, file, &b, &p.display().to_string()))
+                {
                     Ok(d) => got = Some((d, p.display().to_string())),
                     Err(e) => tried.push(e),
                 },
@@ -166,7 +177,10 @@ pub fn fetch(kind: DatasetKind, dest: &Path, from: Option<&Path>, offline: bool,
             }
             match fallback.get_or_insert_with(|| registry_fallback(kind)) {
                 Ok(s) => match find_under(s.path(), file) {
-                    Some(p) => match std::fs::read(&p).map_err(|e| e.to_string()).and_then(|b| check(kind, file, &b, &p.display().to_string())) {
+                    Some(p) => match std::fs::read(&p)
+                        .map_err(|e| e.to_string())
+                        .and_then(|b| check(kind, file, &b, &p.display().to_string()))
+                    {
                         Ok(d) => got = Some((d, label.to_string())),
                         Err(e) => tried.push(format!("{label}: {e}")),
                     },

@@ -63,7 +63,8 @@ pub struct ModelArgs {
 
 impl ModelArgs {
     pub fn load(&self, kind: DatasetKind) -> anyhow::Result<LoadedModel> {
-        let bytes = std::fs::read(&self.model).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", self.model.display()))?;
+        let bytes =
+            std::fs::read(&self.model).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", self.model.display()))?;
         from_bytes(&bytes, self.import_preprocessing.resolve(kind))
             .map_err(|e| anyhow::anyhow!("{}: {e}", self.model.display()))
     }

@@ -7,7 +7,14 @@ use anyhow::Context;
 pub use charts::{Legend, Series};
 
 /// Writes a line chart of `series` to `path`, its ranges fitted to the data.
-pub fn lines(path: &Path, title: &str, x_label: &str, y_label: &str, series: Vec<Series>, legend: Legend) -> anyhow::Result<()> {
+pub fn lines(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: Vec<Series>,
+    legend: Legend,
+) -> anyhow::Result<()> {
     let mut chart = charts::LineChart {
         caption: title.into(),
         x_label: x_label.into(),
@@ -22,7 +29,14 @@ pub fn lines(path: &Path, title: &str, x_label: &str, y_label: &str, series: Vec
 }
 
 /// Writes a heat map of `values[j][i]` at (xs[i], ys[j]) to `path`, the centre marked.
-pub fn heatmap(path: &Path, title: &str, xs: &[f64], ys: &[f64], values: &[Vec<f64>], value_label: &str) -> anyhow::Result<()> {
+pub fn heatmap(
+    path: &Path,
+    title: &str,
+    xs: &[f64],
+    ys: &[f64],
+    values: &[Vec<f64>],
+    value_label: &str,
+) -> anyhow::Result<()> {
     let map = charts::Heatmap {
         caption: title.into(),
         x_label: "direction 1".into(),

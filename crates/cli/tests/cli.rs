@@ -16,7 +16,12 @@ fn mpg(args: &[&str]) -> Output {
 }
 
 fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "mpg failed: {}\n{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "mpg failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
@@ -40,7 +45,9 @@ fn data_fetch_copies_verified_files_and_refuses_a_corrupt_source() {
         assert!(dest.join("mnist").join(f).is_file());
     }
     // Second run: everything already present and verified.
-    assert!(ok(&mpg(&["data", "fetch", "--offline", "--dataset", "mnist", "--dir", s(&dest)])).contains("already present"));
+    assert!(
+        ok(&mpg(&["data", "fetch", "--offline", "--dataset", "mnist", "--dir", s(&dest)])).contains("already present")
+    );
 
     // A source with one corrupted file: that file is refused by its checksum, nothing is written.
     let bad = tmp.path().join("bad");
@@ -70,11 +77,23 @@ fn train_then_eval_clean_and_noisy_as_json_then_sweep() {
     let model = tmp.path().join("m.safetensors");
     let data = data_dir();
     ok(&mpg(&["train", "--data", s(&data), "--hidden", "64", "--epochs", "1", "--batch", "128", "--out", s(&model)]));
-    let clean: serde_json::Value = serde_json::from_str(&ok(&mpg(&["eval", "--model", s(&model), "--data", s(&data), "--json"]))).unwrap();
+    let clean: serde_json::Value =
+        serde_json::from_str(&ok(&mpg(&["eval", "--model", s(&model), "--data", s(&data), "--json"]))).unwrap();
     let acc = clean["accuracy"].as_f64().unwrap();
     assert!(acc > 90.0 && acc <= 100.0, "{clean}");
     let noisy: serde_json::Value = serde_json::from_str(&ok(&mpg(&[
-        "eval", "--model", s(&model), "--data", s(&data), "--noise", "1.0", "--draws", "3", "--seed", "5", "--json",
+        "eval",
+        "--model",
+        s(&model),
+        "--data",
+        s(&data),
+        "--noise",
+        "1.0",
+        "--draws",
+        "3",
+        "--seed",
+        "5",
+        "--json",
     ])))
     .unwrap();
     assert_eq!(noisy["draws"].as_array().unwrap().len(), 3);
@@ -82,11 +101,36 @@ fn train_then_eval_clean_and_noisy_as_json_then_sweep() {
     assert!(mean < acc - 3.0 && sd > 0.0, "{noisy}");
     // Same seed, same figures.
     let again: serde_json::Value = serde_json::from_str(&ok(&mpg(&[
-        "eval", "--model", s(&model), "--data", s(&data), "--noise", "1.0", "--draws", "3", "--seed", "5", "--json",
+        "eval",
+        "--model",
+        s(&model),
+        "--data",
+        s(&data),
+        "--noise",
+        "1.0",
+        "--draws",
+        "3",
+        "--seed",
+        "5",
+        "--json",
     ])))
     .unwrap();
     assert_eq!(noisy["draws"], again["draws"]);
-    let csv = ok(&mpg(&["sweep", "--model", s(&model), "--data", s(&data), "--from", "0", "--to", "1.5", "--points", "4", "--draws", "2"]));
+    let csv = ok(&mpg(&[
+        "sweep",
+        "--model",
+        s(&model),
+        "--data",
+        s(&data),
+        "--from",
+        "0",
+        "--to",
+        "1.5",
+        "--points",
+        "4",
+        "--draws",
+        "2",
+    ]));
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows[0], "std,mean,sd,draws");
     assert_eq!(rows.len(), 5);

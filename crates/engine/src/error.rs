@@ -37,7 +37,9 @@ pub enum Error {
     CountMismatch { images: usize, labels: usize },
 
     /// Decompressed data does not match the pinned SHA-256.
-    #[error("{file}: SHA-256 mismatch: expected {expected}, got {found}; the file is corrupt or not the official dataset")]
+    #[error(
+        "{file}: SHA-256 mismatch: expected {expected}, got {found}; the file is corrupt or not the official dataset"
+    )]
     ChecksumMismatch { file: String, expected: String, found: String },
 
     /// A data file could not be found anywhere it was looked for.

@@ -43,7 +43,13 @@ pub fn argmax_rows(logits: &Tensor) -> Result<Vec<u8>> {
 }
 
 /// Evaluates with explicit weights and layer executor, `batch` images at a time.
-pub fn evaluate_with(model: &Model, weights: &[Tensor], exec: &dyn LayerExec, data: &Dataset, batch: usize) -> Result<Evaluation> {
+pub fn evaluate_with(
+    model: &Model,
+    weights: &[Tensor],
+    exec: &dyn LayerExec,
+    data: &Dataset,
+    batch: usize,
+) -> Result<Evaluation> {
     let batcher = Batcher::new(data, model.config.preprocessing, model.config.arch.example_shape());
     let mut correct = 0;
     let mut loss_sum = 0.0;

@@ -103,7 +103,13 @@ fn real_mnist_loads_and_a_corrupted_copy_fails_its_checksum() {
     // Flip one pixel of the test images: still valid IDX, but not the official bytes.
     let (_, mut bytes) = engine::data::dataset::read_data_file(&dir, engine::data::DataFile::TestImages).unwrap();
     bytes[1000] ^= 0xff;
-    let err = engine::data::verify_checksum(engine::data::DatasetKind::Mnist, engine::data::DataFile::TestImages, &bytes, "x").unwrap_err();
+    let err = engine::data::verify_checksum(
+        engine::data::DatasetKind::Mnist,
+        engine::data::DataFile::TestImages,
+        &bytes,
+        "x",
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::ChecksumMismatch { .. }), "{err:?}");
 }
 

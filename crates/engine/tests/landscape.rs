@@ -4,13 +4,19 @@
 mod common;
 
 use engine::eval::{evaluate_with, EVAL_BATCH};
-use engine::landscape::{filter_norms, filter_normalised_direction, grid_2d, noise_landscape, slice_1d, stratified_subset, LandscapeConfig};
+use engine::landscape::{
+    filter_normalised_direction, filter_norms, grid_2d, noise_landscape, slice_1d, stratified_subset, LandscapeConfig,
+};
 use engine::model::{Architecture, DigitalLayers, Model, ModelConfig};
 use engine::train::{train, Control, TrainConfig, TrainHooks};
 
 fn trained_mlp() -> (Model, engine::data::Split) {
     let split = common::mnist();
-    let model = Model::init(ModelConfig { arch: Architecture::Mlp { hidden: vec![64, 32], dropout: 0.0 }, ..ModelConfig::report_mlp() }, 3).unwrap();
+    let model = Model::init(
+        ModelConfig { arch: Architecture::Mlp { hidden: vec![64, 32], dropout: 0.0 }, ..ModelConfig::report_mlp() },
+        3,
+    )
+    .unwrap();
     let mut go = |_: &engine::train::Progress| Control::Continue;
     let cfg = TrainConfig { epochs: 1, batch_size: 128, ..TrainConfig::default() };
     train(&model, &split.train.take(12_800), &cfg, TrainHooks::with_progress(&mut go)).unwrap();
@@ -32,7 +38,11 @@ fn landscapes_are_centred_normalised_seeded_and_copy_invariant() {
     assert_eq!(s.alphas, vec![-1.0, -0.5, 0.0, 0.5, 1.0]);
     assert_eq!(s.points[2].loss, own.loss, "the centre is the model's own test loss, exactly");
     assert_eq!(s.points[2].accuracy, own.accuracy());
-    assert!(s.points[0].loss > own.loss && s.points[4].loss > own.loss, "a trained model sits in a valley: {:?}", s.points);
+    assert!(
+        s.points[0].loss > own.loss && s.points[4].loss > own.loss,
+        "a trained model sits in a valley: {:?}",
+        s.points
+    );
 
     // Filter normalisation: each filter of the direction has the norm of the weights' filter.
     let d = filter_normalised_direction(&model, 11, 0).unwrap();

@@ -33,7 +33,11 @@ fn one_epoch_of_the_report_mlp_reaches_96_percent_and_noise_std_1_hurts_it() {
     eprintln!("noisy accuracy at std 1.0: {:.2} +- {:.2} ({:?})", noisy.mean, noisy.sd, noisy.draws);
     assert_eq!(noisy.draws.len(), 5);
     // The report sees 60-75% for such models; anything above 92% would mean the noise is not applied.
-    assert!(noisy.mean < clean - 5.0, "std 1.0 should cost well over 5 points: clean {clean:.2}, noisy {:.2}", noisy.mean);
+    assert!(
+        noisy.mean < clean - 5.0,
+        "std 1.0 should cost well over 5 points: clean {clean:.2}, noisy {:.2}",
+        noisy.mean
+    );
     assert!(noisy.mean > 20.0, "std 1.0 should not destroy the MLP completely: {:.2}", noisy.mean);
     assert!(noisy.sd > 0.0, "independent draws must differ");
 

@@ -9,7 +9,8 @@ use engine::model::{Architecture, Model, ModelConfig};
 use engine::Error;
 
 fn input() -> Tensor {
-    Tensor::from_vec((0..2 * 784).map(|i| ((i * 37) % 255) as f32 / 255.0).collect::<Vec<_>>(), (2, 784), &Device::Cpu).unwrap()
+    Tensor::from_vec((0..2 * 784).map(|i| ((i * 37) % 255) as f32 / 255.0).collect::<Vec<_>>(), (2, 784), &Device::Cpu)
+        .unwrap()
 }
 
 #[test]

@@ -35,7 +35,13 @@ fn a_nan_loss_stops_training_with_a_divergence_error() {
     w[0] = (w[0].ones_like().unwrap() * -1e38).unwrap(); // finite, but the activations overflow to infinity
     let model = Model::from_tensors(good.config.clone(), w).unwrap();
     let mut go = |_: &engine::train::Progress| Control::Continue;
-    let err = train(&model, &toy_data(), &TrainConfig { epochs: 1, ..TrainConfig::default() }, TrainHooks::with_progress(&mut go)).unwrap_err();
+    let err = train(
+        &model,
+        &toy_data(),
+        &TrainConfig { epochs: 1, ..TrainConfig::default() },
+        TrainHooks::with_progress(&mut go),
+    )
+    .unwrap_err();
     match err {
         Error::Diverged { epoch, step, loss } => {
             assert_eq!((epoch, step), (1, 1));
@@ -52,9 +58,19 @@ fn cancelling_stops_after_the_requested_step_and_keeps_the_trained_weights() {
     let mut steps = 0;
     let mut stop_at_3 = |p: &engine::train::Progress| {
         steps = p.global_step;
-        if p.global_step == 3 { Control::Stop } else { Control::Continue }
+        if p.global_step == 3 {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
     };
-    let err = train(&model, &toy_data(), &TrainConfig { epochs: 3, batch_size: 16, ..TrainConfig::default() }, TrainHooks::with_progress(&mut stop_at_3)).unwrap_err();
+    let err = train(
+        &model,
+        &toy_data(),
+        &TrainConfig { epochs: 3, batch_size: 16, ..TrainConfig::default() },
+        TrainHooks::with_progress(&mut stop_at_3),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::Cancelled));
     assert_eq!(steps, 3);
     let after = model.weights()[0].flatten_all().unwrap().to_vec1::<f32>().unwrap();
@@ -70,7 +86,13 @@ fn training_learns_a_toy_problem_and_keeps_the_last_partial_batch() {
         Control::Continue
     };
     let data = toy_data();
-    let h = train(&model, &data, &TrainConfig { epochs: 20, batch_size: 100, ..TrainConfig::default() }, TrainHooks::with_progress(&mut record)).unwrap();
+    let h = train(
+        &model,
+        &data,
+        &TrainConfig { epochs: 20, batch_size: 100, ..TrainConfig::default() },
+        TrainHooks::with_progress(&mut record),
+    )
+    .unwrap();
     let last = last.unwrap();
     assert_eq!(last.steps_per_epoch, 3, "256 images at batch 100: 100 + 100 + 56");
     assert_eq!(last.images_seen, 20 * 256);
@@ -132,18 +154,32 @@ fn distilled_students_learn_to_agree_with_their_teacher_under_both_losses() {
     let data = toy_data();
     let teacher = small_mlp(5);
     let mut go = |_: &engine::train::Progress| Control::Continue;
-    train(&teacher, &data, &TrainConfig { epochs: 20, batch_size: 32, ..TrainConfig::default() }, TrainHooks::with_progress(&mut go)).unwrap();
+    train(
+        &teacher,
+        &data,
+        &TrainConfig { epochs: 20, batch_size: 32, ..TrainConfig::default() },
+        TrainHooks::with_progress(&mut go),
+    )
+    .unwrap();
     let taught = engine::eval::evaluate(&teacher, &data).unwrap();
     assert!(taught.accuracy() > 95.0);
     for loss in [DistillLoss::Mse, DistillLoss::Kl] {
         let student = small_mlp(6);
-        let method = engine::train::Method::Distillation { std: 0.1, loss, gradient: engine::train::GradientVariant::PerturbRestore };
+        let method = engine::train::Method::Distillation {
+            std: 0.1,
+            loss,
+            gradient: engine::train::GradientVariant::PerturbRestore,
+        };
         let cfg = TrainConfig { epochs: 20, batch_size: 32, method, ..TrainConfig::default() };
         let mut go = |_: &engine::train::Progress| Control::Continue;
         train(&student, &data, &cfg, TrainHooks { teacher: Some(&teacher), clock: None, progress: &mut go }).unwrap();
         let e = engine::eval::evaluate(&student, &data).unwrap();
         let agree = e.predictions.iter().zip(&taught.predictions).filter(|(a, b)| a == b).count();
-        assert!(agree as f64 > 0.95 * data.len() as f64, "{loss:?}: the student agrees with its teacher on only {agree}/{}", data.len());
+        assert!(
+            agree as f64 > 0.95 * data.len() as f64,
+            "{loss:?}: the student agrees with its teacher on only {agree}/{}",
+            data.len()
+        );
     }
 }
 
@@ -169,7 +205,9 @@ fn biases_held_at_zero_stay_zero_while_the_weights_learn() {
     assert!(history.last().unwrap().accuracy > 90.0, "a bias-free MLP still learns the toy task: {:?}", history.last());
     // The same run with trained biases moves them away from their initial values.
     let trained = small_mlp(5);
-    train(&trained, &toy_data(), &TrainConfig { biases: Biases::Trained, ..cfg }, TrainHooks::with_progress(&mut go)).unwrap();
-    let moved = (&trained.weights()[1] - &before[1]).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+    train(&trained, &toy_data(), &TrainConfig { biases: Biases::Trained, ..cfg }, TrainHooks::with_progress(&mut go))
+        .unwrap();
+    let moved =
+        (&trained.weights()[1] - &before[1]).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
     assert!(moved > 1e-3, "trained biases learn (moved {moved})");
 }

@@ -85,19 +85,36 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         }
         Ok(median(v))
     };
-    let slice_s = time_it(&|| Ok(slice_1d(&model, &subset, &LandscapeConfig { range: 1.0, points: 41, seed: 1 }, |_, _| true).map(|_| ())?))?;
-    let grid_s = time_it(&|| Ok(grid_2d(&model, &subset, &LandscapeConfig { range: 1.0, points: 21, seed: 1 }, |_, _| true).map(|_| ())?))?;
+    let slice_s = time_it(&|| {
+        Ok(slice_1d(&model, &subset, &LandscapeConfig { range: 1.0, points: 41, seed: 1 }, |_, _| true).map(|_| ())?)
+    })?;
+    let grid_s = time_it(&|| {
+        Ok(grid_2d(&model, &subset, &LandscapeConfig { range: 1.0, points: 21, seed: 1 }, |_, _| true).map(|_| ())?)
+    })?;
     eprintln!("landscape (report MLP, 2000 images): 41-point slice {slice_s:.2} s, 21x21 grid {grid_s:.2} s");
     let threads = candle_core::utils::get_num_threads();
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "engine": "candle", "threads": threads, "results": rows,
-            "landscape_mlp_2000_images": { "slice_41_points_s": slice_s, "grid_21x21_s": grid_s } }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "engine": "candle", "threads": threads, "results": rows,
+            "landscape_mlp_2000_images": { "slice_41_points_s": slice_s, "grid_21x21_s": grid_s } })
+            )?
+        );
     } else {
         println!("| model | train img/s (batch 64) | train steps/s | noisy eval img/s |\n|---|---|---|---|");
         for r in &rows {
-            println!("| {} | {:.0} | {:.1} | {:.0} |", r["model"].as_str().unwrap_or(""), r["train_images_per_s"].as_f64().unwrap_or(0.0), r["train_steps_per_s"].as_f64().unwrap_or(0.0), r["noisy_eval_images_per_s"].as_f64().unwrap_or(0.0));
+            println!(
+                "| {} | {:.0} | {:.1} | {:.0} |",
+                r["model"].as_str().unwrap_or(""),
+                r["train_images_per_s"].as_f64().unwrap_or(0.0),
+                r["train_steps_per_s"].as_f64().unwrap_or(0.0),
+                r["noisy_eval_images_per_s"].as_f64().unwrap_or(0.0)
+            );
         }
-        println!("\nLoss landscape, report MLP, 2,000-image subset: 41-point slice {slice_s:.2} s, 21x21 grid {grid_s:.2} s");
+        println!(
+            "\nLoss landscape, report MLP, 2,000-image subset: 41-point slice {slice_s:.2} s, 21x21 grid {grid_s:.2} s"
+        );
         println!("(candle on {threads} threads, median of {} runs; landscapes median of {})", a.runs, a.runs.min(3));
     }
     Ok(())

@@ -8,9 +8,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::ValueEnum;
-use engine::crossbar::{
-    crossbar_accuracy, Crossbar, CrossbarConfig, DriftConfig, FaultConfig, InputScaling,
-};
+use engine::crossbar::{crossbar_accuracy, Crossbar, CrossbarConfig, DriftConfig, FaultConfig, InputScaling};
 use engine::data::Split;
 use engine::eval::evaluate;
 use engine::model::{Architecture, Model, ModelConfig};
@@ -57,9 +55,7 @@ impl FromStr for AdcBits {
         if s.eq_ignore_ascii_case("none") {
             return Ok(AdcBits(None));
         }
-        s.parse::<u32>()
-            .map(|b| AdcBits(Some(b)))
-            .map_err(|_| format!("`{s}` is not a number of bits or `none`"))
+        s.parse::<u32>().map(|b| AdcBits(Some(b))).map_err(|_| format!("`{s}` is not a number of bits or `none`"))
     }
 }
 
@@ -142,10 +138,7 @@ impl CrossbarArgs {
             input_scaling: self.input_scaling.into(),
             eval_batch: self.eval_batch,
             calibration_images: self.calibration_images,
-            faults: FaultConfig {
-                lrs: self.lrs,
-                hrs: self.hrs,
-            },
+            faults: FaultConfig { lrs: self.lrs, hrs: self.hrs },
             levels: self.levels,
             variation: self.variation,
             drift: self.drift_time.map(|time| DriftConfig {
@@ -185,21 +178,14 @@ pub struct EvalArgs {
 
 /// A short description of the settings, e.g. `memtorch scaling, eval batch 64, 8-bit ADC, 128x128 tiles`.
 pub fn describe(c: &CrossbarConfig) -> String {
-    format!(
-        "{} scaling, eval batch {}, {}",
-        c.input_scaling,
-        c.eval_batch,
-        describe_devices(c)
-    )
+    format!("{} scaling, eval batch {}, {}", c.input_scaling, c.eval_batch, describe_devices(c))
 }
 
 /// The settings other than input scaling and evaluation batch.
 pub fn describe_devices(c: &CrossbarConfig) -> String {
     let mut s = format!(
         "{}, {}x{} tiles, R_on {} / R_off {} ohm, {} V",
-        c.adc_bits
-            .map(|b| format!("{b}-bit ADC"))
-            .unwrap_or_else(|| "no ADC".into()),
+        c.adc_bits.map(|b| format!("{b}-bit ADC")).unwrap_or_else(|| "no ADC".into()),
         c.tile,
         c.tile,
         c.r_on,
@@ -234,10 +220,7 @@ pub fn run(cmd: CrossbarCommand) -> anyhow::Result<()> {
 
 fn eval(a: EvalArgs) -> anyhow::Result<()> {
     let cfg = a.crossbar.config()?;
-    anyhow::ensure!(
-        (1..=1000).contains(&a.draws),
-        "--draws must be between 1 and 1000"
-    );
+    anyhow::ensure!((1..=1000).contains(&a.draws), "--draws must be between 1 and 1000");
     let kind = a.data.dataset.into();
     let model = a.model.load(kind)?.model;
     let split = datadir::load(&a.data.data, kind)?;
@@ -250,22 +233,16 @@ fn eval(a: EvalArgs) -> anyhow::Result<()> {
     let draws = if cfg.is_stochastic() { a.draws } else { 1 };
     let pb = bar(draws as u64, "crossbar", "draws");
     let start = Instant::now();
-    let r = crossbar_accuracy(
-        &model,
-        &split.test,
-        &cfg,
-        Some(&split.train),
-        draws,
-        |k, _| {
-            pb.set_position(k as u64 + 1);
-            true
-        },
-    )?;
+    let r = crossbar_accuracy(&model, &split.test, &cfg, Some(&split.train), draws, |k, _| {
+        pb.set_position(k as u64 + 1);
+        true
+    })?;
     pb.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
     let s = r.spread;
     if a.json {
-        let mut j = serde_json::json!({ "accuracy": s.mean, "digital_accuracy": digital, "config": cfg, "seconds": secs });
+        let mut j =
+            serde_json::json!({ "accuracy": s.mean, "digital_accuracy": digital, "config": cfg, "seconds": secs });
         if cfg.is_stochastic() {
             j["mean"] = s.mean.into();
             j["sd"] = s.sd.into();
@@ -303,11 +280,7 @@ pub struct SweepArgs {
     #[command(flatten)]
     pub crossbar: CrossbarArgs,
     /// Evaluation batch sizes to try (the last partial batch is kept).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "1,4,16,64,256,1000,10000"
-    )]
+    #[arg(long, value_delimiter = ',', default_value = "1,4,16,64,256,1000,10000")]
     pub batches: Vec<usize>,
     /// Write the figure (accuracy vs batch, both modes, digital for reference) as SVG here.
     #[arg(long)]
@@ -363,11 +336,7 @@ fn batch_sweep(a: SweepArgs) -> anyhow::Result<()> {
     let digital = evaluate(&model, &split.test)?.accuracy();
     let rows = sweep_batches(&model, &split, &cfg, &a.batches)?;
     if let Some(path) = &a.svg {
-        let title = format!(
-            "{} on crossbars: {}",
-            model.config.arch.label(),
-            describe_devices(&cfg)
-        );
+        let title = format!("{} on crossbars: {}", model.config.arch.label(), describe_devices(&cfg));
         batch_svg(path, &title, &rows, digital, None)?;
         eprintln!("wrote {}", path.display());
     }
@@ -376,10 +345,7 @@ fn batch_sweep(a: SweepArgs) -> anyhow::Result<()> {
             .iter()
             .map(|(b, m, c)| serde_json::json!({ "eval_batch": b, "memtorch": m, "calibrated": c }))
             .collect();
-        println!(
-            "{}",
-            serde_json::json!({ "digital_accuracy": digital, "config": cfg, "rows": r })
-        );
+        println!("{}", serde_json::json!({ "digital_accuracy": digital, "config": cfg, "rows": r }));
     } else {
         println!("| eval batch | memtorch scaling | calibrated scaling |\n|---|---|---|");
         for (b, m, c) in &rows {
@@ -412,13 +378,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let cfg = a.crossbar.config()?;
     let split = datadir::load(&a.data.data, a.data.dataset.into())?;
     let mut nets = vec![
-        (
-            "mlp-784-512-512-10",
-            Architecture::Mlp {
-                hidden: vec![512, 512],
-                dropout: 0.0,
-            },
-        ),
+        ("mlp-784-512-512-10", Architecture::Mlp { hidden: vec![512, 512], dropout: 0.0 }),
         ("mlp-784-256-128-10", Architecture::report_mlp()),
     ];
     if a.lenet {
@@ -427,13 +387,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     for (name, arch) in nets {
         // Throughput does not depend on training: an initialised model has the same shapes.
-        let model = Model::init(
-            ModelConfig {
-                arch,
-                ..ModelConfig::report_mlp()
-            },
-            1,
-        )?;
+        let model = Model::init(ModelConfig { arch, ..ModelConfig::report_mlp() }, 1)?;
         let t = Instant::now();
         let ideal = Crossbar::deploy(&model, &cfg, Some(&split.train))?;
         let deploy_s = t.elapsed().as_secs_f64();
@@ -459,9 +413,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     if a.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(
-                &serde_json::json!({ "config": cfg, "threads": threads, "results": rows })
-            )?
+            serde_json::to_string_pretty(&serde_json::json!({ "config": cfg, "threads": threads, "results": rows }))?
         );
     } else {
         println!(
@@ -502,7 +454,10 @@ pub fn batch_svg(
         dashed: false,
     };
     let mut series = vec![
-        Series { dashed: true, ..series_of(&format!("digital ({digital:.2}%)"), 6, vec![(0.8, digital), (xmax, digital)]) },
+        Series {
+            dashed: true,
+            ..series_of(&format!("digital ({digital:.2}%)"), 6, vec![(0.8, digital), (xmax, digital)])
+        },
         series_of("memtorch scaling", 1, rows.iter().map(|r| (r.0 as f64, r.1)).collect()),
         series_of("calibrated scaling", 0, rows.iter().map(|r| (r.0 as f64, r.2)).collect()),
     ];

@@ -36,9 +36,17 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     match a.noise {
         None => {
             if a.json {
-                println!("{}", serde_json::json!({ "accuracy": clean.accuracy(), "loss": clean.loss, "model": model.config }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "accuracy": clean.accuracy(), "loss": clean.loss, "model": model.config })
+                );
             } else {
-                println!("{}: clean test accuracy {:.2}% (loss {:.4})", model.config.arch.label(), clean.accuracy(), clean.loss);
+                println!(
+                    "{}: clean test accuracy {:.2}% (loss {:.4})",
+                    model.config.arch.label(),
+                    clean.accuracy(),
+                    clean.loss
+                );
             }
         }
         Some(std) => {

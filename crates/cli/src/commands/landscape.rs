@@ -67,7 +67,11 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     for (i, p) in a.models.iter().enumerate() {
         let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
         let m = from_bytes(&bytes, Preprocessing::normalized_for(kind)).with_context(|| p.display().to_string())?.model;
-        let name = a.names.get(i).cloned().unwrap_or_else(|| p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default());
+        let name = a
+            .names
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default());
         loaded.push((name, m));
     }
     if let Some(dir) = a.out.parent() {
@@ -92,10 +96,22 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                     let _ = writeln!(csv, "{name},{x},{:.6},{:.3}", p.loss, p.accuracy);
                 }
                 let color = loss_series.len();
-                loss_series.push(Series { name: name.clone(), color, points: s.alphas.iter().zip(&s.points).map(|(&x, p)| (x as f64, p.loss, 0.0)).collect(), dashed: false });
+                loss_series.push(Series {
+                    name: name.clone(),
+                    color,
+                    points: s.alphas.iter().zip(&s.points).map(|(&x, p)| (x as f64, p.loss, 0.0)).collect(),
+                    dashed: false,
+                });
                 json.push(serde_json::json!({ "model": name, "slice": s }));
             }
-            lines(&path("svg"), "Test loss along a filter-normalised direction", "alpha", "test loss (cross-entropy)", loss_series, Legend::UpperRight)?;
+            lines(
+                &path("svg"),
+                "Test loss along a filter-normalised direction",
+                "alpha",
+                "test loss (cross-entropy)",
+                loss_series,
+                Legend::UpperRight,
+            )?;
         }
         Kind::Grid => {
             csv += "model,alpha,beta,loss,accuracy\n";
@@ -132,12 +148,21 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 })?;
                 pb.finish_and_clear();
                 for p in &n {
-                    let _ = writeln!(csv, "{name},{},{:.6},{:.6},{:.3},{:.3}", p.std, p.loss.mean, p.loss.sd, p.accuracy.mean, p.accuracy.sd);
+                    let _ = writeln!(
+                        csv,
+                        "{name},{},{:.6},{:.6},{:.3},{:.3}",
+                        p.std, p.loss.mean, p.loss.sd, p.accuracy.mean, p.accuracy.sd
+                    );
                 }
                 // The loss spans five orders of magnitude (exp noise makes logits explode): plot
                 // its log10, without a band (an sd is not symmetric on a log axis).
                 let color = loss_series.len();
-                loss_series.push(Series { name: name.clone(), color, points: n.iter().map(|p| (p.std as f64, p.loss.mean.log10(), 0.0)).collect(), dashed: false });
+                loss_series.push(Series {
+                    name: name.clone(),
+                    color,
+                    points: n.iter().map(|p| (p.std as f64, p.loss.mean.log10(), 0.0)).collect(),
+                    dashed: false,
+                });
                 acc_series.push(Series {
                     name: name.clone(),
                     color,
@@ -146,8 +171,22 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 });
                 json.push(serde_json::json!({ "model": name, "noise": n }));
             }
-            lines(&path("svg"), "Expected test loss under log-normal weight noise", "noise std", "log10 of mean test loss", loss_series, Legend::UpperLeft)?;
-            lines(&PathBuf::from(format!("{}-accuracy.svg", a.out.display())), "Test accuracy under log-normal weight noise (± sd)", "noise std", "accuracy (%)", acc_series, Legend::LowerLeft)?;
+            lines(
+                &path("svg"),
+                "Expected test loss under log-normal weight noise",
+                "noise std",
+                "log10 of mean test loss",
+                loss_series,
+                Legend::UpperLeft,
+            )?;
+            lines(
+                &PathBuf::from(format!("{}-accuracy.svg", a.out.display())),
+                "Test accuracy under log-normal weight noise (± sd)",
+                "noise std",
+                "accuracy (%)",
+                acc_series,
+                Legend::LowerLeft,
+            )?;
         }
     }
     std::fs::write(path("csv"), csv)?;

@@ -67,16 +67,27 @@ pub fn run(w: Which) -> anyhow::Result<()> {
 
 /// Trains `r` or loads its model when one trained with the same recipe exists; returns the
 /// model and its training wall time in seconds.
-pub(crate) fn obtain(r: &Recipe, split: &Split, dir: &Path, teachers: &HashMap<String, Model>) -> anyhow::Result<(Model, f64)> {
+pub(crate) fn obtain(
+    r: &Recipe,
+    split: &Split,
+    dir: &Path,
+    teachers: &HashMap<String, Model>,
+) -> anyhow::Result<(Model, f64)> {
     obtain_tracked(r, split, dir, teachers).map(|(m, s, _)| (m, s))
 }
 
 /// [`obtain`], also saying whether the model was reused.
-fn obtain_tracked(r: &Recipe, split: &Split, dir: &Path, teachers: &HashMap<String, Model>) -> anyhow::Result<(Model, f64, bool)> {
+fn obtain_tracked(
+    r: &Recipe,
+    split: &Split,
+    dir: &Path,
+    teachers: &HashMap<String, Model>,
+) -> anyhow::Result<(Model, f64, bool)> {
     let path = dir.join(format!("{}.safetensors", r.key));
     if let Ok(bytes) = std::fs::read(&path) {
         if let Ok(loaded) = io::from_bytes(&bytes, r.model.preprocessing) {
-            let same = loaded.notes.get("recipe").and_then(|v| serde_json::from_value::<Recipe>(v.clone()).ok()) == Some(r.clone());
+            let same = loaded.notes.get("recipe").and_then(|v| serde_json::from_value::<Recipe>(v.clone()).ok())
+                == Some(r.clone());
             if same {
                 let secs = loaded.notes.get("train_seconds").and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
                 eprintln!("reusing {}", path.display());
@@ -126,7 +137,13 @@ fn noise(a: Args) -> anyhow::Result<()> {
         let clean = evaluate(&model, &split.test)?.accuracy();
         let n1 = noisy(&model, &split, 1.0, &a, &r.key)?;
         eprintln!("{}: clean {clean:.2}, std 1.0 {}", r.key, cell(&n1));
-        batch_rows.push(MeasuredRow { key: r.key.clone(), label: r.label.clone(), clean, noisy: vec![(1.0, n1)], train_seconds: secs });
+        batch_rows.push(MeasuredRow {
+            key: r.key.clone(),
+            label: r.label.clone(),
+            clean,
+            noisy: vec![(1.0, n1)],
+            train_seconds: secs,
+        });
         models.insert(r.key.clone(), model);
     }
     // Hardening table: the baseline is the batch table's MLP at batch 64.
@@ -149,7 +166,13 @@ fn noise(a: Args) -> anyhow::Result<()> {
         let n1 = noisy(&model, &split, 1.0, &a, &r.key)?;
         let n15 = noisy(&model, &split, 1.5, &a, &r.key)?;
         eprintln!("{}: clean {clean:.2}, std 1.0 {}, std 1.5 {}", r.key, cell(&n1), cell(&n15));
-        hard_rows.push(MeasuredRow { key: r.key.clone(), label: r.label.clone(), clean, noisy: vec![(1.0, n1), (1.5, n15)], train_seconds: secs });
+        hard_rows.push(MeasuredRow {
+            key: r.key.clone(),
+            label: r.label.clone(),
+            clean,
+            noisy: vec![(1.0, n1), (1.5, n15)],
+            train_seconds: secs,
+        });
     }
     let wall = start.elapsed().as_secs_f64();
     let command: Vec<String> = std::env::args().collect();
@@ -192,7 +215,9 @@ fn markdown(batch: &[MeasuredRow], hard: &[MeasuredRow], a: &Args, command: &str
     let _ = writeln!(s, "| Model | Batch | Clean (report) | Clean (ours) | Δ clean | Std 1.0 (report) | Std 1.0 (ours, mean ± sd) | \\|Δ\\| / sd | Train time (s) |");
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
     for r in batch {
-        let Some(&(net, b, rc, rn)) = BATCH_TABLE.iter().find(|(n, b, _, _)| batch_key(*n, *b) == r.key) else { continue };
+        let Some(&(net, b, rc, rn)) = BATCH_TABLE.iter().find(|(n, b, _, _)| batch_key(*n, *b) == r.key) else {
+            continue;
+        };
         let _ = writeln!(
             s,
             "| {} | {b} | {rc:.2} | {:.2} | {:+.2} | {rn:.2} | {} | {:.2} | {:.0} |",
@@ -214,7 +239,14 @@ fn markdown(batch: &[MeasuredRow], hard: &[MeasuredRow], a: &Args, command: &str
     let _ = writeln!(s, "|---|---|---|---|---|---|---|");
     for r in hard {
         let Some(&(_, rc, r1, r15)) = HARDENING_TABLE.iter().find(|(l, ..)| *l == r.label) else { continue };
-        let _ = writeln!(s, "| {} | {rc:.2} | {:.2} | {r1:.2} | {} | {r15:.2} | {} |", r.label, r.clean, cell(&r.noisy[0].1), cell(&r.noisy[1].1));
+        let _ = writeln!(
+            s,
+            "| {} | {rc:.2} | {:.2} | {r1:.2} | {} | {r15:.2} | {} |",
+            r.label,
+            r.clean,
+            cell(&r.noisy[0].1),
+            cell(&r.noisy[1].1)
+        );
     }
     s
 }

@@ -15,9 +15,9 @@ use engine::data::Split;
 use engine::eval::evaluate;
 use engine::experiments::noise_tables::{batch_table_recipes, hardening_recipes, Recipe};
 use engine::experiments::report::{CROSSBAR_TABLE, FAULT_AWARE_TABLE, HARDENING_TABLE};
-use engine::train::Method;
 use engine::model::{io, Model};
 use engine::noise::{noisy_accuracy, NoiseConfig, Spread};
+use engine::train::Method;
 use serde::Serialize;
 
 use crate::bars::bar;
@@ -91,15 +91,9 @@ fn faulty(model: &Model, split: &Split, cfg: &CrossbarConfig, draws: usize, labe
 }
 
 fn measure(model: &Model, key: &str, label: &str, split: &Split, a: &Args) -> anyhow::Result<Row> {
-    let faults = CrossbarConfig {
-        eval_batch: a.eval_batch,
-        ..report_config(a.crossbar_seed)
-    };
+    let faults = CrossbarConfig { eval_batch: a.eval_batch, ..report_config(a.crossbar_seed) };
     let clean = faults.without_faults();
-    let cal = |c: &CrossbarConfig| CrossbarConfig {
-        input_scaling: InputScaling::Calibrated,
-        ..c.clone()
-    };
+    let cal = |c: &CrossbarConfig| CrossbarConfig { input_scaling: InputScaling::Calibrated, ..c.clone() };
     let digital = evaluate(model, &split.test)?.accuracy();
     let memtorch = faulty(model, split, &clean, 1, &format!("{key} crossbar"))?.mean;
     let memtorch_faults = faulty(model, split, &faults, a.run.draws, &format!("{key} faults"))?;
@@ -110,15 +104,7 @@ fn measure(model: &Model, key: &str, label: &str, split: &Split, a: &Args) -> an
         cell(&memtorch_faults),
         cell(&calibrated_faults)
     );
-    Ok(Row {
-        key: key.into(),
-        label: label.into(),
-        digital,
-        memtorch,
-        memtorch_faults,
-        calibrated,
-        calibrated_faults,
-    })
+    Ok(Row { key: key.into(), label: label.into(), digital, memtorch, memtorch_faults, calibrated, calibrated_faults })
 }
 
 /// Mean |b| over every bias of a model.
@@ -171,7 +157,12 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let mut fa_rows = Vec::new();
     if let Some(b) = rows.iter().find(|r| r.key == "mlp-b64") {
         let m = &models["mlp-b64"];
-        fa_rows.push(FaultAwareRow { row: b.clone(), mean_abs_bias: mean_abs_bias(m)?, train_seconds: f64::NAN, report: FAULT_AWARE_TABLE[0].1 });
+        fa_rows.push(FaultAwareRow {
+            row: b.clone(),
+            mean_abs_bias: mean_abs_bias(m)?,
+            train_seconds: f64::NAN,
+            report: FAULT_AWARE_TABLE[0].1,
+        });
     }
     for r in fault_aware_ablations(a.run.seed) {
         let (model, secs) = obtain(&r, &split, &a.run.models, &none)?;
@@ -212,14 +203,25 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             "MLP 784-256-128-10 (batch 64) on crossbars, 8-bit ADC, 128x128 tiles",
             &sweep,
             sweep_digital,
-            (!sweep_bias0.is_empty()).then_some(("memtorch scaling, same MLP trained with biases held at 0", sweep_bias0.as_slice())),
+            (!sweep_bias0.is_empty())
+                .then_some(("memtorch scaling, same MLP trained with biases held at 0", sweep_bias0.as_slice())),
         )?;
     }
 
     let wall = start.elapsed().as_secs_f64();
     let command: Vec<String> = std::env::args().collect();
     let command = command.join(" ");
-    let md = markdown(&rows, &fa_rows, (&fa_n1, &fa_n15), (&sweep, &sweep_bias0), sweep_digital, &missing, &a, &command, wall);
+    let md = markdown(
+        &rows,
+        &fa_rows,
+        (&fa_n1, &fa_n15),
+        (&sweep, &sweep_bias0),
+        sweep_digital,
+        &missing,
+        &a,
+        &command,
+        wall,
+    );
     std::fs::create_dir_all(&a.run.out)?;
     std::fs::write(a.run.out.join("reproduce-crossbar.md"), &md)?;
     let json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": a.run.seed, "crossbar_seed": a.crossbar_seed,
@@ -249,10 +251,7 @@ fn markdown(
     wall: f64,
 ) -> String {
     let mut s = String::new();
-    let cfg = CrossbarConfig {
-        eval_batch: a.eval_batch,
-        ..report_config(a.crossbar_seed)
-    };
+    let cfg = CrossbarConfig { eval_batch: a.eval_batch, ..report_config(a.crossbar_seed) };
     let _ = writeln!(s, "# Reproduction of Part 2: memristor crossbars\n");
     let _ = writeln!(s, "Command: `{command}`  ");
     let _ = writeln!(
@@ -323,7 +322,9 @@ fn markdown(
             fa.row.digital, hr.1, cell(fa_noise.0), hr.2, cell(fa_noise.1), hr.3
         );
     }
-    if let (Some(base), Some(biased), Some(fa)) = (find("mlp-b64"), find("mlp-faultaware-biased"), find(FAULT_AWARE_KEY)) {
+    if let (Some(base), Some(biased), Some(fa)) =
+        (find("mlp-b64"), find("mlp-faultaware-biased"), find(FAULT_AWARE_KEY))
+    {
         let _ = writeln!(
             s,
             "\nWhy the biases matter: MemTorch's input scaling divides each layer's crossbar product by the max |x| of the layer call, and the tuning does not undo it, but the digital bias is added unscaled. Fault-aware training with trained biases leans on them (mean |b| {:.3} against {:.3} for the baseline: the bias is the one fault-free path) and so fails under memtorch scaling even without faults ({:.2}%), though it recovers with calibrated scaling ({} under faults). Held at zero, the biases cannot break the scaling: ReLU passes a positive factor through and argmax ignores it, so the same training reaches {} under faults in memtorch scaling against {} for the baseline.",

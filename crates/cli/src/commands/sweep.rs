@@ -45,7 +45,12 @@ pub enum Format {
 
 pub fn run(a: Args) -> anyhow::Result<()> {
     if a.points == 0 || a.points > 1000 || !(a.from.is_finite() && a.to.is_finite()) || a.from < 0.0 || a.to < a.from {
-        anyhow::bail!("need 0 <= --from <= --to and 1..=1000 --points (got from {}, to {}, points {})", a.from, a.to, a.points);
+        anyhow::bail!(
+            "need 0 <= --from <= --to and 1..=1000 --points (got from {}, to {}, points {})",
+            a.from,
+            a.to,
+            a.points
+        );
     }
     let kind = a.data.dataset.into();
     let model = a.model.load(kind)?.model;

@@ -8,7 +8,9 @@ use clap::ValueEnum;
 use engine::data::Dataset;
 use engine::eval::evaluate;
 use engine::model::{io, Architecture, Model, ModelConfig};
-use engine::train::{train, AdamConfig, Biases, Control, DistillLoss, EpochSummary, GradientVariant, Method, TrainConfig, TrainHooks};
+use engine::train::{
+    train, AdamConfig, Biases, Control, DistillLoss, EpochSummary, GradientVariant, Method, TrainConfig, TrainHooks,
+};
 
 use crate::bars::bar;
 use crate::datadir;
@@ -117,7 +119,13 @@ pub enum DistillArg {
 }
 
 /// Trains with a progress bar; returns the history and the wall time in seconds.
-pub fn train_with_bar(model: &Model, data: &Dataset, cfg: &TrainConfig, teacher: Option<&Model>, label: &str) -> anyhow::Result<(Vec<EpochSummary>, f64)> {
+pub fn train_with_bar(
+    model: &Model,
+    data: &Dataset,
+    cfg: &TrainConfig,
+    teacher: Option<&Model>,
+    label: &str,
+) -> anyhow::Result<(Vec<EpochSummary>, f64)> {
     let steps = data.len().div_ceil(cfg.batch_size) * cfg.epochs;
     let pb = bar(steps as u64, label, "steps");
     let start = Instant::now();
@@ -125,7 +133,10 @@ pub fn train_with_bar(model: &Model, data: &Dataset, cfg: &TrainConfig, teacher:
         pb.set_position(p.global_step as u64);
         if p.step == p.steps_per_epoch || p.global_step % 20 == 0 {
             let rate = p.throughput.map(|r| format!(" {r:.0} img/s")).unwrap_or_default();
-            pb.set_message(format!("{label} e{}/{} loss {:.3} acc {:.1}%{rate}", p.epoch, p.epochs, p.running_loss, p.running_accuracy));
+            pb.set_message(format!(
+                "{label} e{}/{} loss {:.3} acc {:.1}%{rate}",
+                p.epoch, p.epochs, p.running_loss, p.running_accuracy
+            ));
         }
         Control::Continue
     };
@@ -162,28 +173,46 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         MethodArg::FaultAware => Method::FaultAware { lrs: a.lrs, hrs: a.hrs, noise_std: a.train_noise.unwrap_or(0.0) },
     };
     let teacher = match (&a.teacher, &method) {
-        (Some(p), _) => Some(crate::options::ModelArgs { model: p.clone(), import_preprocessing: a.preprocessing }.load(kind)?.model),
-        (None, Method::Distillation { .. }) => anyhow::bail!("--method teacher-student needs --teacher FILE (a clean model trained first)"),
+        (Some(p), _) => Some(
+            crate::options::ModelArgs { model: p.clone(), import_preprocessing: a.preprocessing }.load(kind)?.model,
+        ),
+        (None, Method::Distillation { .. }) => {
+            anyhow::bail!("--method teacher-student needs --teacher FILE (a clean model trained first)")
+        }
         _ => None,
     };
     let config = ModelConfig { arch, preprocessing: a.preprocessing.resolve(kind), dataset: kind };
-    let cfg = TrainConfig { epochs: a.epochs, batch_size: a.batch_size, adam: AdamConfig { lr: a.lr, ..AdamConfig::default() }, seed: a.seed, method, biases: match a.biases {
-        BiasesArg::Trained => Biases::Trained,
-        BiasesArg::Zero => Biases::Zero,
-    } };
+    let cfg = TrainConfig {
+        epochs: a.epochs,
+        batch_size: a.batch_size,
+        adam: AdamConfig { lr: a.lr, ..AdamConfig::default() },
+        seed: a.seed,
+        method,
+        biases: match a.biases {
+            BiasesArg::Trained => Biases::Trained,
+            BiasesArg::Zero => Biases::Zero,
+        },
+    };
     cfg.validate()?;
     let model = Model::init(config, a.seed)?;
     let (history, seconds) = train_with_bar(&model, &split.train, &cfg, teacher.as_ref(), &model.config.arch.label())?;
     let test = evaluate(&model, &split.test)?;
     let notes = serde_json::json!({ "train": cfg, "history": history, "test_accuracy": test.accuracy(), "train_seconds": seconds });
-    std::fs::write(&a.out, io::to_bytes(&model, Some(&notes))?).with_context(|| format!("writing {}", a.out.display()))?;
+    std::fs::write(&a.out, io::to_bytes(&model, Some(&notes))?)
+        .with_context(|| format!("writing {}", a.out.display()))?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&notes)?);
     } else {
         for h in &history {
             println!("epoch {}: train loss {:.4}, train accuracy {:.2}%", h.epoch, h.loss, h.accuracy);
         }
-        println!("test accuracy {:.2}% ({} parameters, {:.1} s); saved {}", test.accuracy(), model.num_params(), seconds, a.out.display());
+        println!(
+            "test accuracy {:.2}% ({} parameters, {:.1} s); saved {}",
+            test.accuracy(),
+            model.num_params(),
+            seconds,
+            a.out.display()
+        );
     }
     Ok(())
 }

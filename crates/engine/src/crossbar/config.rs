@@ -81,12 +81,7 @@ pub struct DriftConfig {
 
 impl Default for DriftConfig {
     fn default() -> Self {
-        Self {
-            time: 3600.0,
-            t0: 20.0,
-            nu: 0.05,
-            nu_sd: 0.0,
-        }
+        Self { time: 3600.0, t0: 20.0, nu: 0.05, nu_sd: 0.0 }
     }
 }
 
@@ -164,7 +159,10 @@ impl CrossbarConfig {
     /// Whether two evaluations with different draws can differ (faults, variation, drift
     /// spread, read noise); if not, one evaluation says everything.
     pub fn is_stochastic(&self) -> bool {
-        !self.faults.is_none() || self.variation > 0.0 || self.read_noise > 0.0 || self.drift.is_some_and(|d| d.nu_sd > 0.0)
+        !self.faults.is_none()
+            || self.variation > 0.0
+            || self.read_noise > 0.0
+            || self.drift.is_some_and(|d| d.nu_sd > 0.0)
     }
 
     /// The same settings without stuck-at faults: what an ideal deployment is mapped and tuned
@@ -189,11 +187,7 @@ impl CrossbarConfig {
             ));
         }
         if !(self.vmax.is_finite() && self.vmax > 0.0) {
-            return Err(Error::invalid(
-                "vmax",
-                self.vmax,
-                "the maximum input voltage must be positive (volt)",
-            ));
+            return Err(Error::invalid("vmax", self.vmax, "the maximum input voltage must be positive (volt)"));
         }
         if self.tile == 0 || self.tile > 4096 {
             return Err(Error::invalid("tile", self.tile, "the tile size must be between 1 and 4096"));
@@ -225,11 +219,7 @@ impl CrossbarConfig {
             ));
         }
         if self.input_scaling == InputScaling::Calibrated && self.calibration_images == 0 {
-            return Err(Error::invalid(
-                "calibration_images",
-                0,
-                "calibrated scaling needs at least 1 training image",
-            ));
+            return Err(Error::invalid("calibration_images", 0, "calibrated scaling needs at least 1 training image"));
         }
         self.faults.validate()?;
         if let Some(n) = self.levels {
@@ -263,11 +253,7 @@ impl CrossbarConfig {
             }
         }
         if !(self.read_noise.is_finite() && (0.0..=1.0).contains(&self.read_noise)) {
-            return Err(Error::invalid(
-                "read_noise",
-                self.read_noise,
-                "relative to G_on - G_off, must be in [0, 1]",
-            ));
+            return Err(Error::invalid("read_noise", self.read_noise, "relative to G_on - G_off, must be in [0, 1]"));
         }
         Ok(())
     }

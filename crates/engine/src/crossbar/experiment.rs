@@ -1,9 +1,9 @@
 //! The recipes and settings behind Part 2 of the report, as data shared by the CLI and the
 //! app: the crossbar configuration the report used, and the fault-aware model.
 
+use crate::data::{DatasetKind, Preprocessing};
 use crate::experiments::noise_tables::{report_arch, Recipe};
 use crate::experiments::report::Net;
-use crate::data::{DatasetKind, Preprocessing};
 use crate::model::ModelConfig;
 use crate::train::{AdamConfig, Biases, Method, TrainConfig};
 
@@ -38,9 +38,23 @@ pub fn fault_aware_recipe(seed: u64) -> Recipe {
 pub fn fault_aware_ablations(seed: u64) -> Vec<Recipe> {
     vec![
         mlp_b64("mlp-b64-bias0", "Baseline, biases held at 0", seed, Method::Standard, Biases::Zero, None),
-        mlp_b64("mlp-faultaware-biased", "Fault-aware training, biases trained", seed, FAULT_AWARE, Biases::Trained, None),
+        mlp_b64(
+            "mlp-faultaware-biased",
+            "Fault-aware training, biases trained",
+            seed,
+            FAULT_AWARE,
+            Biases::Trained,
+            None,
+        ),
         fault_aware_recipe(seed),
-        mlp_b64("mlp-faultaware-lr1e-4", "Fault-aware training, biases held at 0, lr 1e-4", seed, FAULT_AWARE, Biases::Zero, Some(1e-4)),
+        mlp_b64(
+            "mlp-faultaware-lr1e-4",
+            "Fault-aware training, biases held at 0, lr 1e-4",
+            seed,
+            FAULT_AWARE,
+            Biases::Zero,
+            Some(1e-4),
+        ),
     ]
 }
 
@@ -61,14 +75,7 @@ fn mlp_b64(key: &str, label: &str, seed: u64, method: Method, biases: Biases, lr
             preprocessing: Preprocessing::normalized_for(DatasetKind::Mnist),
             dataset: DatasetKind::Mnist,
         },
-        train: TrainConfig {
-            batch_size: 64,
-            seed,
-            adam,
-            method,
-            biases,
-            ..TrainConfig::default()
-        },
+        train: TrainConfig { batch_size: 64, seed, adam, method, biases, ..TrainConfig::default() },
         teacher: None,
     }
 }

@@ -28,12 +28,7 @@ pub fn faulty_weights(w: &Tensor, faults: FaultConfig, rng: &mut EngineRng) -> R
 /// As [`faulty_weights`] with the mapping scale `wm` given: when `w` is already a noisy
 /// copy, the crossbar was mapped from the clean weights, so a stuck-LRS device stands for the
 /// clean w_max (a noisy maximum can be many times larger and would blow training up).
-pub fn faulty_weights_scaled(
-    w: &Tensor,
-    wm: f32,
-    faults: FaultConfig,
-    rng: &mut EngineRng,
-) -> Result<Tensor> {
+pub fn faulty_weights_scaled(w: &Tensor, wm: f32, faults: FaultConfig, rng: &mut EngineRng) -> Result<Tensor> {
     faults.validate()?;
     let n = w.elem_count();
     let values = w.detach().flatten_all()?.to_vec1::<f32>()?;
@@ -74,21 +69,10 @@ mod tests {
         let vals: Vec<f32> = (0..n).map(|i| ((i as f32) * 0.37).sin()).collect();
         let wm = vals.iter().fold(0.0f32, |m, v| m.max(v.abs()));
         let var = Var::from_vec(vals.clone(), (10, 100), &Device::Cpu).unwrap();
-        let out = faulty_weights(
-            var.as_tensor(),
-            FaultConfig { lrs: 0.1, hrs: 0.1 },
-            &mut rng(5, 1),
-        )
-        .unwrap();
+        let out = faulty_weights(var.as_tensor(), FaultConfig { lrs: 0.1, hrs: 0.1 }, &mut rng(5, 1)).unwrap();
         let got = out.flatten_all().unwrap().to_vec1::<f32>().unwrap();
         let grads = out.sum_all().unwrap().backward().unwrap();
-        let g = grads
-            .get(var.as_tensor())
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .to_vec1::<f32>()
-            .unwrap();
+        let g = grads.get(var.as_tensor()).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
         let (mut changed, mut full) = (0, 0);
         for i in 0..n {
             // Every realised value is the clean one or a difference of {0, |w|, w_max} parts.

@@ -68,9 +68,7 @@ impl LayerExec for RangeRecorder {
 /// `data` (training images), in the clean digital network. A range of 0 (a layer that never
 /// sees a non-zero input) becomes 1 so scaling stays defined.
 pub fn calibrate(model: &Model, data: &Dataset, images: usize) -> Result<Vec<f32>> {
-    let rec = RangeRecorder {
-        ranges: RefCell::new(vec![0.0; model.layers().len()]),
-    };
+    let rec = RangeRecorder { ranges: RefCell::new(vec![0.0; model.layers().len()]) };
     let subset = data.take(images.min(data.len()));
     evaluate_with(model, &model.weights(), &rec, &subset, 500)?;
     Ok(rec.ranges.into_inner().into_iter().map(|r| if r > 0.0 { r } else { 1.0 }).collect())

@@ -119,9 +119,7 @@ impl CrossbarLayer {
         let (rows, cols) = (self.grid.rows, self.grid.cols);
         let (x, n, groups) = match self.kind {
             LayerKind::Linear { .. } => (uniform_vec(rng, cfg.tune_samples * rows, -1.0, 1.0), cfg.tune_samples, 1),
-            LayerKind::Conv2d {
-                in_ch, kernel, padding, ..
-            } => {
+            LayerKind::Conv2d { in_ch, kernel, padding, .. } => {
                 let s = CONV_TUNE_SIDE;
                 let imgs = uniform_vec(rng, CONV_TUNE_IMAGES * in_ch * s * s, -1.0, 1.0);
                 let (p, oh, ow) = unfold(&imgs, CONV_TUNE_IMAGES, in_ch, s, s, kernel, padding);
@@ -227,13 +225,15 @@ impl CrossbarLayer {
 
     /// The layer's output for input `x` (`[n, fan_in]` for Linear, `[n, c, h, w]` for
     /// Conv2d), with digital bias `b`.
-    pub fn forward(&self, x: &Tensor, b: &Tensor, cfg: &CrossbarConfig, noise: Option<&mut EngineRng>) -> Result<Tensor> {
+    pub fn forward(
+        &self,
+        x: &Tensor,
+        b: &Tensor,
+        cfg: &CrossbarConfig,
+        noise: Option<&mut EngineRng>,
+    ) -> Result<Tensor> {
         let bias = b.to_vec1::<f32>()?;
-        let range = if cfg.input_scaling == InputScaling::Calibrated {
-            self.input_range
-        } else {
-            None
-        };
+        let range = if cfg.input_scaling == InputScaling::Calibrated { self.input_range } else { None };
         let vmax = cfg.vmax as f32;
         match self.kind {
             LayerKind::Linear { inputs, outputs } => {
@@ -256,12 +256,7 @@ impl CrossbarLayer {
                 }
                 Ok(Tensor::from_vec(z, (n, outputs), &Device::Cpu)?)
             }
-            LayerKind::Conv2d {
-                in_ch,
-                out_ch,
-                kernel,
-                padding,
-            } => {
+            LayerKind::Conv2d { in_ch, out_ch, kernel, padding } => {
                 let (n, c, h, w) = x.dims4()?;
                 if c != in_ch {
                     return Err(Error::ShapeMismatch {

@@ -56,7 +56,9 @@ impl Crossbar {
             .layers()
             .iter()
             .enumerate()
-            .map(|(i, spec)| CrossbarLayer::deploy(spec, &weights[spec.weight], config, ranges.as_ref().map(|r| r[i]), &mut tune_rng))
+            .map(|(i, spec)| {
+                CrossbarLayer::deploy(spec, &weights[spec.weight], config, ranges.as_ref().map(|r| r[i]), &mut tune_rng)
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
             config: config.clone(),
@@ -106,16 +108,12 @@ impl Crossbar {
 
 impl LayerExec for Crossbar {
     fn apply(&self, index: usize, spec: &LayerSpec, x: &Tensor, w: &Tensor, b: &Tensor) -> Result<Tensor> {
-        let layer = self
-            .layers
-            .get(index)
-            .filter(|l| l.name == spec.name && l.kind == spec.kind)
-            .ok_or_else(|| {
-                Error::ModelFormat(format!(
-                    "layer {} is not deployed on this crossbar (deployed from another model?)",
-                    spec.name
-                ))
-            })?;
+        let layer = self.layers.get(index).filter(|l| l.name == spec.name && l.kind == spec.kind).ok_or_else(|| {
+            Error::ModelFormat(format!(
+                "layer {} is not deployed on this crossbar (deployed from another model?)",
+                spec.name
+            ))
+        })?;
         if w.dims() != spec.kind.weight_shape().as_slice() {
             return Err(Error::ShapeMismatch {
                 what: format!("{}.weight", spec.name),

@@ -76,12 +76,7 @@ mod tests {
         assert!(g.iter().all(|&v| v <= 0.02 && v > 0.012), "G_on devices clamp to their own 1/R_on");
         assert!(g.iter().any(|&v| v < 0.0199), "some devices have R_on above nominal");
         let mut h = [0.02f32, 0.001, 0.0105];
-        let d = DriftConfig {
-            time: 200.0,
-            t0: 20.0,
-            nu: 0.1,
-            nu_sd: 0.0,
-        };
+        let d = DriftConfig { time: 200.0, t0: 20.0, nu: 0.1, nu_sd: 0.0 };
         apply_drift(&mut h, &[Stuck::No, Stuck::No, Stuck::Lrs], &d, 0.001, &mut rng(1, 98));
         let f = 10f32.powf(-0.1);
         assert!((h[0] - (0.001 + 0.019 * f)).abs() < 1e-7);

@@ -111,12 +111,7 @@ impl TiledMatmul {
                         }
                     }
                 }
-                segments.push(Segment {
-                    offset: width,
-                    len,
-                    out_start: outs.start,
-                    out_len: outs.len(),
-                });
+                segments.push(Segment { offset: width, len, out_start: outs.start, out_len: outs.len() });
                 width += len;
             }
             let mut m = Vec::with_capacity(rows.len() * width);

@@ -15,10 +15,7 @@ pub struct Tuning {
 
 impl Tuning {
     /// No transform.
-    pub const IDENTITY: Tuning = Tuning {
-        slope: 1.0,
-        intercept: 0.0,
-    };
+    pub const IDENTITY: Tuning = Tuning { slope: 1.0, intercept: 0.0 };
 
     /// Ordinary least squares of `target` on `z` (same length, at least 2 points). A
     /// constant `z` (nothing to fit a slope to) gives slope 0 and the target mean.
@@ -40,10 +37,7 @@ impl Tuning {
             return Tuning { slope: 0.0, intercept: mt };
         }
         let slope = szt / szz;
-        Tuning {
-            slope,
-            intercept: mt - slope * mz,
-        }
+        Tuning { slope, intercept: mt - slope * mz }
     }
 
     /// slope * z + intercept, in place.

@@ -26,7 +26,8 @@ pub enum DataFile {
 }
 
 impl DataFile {
-    pub const ALL: [DataFile; 4] = [DataFile::TrainImages, DataFile::TrainLabels, DataFile::TestImages, DataFile::TestLabels];
+    pub const ALL: [DataFile; 4] =
+        [DataFile::TrainImages, DataFile::TrainLabels, DataFile::TestImages, DataFile::TestLabels];
 
     /// The canonical file name, without `.gz`.
     pub fn stem(self) -> &'static str {
@@ -64,10 +65,18 @@ impl DatasetKind {
             (DatasetKind::Mnist, TrainLabels) => "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
             (DatasetKind::Mnist, TestImages) => "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
             (DatasetKind::Mnist, TestLabels) => "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-            (DatasetKind::FashionMnist, TrainImages) => "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-            (DatasetKind::FashionMnist, TrainLabels) => "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-            (DatasetKind::FashionMnist, TestImages) => "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-            (DatasetKind::FashionMnist, TestLabels) => "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+            (DatasetKind::FashionMnist, TrainImages) => {
+                "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"
+            }
+            (DatasetKind::FashionMnist, TrainLabels) => {
+                "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"
+            }
+            (DatasetKind::FashionMnist, TestImages) => {
+                "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"
+            }
+            (DatasetKind::FashionMnist, TestLabels) => {
+                "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"
+            }
         }
     }
 
@@ -203,7 +212,8 @@ pub fn read_data_file(dir: &std::path::Path, file: DataFile) -> Result<(String, 
         let path = dir.join(&name);
         if path.exists() {
             let shown = path.display().to_string();
-            let f = std::fs::File::open(&path).map_err(|e| Error::Io { context: format!("opening {shown}"), source: e })?;
+            let f =
+                std::fs::File::open(&path).map_err(|e| Error::Io { context: format!("opening {shown}"), source: e })?;
             let bytes = super::idx::read_maybe_gzip(std::io::BufReader::new(f), &shown)?;
             return Ok((shown, bytes));
         }

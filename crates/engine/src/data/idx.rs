@@ -27,9 +27,7 @@ pub struct IdxImages {
 /// `what` names the source in error messages (a file name, usually).
 pub fn read_maybe_gzip(mut reader: impl Read, what: &str) -> Result<Vec<u8>> {
     let mut raw = Vec::new();
-    reader
-        .read_to_end(&mut raw)
-        .map_err(|e| Error::Io { context: format!("reading {what}"), source: e })?;
+    reader.read_to_end(&mut raw).map_err(|e| Error::Io { context: format!("reading {what}"), source: e })?;
     if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(&raw[..])
@@ -54,7 +52,10 @@ fn parse<'a>(bytes: &'a [u8], what: &str, magic: u32, kind: &'static str) -> Res
     if bytes[0] != 0 || bytes[1] != 0 {
         return Err(Error::NotIdx {
             what: what.into(),
-            detail: format!("starts with {:02x} {:02x}, neither the gzip signature nor an IDX magic", bytes[0], bytes[1]),
+            detail: format!(
+                "starts with {:02x} {:02x}, neither the gzip signature nor an IDX magic",
+                bytes[0], bytes[1]
+            ),
         });
     }
     let found = be_u32(bytes, 0);

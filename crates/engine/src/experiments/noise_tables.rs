@@ -90,7 +90,13 @@ pub fn hardening_recipes(seed: u64) -> Vec<Recipe> {
             train: with(Method::Distillation { std: 1.0, loss: DistillLoss::Kl, gradient: pr }),
             teacher: Some(batch_key(Net::Mlp, 64)),
         },
-        Recipe { key: "mlp-dropout0.5".into(), label: HARDENING_TABLE[5].0.into(), model: mlp(0.5), train: base.clone(), teacher: None },
+        Recipe {
+            key: "mlp-dropout0.5".into(),
+            label: HARDENING_TABLE[5].0.into(),
+            model: mlp(0.5),
+            train: base.clone(),
+            teacher: None,
+        },
     ]
 }
 

@@ -21,7 +21,9 @@ pub fn linspace(from: f32, to: f32, count: usize) -> Vec<f32> {
         0 => vec![],
         1 => vec![from],
         // in f64, so that e.g. -0.4 comes out as the f32 nearest -0.4, not -0.39999998
-        _ => (0..count).map(|i| (from as f64 + (to as f64 - from as f64) * i as f64 / (count - 1) as f64) as f32).collect(),
+        _ => (0..count)
+            .map(|i| (from as f64 + (to as f64 - from as f64) * i as f64 / (count - 1) as f64) as f32)
+            .collect(),
     }
 }
 

@@ -4,5 +4,8 @@
 pub mod directions;
 pub mod surface;
 
-pub use directions::{filter_norms, filter_normalised_direction};
-pub use surface::{grid_2d, points_at, noise_landscape, slice_1d, stratified_subset, Grid2d, LandscapeConfig, LandscapePoint, NoiseLandscapePoint, Slice1d};
+pub use directions::{filter_normalised_direction, filter_norms};
+pub use surface::{
+    grid_2d, noise_landscape, points_at, slice_1d, stratified_subset, Grid2d, LandscapeConfig, LandscapePoint,
+    NoiseLandscapePoint, Slice1d,
+};

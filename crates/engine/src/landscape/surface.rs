@@ -130,7 +130,12 @@ pub fn points_at(model: &Model, data: &Dataset, seed: u64, coords: &[(f32, f32)]
 }
 
 /// Loss and accuracy along `w + a d`. `on_point(done, total)` may return false to cancel.
-pub fn slice_1d(model: &Model, data: &Dataset, cfg: &LandscapeConfig, mut on_point: impl FnMut(usize, usize) -> bool) -> Result<Slice1d> {
+pub fn slice_1d(
+    model: &Model,
+    data: &Dataset,
+    cfg: &LandscapeConfig,
+    mut on_point: impl FnMut(usize, usize) -> bool,
+) -> Result<Slice1d> {
     cfg.validate()?;
     let d = filter_normalised_direction(model, cfg.seed, 0)?;
     let base = model.weights();
@@ -146,7 +151,12 @@ pub fn slice_1d(model: &Model, data: &Dataset, cfg: &LandscapeConfig, mut on_poi
 }
 
 /// Loss and accuracy on the grid `w + a d1 + b d2`.
-pub fn grid_2d(model: &Model, data: &Dataset, cfg: &LandscapeConfig, mut on_point: impl FnMut(usize, usize) -> bool) -> Result<Grid2d> {
+pub fn grid_2d(
+    model: &Model,
+    data: &Dataset,
+    cfg: &LandscapeConfig,
+    mut on_point: impl FnMut(usize, usize) -> bool,
+) -> Result<Grid2d> {
     cfg.validate()?;
     let d1 = filter_normalised_direction(model, cfg.seed, 0)?;
     let d2 = filter_normalised_direction(model, cfg.seed, 1)?;

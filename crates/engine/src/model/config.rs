@@ -38,8 +38,11 @@ impl Architecture {
     pub fn label(&self) -> String {
         match self {
             Architecture::Mlp { hidden, dropout } => {
-                let sizes: Vec<String> =
-                    std::iter::once(INPUTS).chain(hidden.iter().copied()).chain([CLASSES]).map(|s| s.to_string()).collect();
+                let sizes: Vec<String> = std::iter::once(INPUTS)
+                    .chain(hidden.iter().copied())
+                    .chain([CLASSES])
+                    .map(|s| s.to_string())
+                    .collect();
                 if *dropout > 0.0 {
                     format!("MLP {} (dropout {dropout})", sizes.join("-"))
                 } else {
@@ -198,11 +201,23 @@ pub fn ops(arch: &Architecture) -> Vec<Op> {
             ops.push(Layer(hidden.len()));
             ops
         }
-        Architecture::LeNet => vec![
-            Layer(0), Relu, MaxPool2, Layer(1), Relu, MaxPool2, Flatten, Layer(2), Relu, Layer(3), Relu, Layer(4),
-        ],
+        Architecture::LeNet => {
+            vec![Layer(0), Relu, MaxPool2, Layer(1), Relu, MaxPool2, Flatten, Layer(2), Relu, Layer(3), Relu, Layer(4)]
+        }
         Architecture::ExampleCnn => {
-            vec![Layer(0), Relu, Layer(1), Relu, MaxPool2, Dropout(0.25), Flatten, Layer(2), Relu, Dropout(0.5), Layer(3)]
+            vec![
+                Layer(0),
+                Relu,
+                Layer(1),
+                Relu,
+                MaxPool2,
+                Dropout(0.25),
+                Flatten,
+                Layer(2),
+                Relu,
+                Dropout(0.5),
+                Layer(3),
+            ]
         }
     }
 }

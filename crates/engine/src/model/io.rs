@@ -58,32 +58,35 @@ pub fn from_bytes(bytes: &[u8], fallback_preprocessing: Preprocessing) -> Result
             let mut list = Vec::new();
             for n in &names {
                 list.push(
-                    tensors
-                        .get(n)
-                        .cloned()
-                        .ok_or_else(|| Error::ModelFormat(format!("tensor {n} is missing for {}", config.arch.label())))?,
+                    tensors.get(n).cloned().ok_or_else(|| {
+                        Error::ModelFormat(format!("tensor {n} is missing for {}", config.arch.label()))
+                    })?,
                 );
             }
-            let notes = meta.get(NOTES_KEY).and_then(|s| serde_json::from_str(s).ok()).unwrap_or(serde_json::Value::Null);
+            let notes =
+                meta.get(NOTES_KEY).and_then(|s| serde_json::from_str(s).ok()).unwrap_or(serde_json::Value::Null);
             Ok(LoadedModel { model: Model::from_tensors(config, list)?, notes, imported: false })
         }
-        None => Ok(LoadedModel { model: import_pytorch_mlp(tensors, fallback_preprocessing)?, notes: serde_json::Value::Null, imported: true }),
+        None => Ok(LoadedModel {
+            model: import_pytorch_mlp(tensors, fallback_preprocessing)?,
+            notes: serde_json::Value::Null,
+            imported: true,
+        }),
     }
 }
 
 /// Sort key for state-dict prefixes: `0`, `2`, `4` (nn.Sequential) or `fc1`, `fc2` (named).
 fn prefix_order(prefix: &str) -> (u64, String) {
-    let digits: String = prefix.chars().rev().take_while(|c| c.is_ascii_digit()).collect::<Vec<_>>().into_iter().rev().collect();
+    let digits: String =
+        prefix.chars().rev().take_while(|c| c.is_ascii_digit()).collect::<Vec<_>>().into_iter().rev().collect();
     (digits.parse().unwrap_or(u64::MAX), prefix.to_string())
 }
 
 /// Builds an MLP from a PyTorch state dict of Linear layers (`fc1.weight` or `0.weight`,
 /// weights `[out, in]`), checking that the layers chain 784 -> ... -> 10.
 pub fn import_pytorch_mlp(tensors: HashMap<String, Tensor>, preprocessing: Preprocessing) -> Result<Model> {
-    let mut prefixes: Vec<String> = tensors
-        .keys()
-        .filter_map(|k| k.strip_suffix(".weight").map(|p| p.to_string()))
-        .collect();
+    let mut prefixes: Vec<String> =
+        tensors.keys().filter_map(|k| k.strip_suffix(".weight").map(|p| p.to_string())).collect();
     if prefixes.is_empty() {
         return Err(Error::ModelFormat(
             "no `<layer>.weight` tensors: expected a PyTorch MLP state dict (keys like fc1.weight or 0.weight)".into(),
@@ -94,9 +97,9 @@ pub fn import_pytorch_mlp(tensors: HashMap<String, Tensor>, preprocessing: Prepr
     let mut sizes = vec![INPUTS];
     for p in &prefixes {
         let w = &tensors[&format!("{p}.weight")];
-        let b = tensors
-            .get(&format!("{p}.bias"))
-            .ok_or_else(|| Error::ModelFormat(format!("{p}.bias is missing (layers without bias are not supported)")))?;
+        let b = tensors.get(&format!("{p}.bias")).ok_or_else(|| {
+            Error::ModelFormat(format!("{p}.bias is missing (layers without bias are not supported)"))
+        })?;
         let prev = *sizes.last().expect("starts with the input size");
         if w.rank() != 2 || w.dims()[1] != prev {
             return Err(Error::ShapeMismatch {
@@ -107,7 +110,11 @@ pub fn import_pytorch_mlp(tensors: HashMap<String, Tensor>, preprocessing: Prepr
         }
         let out = w.dims()[0];
         if b.dims() != [out] {
-            return Err(Error::ShapeMismatch { what: format!("{p}.bias"), expected: vec![out], found: b.dims().to_vec() });
+            return Err(Error::ShapeMismatch {
+                what: format!("{p}.bias"),
+                expected: vec![out],
+                found: b.dims().to_vec(),
+            });
         }
         sizes.push(out);
         list.push(w.clone());

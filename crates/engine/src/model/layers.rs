@@ -20,7 +20,11 @@ pub fn linear(x: &Tensor, w: &Tensor, b: &Tensor) -> Result<Tensor> {
 pub fn conv2d(x: &Tensor, w: &Tensor, b: &Tensor, padding: usize) -> Result<Tensor> {
     let (n, c, h, wd) = x.dims4()?;
     let (o, _, k, _) = w.dims4()?;
-    let xp = if padding > 0 { x.pad_with_zeros(2, padding, padding)?.pad_with_zeros(3, padding, padding)? } else { x.clone() };
+    let xp = if padding > 0 {
+        x.pad_with_zeros(2, padding, padding)?.pad_with_zeros(3, padding, padding)?
+    } else {
+        x.clone()
+    };
     let (hp, wp) = (h + 2 * padding, wd + 2 * padding);
     let (oh, ow) = (hp + 1 - k, wp + 1 - k);
     let f = c * k * k;

@@ -99,7 +99,11 @@ impl Model {
         let mut params = Vec::new();
         for ((t, shape), name) in tensors.into_iter().zip(&expected).zip(&names) {
             if t.dims() != shape.as_slice() {
-                return Err(Error::ShapeMismatch { what: name.clone(), expected: shape.clone(), found: t.dims().to_vec() });
+                return Err(Error::ShapeMismatch {
+                    what: name.clone(),
+                    expected: shape.clone(),
+                    found: t.dims().to_vec(),
+                });
             }
             let t = t.to_dtype(DType::F32)?;
             let bad = t.flatten_all()?.to_vec1::<f32>()?.iter().filter(|v| !v.is_finite()).count();
@@ -152,7 +156,11 @@ impl Model {
     /// differentiable expression of the parameters during hardened training.
     pub fn forward_with(&self, weights: &[Tensor], x: &Tensor, pass: &mut Pass) -> Result<Tensor> {
         if weights.len() != self.params.len() {
-            return Err(Error::ModelFormat(format!("expected {} weight tensors, got {}", self.params.len(), weights.len())));
+            return Err(Error::ModelFormat(format!(
+                "expected {} weight tensors, got {}",
+                self.params.len(),
+                weights.len()
+            )));
         }
         let example = self.config.arch.example_shape();
         if x.rank() != example.len() + 1 || x.dims()[1..] != example[..] {

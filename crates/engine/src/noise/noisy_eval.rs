@@ -49,7 +49,11 @@ impl Spread {
     pub fn of(draws: Vec<f64>) -> Self {
         let n = draws.len() as f64;
         let mean = draws.iter().sum::<f64>() / n.max(1.0);
-        let sd = if draws.len() > 1 { (draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() } else { 0.0 };
+        let sd = if draws.len() > 1 {
+            (draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+        } else {
+            0.0
+        };
         Self { mean, sd, draws }
     }
 }
@@ -63,7 +67,12 @@ pub fn noisy_accuracy_draw(model: &Model, data: &Dataset, cfg: &NoiseConfig, k: 
 
 /// Accuracy over `cfg.draws` noise draws. `on_draw(k, accuracy)` is told after each draw and
 /// may return `false` to cancel.
-pub fn noisy_accuracy(model: &Model, data: &Dataset, cfg: &NoiseConfig, mut on_draw: impl FnMut(usize, f64) -> bool) -> Result<Spread> {
+pub fn noisy_accuracy(
+    model: &Model,
+    data: &Dataset,
+    cfg: &NoiseConfig,
+    mut on_draw: impl FnMut(usize, f64) -> bool,
+) -> Result<Spread> {
     cfg.validate()?;
     let mut draws = Vec::with_capacity(cfg.draws);
     for k in 0..cfg.draws {

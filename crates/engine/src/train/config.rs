@@ -37,7 +37,14 @@ pub enum Biases {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        Self { epochs: 5, batch_size: 64, adam: AdamConfig::default(), seed: 1234, method: Method::Standard, biases: Biases::Trained }
+        Self {
+            epochs: 5,
+            batch_size: 64,
+            adam: AdamConfig::default(),
+            seed: 1234,
+            method: Method::Standard,
+            biases: Biases::Trained,
+        }
     }
 }
 

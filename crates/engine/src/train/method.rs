@@ -74,7 +74,9 @@ impl Method {
         match self {
             Method::Standard => "standard".into(),
             Method::NoiseInjection { std, gradient } => format!("noise-injection std {std} ({gradient:?})"),
-            Method::Distillation { std, loss, gradient } => format!("teacher-student {loss:?} std {std} ({gradient:?})"),
+            Method::Distillation { std, loss, gradient } => {
+                format!("teacher-student {loss:?} std {std} ({gradient:?})")
+            }
             Method::FaultAware { lrs, hrs, noise_std } if *noise_std > 0.0 => {
                 format!("fault-aware lrs {lrs} hrs {hrs} + noise std {noise_std}")
             }
@@ -85,8 +87,12 @@ impl Method {
     fn noise(&self) -> Option<(f32, GradientVariant)> {
         match *self {
             Method::Standard => None,
-            Method::NoiseInjection { std, gradient } | Method::Distillation { std, gradient, .. } => Some((std, gradient)),
-            Method::FaultAware { noise_std, .. } if noise_std > 0.0 => Some((noise_std, GradientVariant::PerturbRestore)),
+            Method::NoiseInjection { std, gradient } | Method::Distillation { std, gradient, .. } => {
+                Some((std, gradient))
+            }
+            Method::FaultAware { noise_std, .. } if noise_std > 0.0 => {
+                Some((noise_std, GradientVariant::PerturbRestore))
+            }
             Method::FaultAware { .. } => None,
         }
     }

@@ -38,7 +38,11 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
         return Err(Error::invalid("training set", 0, "is empty"));
     }
     if data.features() != crate::model::INPUTS {
-        return Err(Error::ShapeMismatch { what: "training images".into(), expected: vec![28, 28], found: vec![data.images.rows, data.images.cols] });
+        return Err(Error::ShapeMismatch {
+            what: "training images".into(),
+            expected: vec![28, 28],
+            found: vec![data.images.rows, data.images.cols],
+        });
     }
     let teacher = match (&cfg.method, hooks.teacher) {
         (Method::Distillation { .. }, None) => {
@@ -52,7 +56,8 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
     // The teacher needs its own input batches only when it prepares or shapes inputs differently.
     let teacher_batcher = teacher
         .filter(|(t, _)| {
-            t.config.preprocessing != model.config.preprocessing || t.config.arch.example_shape() != model.config.arch.example_shape()
+            t.config.preprocessing != model.config.preprocessing
+                || t.config.arch.example_shape() != model.config.arch.example_shape()
         })
         .map(|(t, _)| Batcher::new(data, t.config.preprocessing, t.config.arch.example_shape()));
     let params = model.params().to_vec();
@@ -83,7 +88,11 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
             let (x, y) = batcher.batch(idx, &dev)?;
             let clean = model.weights();
             let weights = cfg.method.effective_weights(&clean, &mut noise_rng)?;
-            let logits = model.forward_with(&weights, &x, &mut Pass { dropout: Some(&mut dropout_rng), exec: &DigitalLayers })?;
+            let logits = model.forward_with(
+                &weights,
+                &x,
+                &mut Pass { dropout: Some(&mut dropout_rng), exec: &DigitalLayers },
+            )?;
             let loss = match teacher {
                 None => candle_nn::loss::cross_entropy(&logits, &y)?,
                 Some((t, kind)) => {
@@ -106,7 +115,9 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
             let grads = params
                 .iter()
                 .zip(model.names())
-                .map(|(p, name)| grads.get(p.as_tensor()).cloned().ok_or_else(|| Error::NoGradient { name: name.clone() }))
+                .map(|(p, name)| {
+                    grads.get(p.as_tensor()).cloned().ok_or_else(|| Error::NoGradient { name: name.clone() })
+                })
                 .collect::<Result<Vec<_>>>()?;
             let grads: Vec<_> = trainable.iter().map(|&i| grads[i].clone()).collect();
             adam.step(&trained_params, &grads)?;
