@@ -19,3 +19,11 @@ pub fn mnist() -> Split {
     Split::load_dir(&dir, DatasetKind::Mnist, true)
         .unwrap_or_else(|e| panic!("MNIST is needed for this test ({e}); set MPG_DATA_DIR to a folder holding mnist/"))
 }
+
+/// Real Fashion-MNIST, checksum-verified. Panics with instructions when it is missing.
+pub fn fashion_mnist() -> Split {
+    let dir = data_dir().join("fashion-mnist");
+    Split::load_dir(&dir, DatasetKind::FashionMnist, true).unwrap_or_else(|e| {
+        panic!("Fashion-MNIST is needed for this test ({e}); set MPG_DATA_DIR to a folder holding fashion-mnist/")
+    })
+}
