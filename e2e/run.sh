@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The end-to-end test: installs Debian's Chromium (apt) and playwright-core (npm ci) if missing,
 # makes sure MNIST is in data/, builds the site with trunk (offline) and runs e2e/test.mjs against
-# it on localhost. Screenshots go to docs/screenshots/, results to e2e/artifacts/results.json.
+# it on localhost. Screenshots go to e2e/artifacts/screenshots/ (ignored; scripts/screenshots.sh
+# publishes them to docs/screenshots/), results to e2e/artifacts/results.json.
 # E2E_EPOCHS=5 makes it the acceptance run (97% after 5 epochs); E2E_LENET=1 adds the LeNet
 # benchmark. A few minutes with the defaults.
 set -euo pipefail
