@@ -126,3 +126,23 @@ fn report_rows_do_not_train_on_fashion_mnist() {
     assert!(s.run.is_none());
     assert_eq!(s.reproduce.waiting, vec!["mlp-b256".to_string()]);
 }
+
+#[test]
+fn the_table_has_the_reports_fourteen_trainable_rows_each_with_its_figures() {
+    use crate::app_core::report_rows::{csv, rows};
+    let mut s = ready();
+    let b256 = recipe("mlp-b256").unwrap();
+    reduce(&mut s, Action::ModelsRestored(vec![model(5, b256.model.clone(), b256.train.clone())]));
+    let table = rows(&s);
+    assert_eq!(table.len(), 14);
+    assert_eq!(table.iter().filter(|r| r.table == "batch").count(), 8);
+    assert_eq!(table.iter().filter(|r| r.table == "hardening").count(), 5);
+    let fault_aware: Vec<_> = table.iter().filter(|r| r.table == "fault-aware").collect();
+    assert_eq!(fault_aware.len(), 1);
+    assert_eq!((fault_aware[0].report.clean, fault_aware[0].report.faults), (Some(97.32), Some(51.49)));
+    assert!(table.iter().all(|r| r.report.clean.is_some() && r.report.std1.is_some()));
+    let row = table.iter().find(|r| r.recipe.key == "mlp-b256").unwrap();
+    assert_eq!((row.status, row.ours.clean), (RowStatus::Trained(5), Some(97.0)));
+    assert_eq!(table.iter().filter(|r| r.ours.clean.is_some()).count(), 1);
+    assert_eq!(csv(&table).lines().count(), 15);
+}
