@@ -6,7 +6,7 @@ use std::rc::Rc;
 use engine::data::DatasetKind;
 use engine::train::{EpochSummary, Progress};
 
-use super::explore::CrossbarUi;
+use super::explore::CrossbarField;
 use super::form::FormField;
 use super::models::SavedModel;
 use super::state::Tab;
@@ -103,8 +103,9 @@ pub enum Action {
     },
     /// The draws field's text value.
     SetDraws(String),
+    /// A crossbar control's new value.
     Crossbar {
-        ui: CrossbarUi,
+        field: CrossbarField,
         now_ms: f64,
     },
     EvalDone {

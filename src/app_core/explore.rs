@@ -19,6 +19,49 @@ pub const CURVE_MAX_STD: f32 = 2.0;
 /// Finished draws of a curve: per point index, per draw index, the accuracy.
 pub type Curve = BTreeMap<usize, BTreeMap<usize, f64>>;
 
+/// One edit of the crossbar controls: the control and the value it now shows. Applied to the
+/// settings as the reducer finds them, so two edits before a render both count.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CrossbarField {
+    Enabled(bool),
+    Lrs(String),
+    Hrs(String),
+    Adc(String),
+    Tile(String),
+    ROn(String),
+    ROff(String),
+    Scaling(String),
+}
+
+/// A finite number, or `None` (NaN passes `clamp`).
+fn finite(v: &str) -> Option<f64> {
+    v.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+impl CrossbarUi {
+    /// Applies an edit; a value the control should not give leaves the setting as it was
+    /// (the settings' own validation reports out-of-range ones).
+    pub fn apply(&mut self, field: CrossbarField) {
+        let c = &mut self.config;
+        match field {
+            CrossbarField::Enabled(on) => self.enabled = on,
+            CrossbarField::Lrs(v) => c.faults.lrs = finite(&v).map_or(c.faults.lrs, |x| x.clamp(0.0, 0.5)),
+            CrossbarField::Hrs(v) => c.faults.hrs = finite(&v).map_or(c.faults.hrs, |x| x.clamp(0.0, 0.5)),
+            CrossbarField::Adc(v) => c.adc_bits = v.parse().ok(),
+            CrossbarField::Tile(v) => c.tile = v.parse().unwrap_or(c.tile),
+            CrossbarField::ROn(v) => c.r_on = finite(&v).unwrap_or(c.r_on),
+            CrossbarField::ROff(v) => c.r_off = finite(&v).unwrap_or(c.r_off),
+            CrossbarField::Scaling(v) => {
+                c.input_scaling = if v == "calibrated" {
+                    engine::crossbar::InputScaling::Calibrated
+                } else {
+                    engine::crossbar::InputScaling::Memtorch
+                }
+            }
+        }
+    }
+}
+
 /// The crossbar controls of the Explore panel: the report's Part 2 setting (MemTorch's
 /// tutorial crossbar), off at first.
 #[derive(Clone, Debug, Default, PartialEq)]

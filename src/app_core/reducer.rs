@@ -300,7 +300,9 @@ fn apply(s: &mut State, action: Action) {
                 s.explore.draws = n;
             }
         }
-        Action::Crossbar { ui, now_ms } => {
+        Action::Crossbar { field, now_ms } => {
+            let mut ui = s.explore.crossbar.clone();
+            ui.apply(field);
             if ui != s.explore.crossbar {
                 s.explore.crossbar = ui;
                 s.explore.xbar_moved_ms = now_ms;

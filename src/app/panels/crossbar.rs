@@ -3,8 +3,8 @@
 use yew::prelude::*;
 
 use super::{labelled, Ctx};
-use crate::app::browser::{event_value, now_ms};
-use crate::app_core::explore::CrossbarUi;
+use crate::app::browser::{event_checked, event_value, now_ms};
+use crate::app_core::explore::CrossbarField;
 use crate::app_core::selectors::fmt_int;
 use crate::app_core::Action;
 
@@ -12,21 +12,13 @@ pub fn view(ctx: &Ctx) -> Html {
     let e = &ctx.state.explore;
     let ui = e.crossbar.clone();
     let c = &ui.config;
-    let edit = |f: fn(&mut CrossbarUi, String)| {
-        let state = ctx.state.clone();
-        move |ev: Event| {
-            let mut ui = state.explore.crossbar.clone();
-            f(&mut ui, event_value(&ev));
-            state.dispatch(Action::Crossbar { ui, now_ms: now_ms() });
-        }
+    let edit = |make: fn(String) -> CrossbarField| {
+        ctx.cb(move |ev: Event| Action::Crossbar { field: make(event_value(&ev)), now_ms: now_ms() })
     };
-    let slide = |f: fn(&mut CrossbarUi, f64)| {
-        let state = ctx.state.clone();
-        Callback::from(move |ev: InputEvent| {
+    let slide = |make: fn(String) -> CrossbarField| {
+        ctx.cb(move |ev: InputEvent| {
             let input: web_sys::HtmlInputElement = ev.target_unchecked_into();
-            let mut ui = state.explore.crossbar.clone();
-            f(&mut ui, input.value().parse().unwrap_or(0.0));
-            state.dispatch(Action::Crossbar { ui, now_ms: now_ms() });
+            Action::Crossbar { field: make(input.value()), now_ms: now_ms() }
         })
     };
     let readout = if !ui.enabled {
@@ -58,39 +50,39 @@ pub fn view(ctx: &Ctx) -> Html {
         <fieldset class="faults">
             <legend>{"Crossbar simulation (MemTorch-style)"}</legend>
             <label class="check"><input id="xbar-enabled" type="checkbox" checked={ui.enabled}
-                onchange={Callback::from(edit(|u, _| u.enabled = !u.enabled))} />{" simulate the network on memristor crossbars"}</label>
+                onchange={ctx.cb(|ev: Event| Action::Crossbar { field: CrossbarField::Enabled(event_checked(&ev)), now_ms: now_ms() })} />{" simulate the network on memristor crossbars"}</label>
             <p class="explain">{"Each layer's weights become conductances of R_on/R_off devices on tiles (two devices per weight), inputs become voltages, outputs are read by an ADC; then the network is tuned. Stuck devices ignore programming."}</p>
             <div class="control slider">
                 <label for="fault-lrs">{"stuck-at-LRS rate: "}<output>{ format!("{:.2}", c.faults.lrs) }</output>{" (fraction of devices)"}</label>
                 <input id="fault-lrs" type="range" min="0" max="0.5" step="0.01" value={c.faults.lrs.to_string()} disabled={!ui.enabled}
                     aria-valuetext={format!("{:.0} percent of devices stuck at low resistance", c.faults.lrs * 100.0)}
-                    oninput={slide(|u, v| u.config.faults.lrs = v)} />
+                    oninput={slide(CrossbarField::Lrs)} />
                 <p class="explain">{"Devices stuck at their lowest resistance: they conduct maximally whatever was programmed."}</p>
             </div>
             <div class="control slider">
                 <label for="fault-hrs">{"stuck-at-HRS rate: "}<output>{ format!("{:.2}", c.faults.hrs) }</output>{" (fraction of devices)"}</label>
                 <input id="fault-hrs" type="range" min="0" max="0.5" step="0.01" value={c.faults.hrs.to_string()} disabled={!ui.enabled}
                     aria-valuetext={format!("{:.0} percent of devices stuck at high resistance", c.faults.hrs * 100.0)}
-                    oninput={slide(|u, v| u.config.faults.hrs = v)} />
+                    oninput={slide(CrossbarField::Hrs)} />
                 <p class="explain">{"Devices stuck at their highest resistance: they barely conduct."}</p>
             </div>
             { labelled("ADC resolution", "Bits of the converter that reads each tile's column currents.", html! {
-                <select id="xbar-adc" disabled={!ui.enabled} onchange={edit(|u, v| u.config.adc_bits = v.parse().ok())}>
+                <select id="xbar-adc" disabled={!ui.enabled} onchange={edit(CrossbarField::Adc)}>
                     { for ["ideal", "4", "6", "8", "10"].iter().map(|o| html! { <option value={*o} selected={adc == *o}>{ if *o == "ideal" { "ideal (no ADC)".to_string() } else { format!("{o} bits") } }</option> }) }
                 </select> }) }
             { labelled("tile size", "Rows and columns per crossbar tile.", html! {
-                <select id="xbar-tile" disabled={!ui.enabled} onchange={edit(|u, v| u.config.tile = v.parse().unwrap_or(128))}>
+                <select id="xbar-tile" disabled={!ui.enabled} onchange={edit(CrossbarField::Tile)}>
                     { for [32usize, 64, 128, 256].iter().map(|t| html! { <option value={t.to_string()} selected={c.tile == *t}>{ format!("{t} × {t}") }</option> }) }
                 </select> }) }
             { labelled("R_on / R_off (Ω)", "The devices' low and high resistance (VTEAM: 50 / 1000 Ω).", html! {
                 <span>
                     <input id="xbar-ron" type="number" min="1" step="10" value={c.r_on.to_string()} disabled={!ui.enabled} style="width: 5.5rem"
-                        onchange={edit(|u, v| u.config.r_on = v.parse().unwrap_or(u.config.r_on))} />{" / "}
+                        onchange={edit(CrossbarField::ROn)} />{" / "}
                     <input id="xbar-roff" type="number" min="2" step="100" value={c.r_off.to_string()} disabled={!ui.enabled} style="width: 5.5rem"
-                        onchange={edit(|u, v| u.config.r_off = v.parse().unwrap_or(u.config.r_off))} />
+                        onchange={edit(CrossbarField::ROff)} />
                 </span> }) }
             { labelled("input scaling", "memtorch: inputs scaled per batch as MemTorch does (the report's setting); it shrinks each layer's product but not its digital bias, so models with trained biases lose accuracy and bias-free ones do not. calibrated: a fixed range per layer, measured on 10,000 training images (each evaluator fetches them the first time).", html! {
-                <select id="xbar-scaling" disabled={!ui.enabled} onchange={edit(|u, v| u.config.input_scaling = if v == "calibrated" { engine::crossbar::InputScaling::Calibrated } else { engine::crossbar::InputScaling::Memtorch })}>
+                <select id="xbar-scaling" disabled={!ui.enabled} onchange={edit(CrossbarField::Scaling)}>
                     <option value="memtorch" selected={c.input_scaling == engine::crossbar::InputScaling::Memtorch}>{"memtorch"}</option>
                     <option value="calibrated" selected={c.input_scaling == engine::crossbar::InputScaling::Calibrated}>{"calibrated"}</option>
                 </select> }) }

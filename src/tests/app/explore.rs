@@ -197,3 +197,24 @@ fn cancel_keeps_the_last_epoch_and_restarts_the_trainer() {
     reduce(&mut s, Action::Train { now_ms: 1.0 });
     assert!(s.training());
 }
+
+#[test]
+fn two_crossbar_edits_before_a_render_both_count_and_send_one_job_set_each() {
+    use crate::app_core::explore::CrossbarField;
+    let mut s = with_model();
+    let edit = |s: &mut State, field| reduce(s, Action::Crossbar { field, now_ms: 1.0 });
+    edit(&mut s, CrossbarField::Enabled(true));
+    edit(&mut s, CrossbarField::Lrs("0.1".into()));
+    edit(&mut s, CrossbarField::Hrs("0.2".into()));
+    edit(&mut s, CrossbarField::Lrs("NaN".into()));
+    edit(&mut s, CrossbarField::ROn("inf".into()));
+    let c = &s.explore.crossbar.config;
+    assert_eq!((c.faults.lrs, c.faults.hrs), (0.1, 0.2));
+    assert!(c.r_on.is_finite());
+    let effects = take_effects(&mut s);
+    let jobs: Vec<_> = effects.iter().filter(|e| matches!(e, Effect::CrossbarJobs { .. })).collect();
+    // enabled, then each real change; NaN and inf change nothing and send nothing
+    assert_eq!(jobs.len(), 3, "{jobs:?}");
+    edit(&mut s, CrossbarField::Hrs("0.2".into()));
+    assert!(take_effects(&mut s).iter().all(|e| !matches!(e, Effect::CrossbarJobs { .. })));
+}
