@@ -1,6 +1,9 @@
 //! Loading the data: what the status line says, a web page answered for a missing file, and
 //! the user's files named by their names.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use engine::data::DatasetKind;
 
 use super::super::fixtures::images_labels;

@@ -1,5 +1,8 @@
 //! The evaluators' queue policy.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use crate::app_core::eval_queue::{JobClass, JobQueue};
 use crate::protocol::EvalTask;
 

@@ -1,6 +1,9 @@
 //! The Explore panel's state: the slider and draws readouts, a dataset switch, failed and
 //! cancelled work.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use engine::data::DatasetKind;
 use engine::model::ModelConfig;
 use engine::train::TrainConfig;

@@ -1,6 +1,9 @@
 //! The Train form: every field survives a reload, and training uses the form as it is when
 //! the button is pressed.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use engine::data::DatasetKind;
 use engine::train::{Biases, DistillLoss, GradientVariant, Method};
 

@@ -1,5 +1,8 @@
 //! The Landscape panel computes the models the user chose.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use engine::model::ModelConfig;
 use engine::train::TrainConfig;
 

@@ -1,5 +1,8 @@
 //! Names in the UI's words and one colour per model.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use engine::model::{Architecture, ModelConfig};
 use engine::train::{Biases, GradientVariant, Method, TrainConfig};
 

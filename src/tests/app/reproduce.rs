@@ -1,5 +1,8 @@
 //! The Reproduce queue: the teacher it picks, a running row, no duplicates, a reload.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use engine::data::{DatasetKind, Preprocessing};
 use engine::train::{Biases, Method};
 

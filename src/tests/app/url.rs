@@ -1,5 +1,8 @@
 //! The view in the URL: a round trip, and whatever a hostile link holds.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use super::started_with;
 use crate::app_core::url::{fragment, parse_fragment, percent_decode, query_param, ViewParams};
 use crate::app_core::Tab;
