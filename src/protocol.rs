@@ -11,7 +11,7 @@ use engine::train::{EpochSummary, Progress, TrainConfig};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// What is actually posted: the version, then the message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -82,6 +82,9 @@ pub struct DataSource {
     pub kind: DatasetKind,
     /// Absolute URLs (http or blob:) of train images, train labels, test images, test labels.
     pub urls: [String; 4],
+    /// What to call each file in messages: its path under the data folder, or the name of
+    /// the user's file (a `blob:` URL means nothing to a reader).
+    pub names: [String; 4],
     /// Check each decompressed file against the pinned SHA-256 (off for the user's own files).
     pub verify: bool,
     /// Whether this worker needs the training half (evaluators only need the test set).
@@ -147,7 +150,8 @@ pub enum ToWorker {
 /// Why data could not be loaded.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum DataError {
-    /// A file is not there (HTTP 404 or network error).
+    /// A file is not there (HTTP 404, a network error, or a web page answered instead, as a
+    /// development server does for any path).
     Missing { url: String, detail: String },
     /// A file is there but damaged, wrong, or not the official dataset.
     Invalid { url: String, detail: String },
@@ -163,7 +167,7 @@ impl std::fmt::Display for DataError {
 }
 
 /// A few test images for the page to draw (it never holds the whole dataset).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Samples {
     /// `labels.len() * 784` pixel bytes.
     pub pixels: Vec<u8>,

@@ -48,13 +48,13 @@ pub struct WorkerCore {
 /// `need_train` is false). Returns the loaded data and the reply for the page.
 pub fn parse_files(source: &DataSource, files: [Vec<u8>; 4], millis: f64) -> Result<(Loaded, FromWorker), DataError> {
     let mut decoded: Vec<Vec<u8>> = Vec::with_capacity(4);
-    for ((file, bytes), url) in DataFile::ALL.iter().zip(files).zip(&source.urls) {
+    for ((file, bytes), name) in DataFile::ALL.iter().zip(files).zip(&source.names) {
         let needed = source.need_train || matches!(file, DataFile::TestImages | DataFile::TestLabels);
-        decoded.push(if needed { decode_file(source, *file, url, &bytes)? } else { Vec::new() });
+        decoded.push(if needed { decode_file(source, *file, name, &bytes)? } else { Vec::new() });
     }
     let parse = |i: usize, l: usize| {
-        Dataset::from_readers(&decoded[i][..], &decoded[l][..], &source.urls[i], &source.urls[l])
-            .map_err(|e| DataError::Invalid { url: source.urls[i].clone(), detail: e.to_string() })
+        Dataset::from_readers(&decoded[i][..], &decoded[l][..], &source.names[i], &source.names[l])
+            .map_err(|e| DataError::Invalid { url: source.names[i].clone(), detail: e.to_string() })
     };
     let test = parse(2, 3)?;
     let train = if source.need_train { Some(parse(0, 1)?) } else { None };
@@ -73,14 +73,36 @@ pub fn parse_files(source: &DataSource, files: [Vec<u8>; 4], millis: f64) -> Res
 }
 
 /// One data file decompressed and, when `source.verify`, checked against its pinned SHA-256.
-fn decode_file(source: &DataSource, file: DataFile, url: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
-    let name = display_name(url, file);
-    let invalid = |e: engine::Error| DataError::Invalid { url: url.to_string(), detail: e.to_string() };
-    let raw = read_maybe_gzip(bytes, &name).map_err(invalid)?;
+/// `name` is what messages call it.
+fn decode_file(source: &DataSource, file: DataFile, name: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
+    let invalid = |e: engine::Error| DataError::Invalid { url: name.to_string(), detail: e.to_string() };
+    let raw = read_maybe_gzip(bytes, name).map_err(invalid)?;
     if source.verify {
-        verify_checksum(source.kind, file, &raw, &name).map_err(invalid)?;
+        verify_checksum(source.kind, file, &raw, name).map_err(invalid)?;
     }
     Ok(raw)
+}
+
+/// Whether a server's answer is a file at all: a development server (`trunk serve`) answers a
+/// missing path with its index.html and status 200. An HTML answer means the file is not
+/// there, which the page must say (rather than "damaged, SHA-256 mismatch").
+pub fn check_answer(name: &str, content_type: Option<&str>, bytes: &[u8]) -> Result<(), DataError> {
+    let html_type = content_type.is_some_and(|t| t.to_ascii_lowercase().starts_with("text/html"));
+    let head: Vec<u8> = bytes
+        .iter()
+        .copied()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(15)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    let html_body = head.starts_with(b"<!doctype html") || head.starts_with(b"<html");
+    if html_type || html_body {
+        return Err(DataError::Missing {
+            url: name.to_string(),
+            detail: "the server answered with a web page instead of the file (the folder is not there)".into(),
+        });
+    }
+    Ok(())
 }
 
 /// The notes a trained model file carries: how it was trained and how it did.
@@ -103,14 +125,6 @@ fn calibrated(task: &EvalTask) -> bool {
     }
 }
 
-/// The file name at the end of a URL (blob URLs have none: use the canonical name).
-fn display_name(url: &str, file: DataFile) -> String {
-    if url.starts_with("blob:") {
-        return format!("{} (your file)", file.stem());
-    }
-    url.rsplit('/').next().unwrap_or(url).to_string()
-}
-
 impl WorkerCore {
     /// The URLs of the two training files when `msg` needs training images this worker does
     /// not hold yet (calibrated crossbar scaling measures its input ranges on them). The shell
@@ -127,10 +141,10 @@ impl WorkerCore {
     pub fn add_calibration(&mut self, images: &[u8], labels: &[u8]) -> Result<(), String> {
         let data = self.data.as_mut().ok_or("no data loaded")?;
         let s = &data.source;
-        let images = decode_file(s, DataFile::TrainImages, &s.urls[0], images).map_err(|e| e.to_string())?;
-        let labels = decode_file(s, DataFile::TrainLabels, &s.urls[1], labels).map_err(|e| e.to_string())?;
+        let images = decode_file(s, DataFile::TrainImages, &s.names[0], images).map_err(|e| e.to_string())?;
+        let labels = decode_file(s, DataFile::TrainLabels, &s.names[1], labels).map_err(|e| e.to_string())?;
         let train =
-            Dataset::from_readers(&images[..], &labels[..], &s.urls[0], &s.urls[1]).map_err(|e| e.to_string())?;
+            Dataset::from_readers(&images[..], &labels[..], &s.names[0], &s.names[1]).map_err(|e| e.to_string())?;
         data.calibration = Some(train.take(CALIBRATION_IMAGES));
         Ok(())
     }

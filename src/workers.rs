@@ -2,7 +2,7 @@
 //! ready, and a pool of evaluators with a job queue where the slider's jobs jump the line.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use js_sys::{Array, Uint8Array};
@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker};
 
+use crate::app_core::eval_queue::{Job, JobClass, JobQueue};
 use crate::protocol::{decode, encode, DataSource, EvalTask, FromWorker, ToWorker};
 
 /// Where trunk puts the worker's no-modules script, relative to the page.
@@ -92,25 +93,6 @@ impl Drop for WorkerHandle {
     }
 }
 
-/// Why an evaluation was queued: slider jobs replace each other; requested jobs (a button
-/// press, e.g. the Landscape panel's) accumulate ahead of the background curve jobs, which
-/// accumulate behind everything.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum JobClass {
-    Slider,
-    Crossbar,
-    Requested,
-    Curve,
-}
-
-#[derive(Clone, Debug)]
-struct Job {
-    id: u64,
-    class: JobClass,
-    model: u64,
-    task: EvalTask,
-}
-
 struct Slot {
     handle: WorkerHandle,
     data_ready: bool,
@@ -121,9 +103,8 @@ struct Slot {
 /// Evaluator workers and their queue.
 pub struct EvalPool {
     slots: Vec<Slot>,
-    queue: VecDeque<Job>,
+    queue: JobQueue,
     models: HashMap<u64, Rc<Vec<u8>>>,
-    next_job: u64,
 }
 
 /// How many evaluators: one per core, at least one, at most four.
@@ -143,7 +124,7 @@ impl EvalPool {
             let handle = WorkerHandle::spawn(move |m| cb(i, m))?;
             slots.push(Slot { handle, data_ready: false, busy: false, models: HashSet::new() });
         }
-        Ok(Self { slots, queue: VecDeque::new(), models: HashMap::new(), next_job: 1 })
+        Ok(Self { slots, queue: JobQueue::default(), models: HashMap::new() })
     }
 
     pub fn len(&self) -> usize {
@@ -179,80 +160,62 @@ impl EvalPool {
         self.models.insert(id, bytes);
     }
 
-    /// Forgets a model's queued jobs.
+    /// Forgets a model and its queued jobs.
     pub fn remove_model(&mut self, id: u64) {
         self.models.remove(&id);
-        self.queue.retain(|j| j.model != id);
+        self.queue.remove_model(id);
     }
 
-    /// Replaces all queued slider jobs with `tasks` (run before any curve job).
-    pub fn replace_slider_jobs(&mut self, model: u64, tasks: Vec<EvalTask>) {
-        self.replace_jobs(JobClass::Slider, model, tasks);
+    /// Forgets every queued job (the data changed).
+    pub fn clear_jobs(&mut self) {
+        self.queue.clear();
     }
 
-    /// Replaces the queued jobs of `class` with `tasks`, ahead of requested and curve jobs.
+    /// Replaces the queued jobs of `class` with `tasks` (see [`JobQueue::replace`]).
     pub fn replace_jobs(&mut self, class: JobClass, model: u64, tasks: Vec<EvalTask>) {
-        self.queue.retain(|j| j.class != class);
-        // after the other interactive class's jobs, before requested jobs and curves
-        let at = self
-            .queue
-            .iter()
-            .position(|j| matches!(j.class, JobClass::Requested | JobClass::Curve))
-            .unwrap_or(self.queue.len());
-        for (i, task) in tasks.into_iter().enumerate() {
-            let id = self.next_id();
-            self.queue.insert(at + i, Job { id, class, model, task });
-        }
+        self.queue.replace(class, model, tasks);
         self.dispatch();
     }
 
-    /// Queues jobs the user asked for by pressing a button: after the queued slider and
-    /// requested jobs, before the background curves.
-    pub fn push_requested_jobs(&mut self, model: u64, tasks: Vec<EvalTask>) {
-        let mut at = self.queue.iter().position(|j| j.class == JobClass::Curve).unwrap_or(self.queue.len());
-        for task in tasks {
-            let id = self.next_id();
-            self.queue.insert(at, Job { id, class: JobClass::Requested, model, task });
-            at += 1;
-        }
+    /// Queues jobs a button asked for.
+    pub fn push_requested_jobs(&mut self, jobs: Vec<(u64, EvalTask)>) {
+        self.queue.push_requested(jobs);
         self.dispatch();
     }
 
     /// Queues curve jobs behind everything else.
     pub fn push_curve_jobs(&mut self, model: u64, tasks: Vec<EvalTask>) {
-        for task in tasks {
-            let id = self.next_id();
-            self.queue.push_back(Job { id, class: JobClass::Curve, model, task });
-        }
+        self.queue.push_curves(model, tasks);
         self.dispatch();
     }
 
-    /// Queued (not yet started) curve jobs of `model`.
-    pub fn queued_curve_jobs(&self, model: u64) -> usize {
-        self.queue.iter().filter(|j| j.model == model && j.class == JobClass::Curve).count()
-    }
-
-    fn next_id(&mut self) -> u64 {
-        self.next_job += 1;
-        self.next_job
-    }
-
     /// Updates the pool's bookkeeping for a reply from worker `i`, then starts queued work.
-    pub fn on_reply(&mut self, i: usize, msg: &FromWorker) {
+    /// For a failed evaluation, returns the job that failed.
+    pub fn on_reply(&mut self, i: usize, msg: &FromWorker) -> Option<Job> {
+        let mut failed = None;
         if let Some(slot) = self.slots.get_mut(i) {
             match msg {
                 FromWorker::DataLoaded { .. } => slot.data_ready = true,
-                FromWorker::EvalDone { .. } | FromWorker::EvalFailed { .. } => slot.busy = false,
+                FromWorker::EvalDone { job, .. } => {
+                    slot.busy = false;
+                    self.queue.finish(*job);
+                }
+                // job 0: a model that could not be read; its job's own failure follows
+                FromWorker::EvalFailed { job, .. } if *job != 0 => {
+                    slot.busy = false;
+                    failed = self.queue.finish(*job);
+                }
                 _ => {}
             }
         }
         self.dispatch();
+        failed
     }
 
     /// Starts queued jobs on idle evaluators that have their data.
     pub fn dispatch(&mut self) {
         for slot in self.slots.iter_mut().filter(|s| s.data_ready && !s.busy) {
-            let Some(job) = self.queue.pop_front() else { return };
+            let Some(job) = self.queue.pop() else { return };
             let Some(bytes) = self.models.get(&job.model) else { continue };
             if slot.models.insert(job.model) {
                 slot.handle.send(&ToWorker::PutModel { id: job.model, bytes: bytes.as_ref().clone() });

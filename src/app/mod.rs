@@ -1,56 +1,53 @@
-//! The page: the root component owns the state (one reducer) and the workers; panels render
-//! the state and turn clicks into actions.
+//! The page: the root component owns the state (the core's reducer) and the workers; it
+//! turns worker replies into actions and carries out the effects the reducer asks for.
+//! Panels render the state and turn clicks into plain actions.
 
-pub mod landscape;
+pub mod browser;
+pub mod effects;
 pub mod panels;
 pub mod plots;
-pub mod state;
 pub mod storage;
-pub mod url;
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::rc::Rc;
 
-use engine::data::{DataFile, DatasetKind};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::protocol::{DataError, DataSource, FromWorker, ToWorker};
+use crate::app_core::models::{ModelMeta, SavedModel};
+use crate::app_core::{url, Action, DataStatus, Startup, State, Tab};
+use crate::protocol::{DataSource, FromWorker};
 use crate::workers::{absolute_url, pool_size, EvalPool, WorkerHandle};
-use state::{Action, DataStatus, ModelMeta, SavedModel, State, Tab};
+use browser::{new_model_id, now_ms};
 
-/// Milliseconds on the page's clock.
-pub fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+/// Where the Train form and the Reproduce queue are kept between visits.
+pub const FORM_KEY: &str = "mpg-train-form";
+pub const QUEUE_KEY: &str = "mpg-reproduce-queue";
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        crate::app_core::reducer::reduce(&mut s, action);
+        Rc::new(s)
+    }
 }
 
-/// The workers and what the page knows about them (outside the reducer: not renderable).
+/// The workers (outside the reducer: not renderable).
 pub struct Services {
     pub trainer: Option<WorkerHandle>,
     pub pool: EvalPool,
-    pub source: DataSource,
-    pub next_job: u64,
-    /// (model, draws) whose curve was queued.
-    pub curves: HashSet<(u64, usize)>,
-    /// (model, draws, crossbar settings) whose fault curve was queued.
-    pub xbar_curves: HashSet<(u64, usize, String)>,
+    /// The data the workers were last told to load.
+    pub source: Option<DataSource>,
 }
 
 pub type SharedServices = Rc<RefCell<Option<Services>>>;
+pub type Dispatch = UseReducerDispatcher<State>;
 
-/// The data folder's URL, from `?data=...` (default `data/`) and the dataset.
-pub fn served_source(kind: DatasetKind, need_train: bool) -> DataSource {
-    let base = url::query_param("data").unwrap_or_else(|| "data/".into());
-    let base = if base.ends_with('/') { base } else { format!("{base}/") };
-    let urls = DataFile::ALL.map(|f| absolute_url(&format!("{base}{}/{}.gz", kind.dir_name(), f.stem())));
-    DataSource { kind, urls, verify: true, need_train }
-}
-
-fn spawn_trainer(dispatch: UseReducerDispatcher<State>, services: SharedServices) -> Option<WorkerHandle> {
+pub fn spawn_trainer(dispatch: Dispatch) -> Option<WorkerHandle> {
     let d = dispatch.clone();
-    let handle = WorkerHandle::spawn(move |msg| on_trainer(&d, &services, msg));
-    match handle {
+    match WorkerHandle::spawn(move |msg| on_trainer(&d, msg)) {
         Ok(h) => Some(h),
         Err(e) => {
             dispatch.dispatch(Action::Notice(Some(e)));
@@ -59,69 +56,49 @@ fn spawn_trainer(dispatch: UseReducerDispatcher<State>, services: SharedServices
     }
 }
 
-/// A fresh id for a model (milliseconds since 1970, so ids from several sessions do not collide).
-pub fn new_model_id() -> u64 {
-    js_sys::Date::now() as u64
-}
-
-fn on_trainer(dispatch: &UseReducerDispatcher<State>, services: &SharedServices, msg: FromWorker) {
-    match msg {
-        FromWorker::DataLoaded { train, .. } => dispatch.dispatch(Action::TrainerDataLoaded { train }),
-        FromWorker::DataFailed(e) => dispatch.dispatch(Action::DataFailed(e)),
-        FromWorker::TrainProgress { job, progress } => dispatch.dispatch(Action::TrainProgress { job, progress }),
+fn on_trainer(dispatch: &Dispatch, msg: FromWorker) {
+    let action = match msg {
+        FromWorker::DataLoaded { kind, train, .. } => Action::TrainerDataLoaded { kind, train },
+        FromWorker::DataFailed(e) => Action::DataFailed(e),
+        FromWorker::TrainProgress { job, progress } => Action::TrainProgress { job, progress, now_ms: now_ms() },
         FromWorker::TrainEpoch { job, summary, test_accuracy, snapshot } => {
             let snapshot = snapshot.map(|p| (Rc::new(p.bytes), p.train_seconds));
-            dispatch.dispatch(Action::TrainEpoch { job, summary, test_accuracy, snapshot })
+            Action::TrainEpoch { job, summary, test_accuracy, snapshot }
         }
         FromWorker::TrainDone { job, bytes, history, test_accuracy, train_seconds } => {
-            let id = new_model_id();
-            let bytes = Rc::new(bytes);
-            if let Some(s) = services.borrow_mut().as_mut() {
-                s.pool.add_model(id, bytes.clone());
-            }
-            dispatch.dispatch(Action::TrainDone { job, id, bytes, history, test_accuracy, train_seconds });
+            Action::TrainDone { job, id: new_model_id(), bytes: Rc::new(bytes), history, test_accuracy, train_seconds }
         }
-        FromWorker::TrainFailed { job, error } => dispatch.dispatch(Action::TrainFailed { job, error }),
-        FromWorker::ProtocolError(e) => dispatch.dispatch(Action::Notice(Some(format!("trainer: {e}")))),
-        _ => {}
-    }
+        FromWorker::TrainFailed { job, error } => Action::TrainFailed { job, error },
+        FromWorker::ProtocolError(e) => Action::Notice(Some(format!("trainer: {e}"))),
+        _ => return,
+    };
+    dispatch.dispatch(action);
 }
 
-fn on_evaluator(dispatch: &UseReducerDispatcher<State>, services: &SharedServices, i: usize, msg: FromWorker) {
-    if let Some(s) = services.borrow_mut().as_mut() {
-        s.pool.on_reply(i, &msg);
-    }
-    match msg {
-        FromWorker::DataLoaded { kind, train, test, millis, samples, test_labels } => {
-            let custom = services.borrow().as_ref().is_some_and(|s| !s.source.verify);
-            dispatch.dispatch(Action::DataLoaded {
-                kind,
-                train,
-                test,
-                millis,
-                custom,
-                samples: Rc::new(samples),
-                test_labels: Rc::new(test_labels),
-            })
+fn on_evaluator(dispatch: &Dispatch, services: &SharedServices, i: usize, msg: FromWorker) {
+    let failed = services.borrow_mut().as_mut().and_then(|s| s.pool.on_reply(i, &msg));
+    let action = match msg {
+        FromWorker::DataLoaded { kind, train, test, millis, samples, test_labels } => Action::DataLoaded {
+            kind,
+            train,
+            test,
+            millis,
+            samples: Rc::new(samples),
+            test_labels: Rc::new(test_labels),
+        },
+        FromWorker::DataFailed(e) => Action::DataFailed(e),
+        FromWorker::EvalDone { model, task, output, .. } => Action::EvalDone { model, task, output, now_ms: now_ms() },
+        FromWorker::EvalFailed { error, .. } => {
+            Action::EvalFailed { model: failed.as_ref().map(|j| j.model), task: failed.map(|j| j.task), error }
         }
-        FromWorker::DataFailed(e) => dispatch.dispatch(Action::DataFailed(e)),
-        FromWorker::EvalDone { model, task, output, .. } => {
-            dispatch.dispatch(Action::EvalDone { model, task, output, now_ms: now_ms() })
-        }
-        FromWorker::EvalFailed { error, .. } => dispatch.dispatch(Action::Notice(Some(format!("evaluator: {error}")))),
         FromWorker::Imported { name, bytes, model, test_accuracy, pytorch, .. } => {
-            let id = new_model_id();
-            let bytes = Rc::new(bytes);
-            if let Some(s) = services.borrow_mut().as_mut() {
-                s.pool.add_model(id, bytes.clone());
-            }
             let label = if pytorch {
                 format!("{name} (PyTorch import, {})", model.arch.label())
             } else {
                 format!("{name} (uploaded)")
             };
             let meta = ModelMeta {
-                id,
+                id: new_model_id(),
                 name: label,
                 model,
                 train: engine::train::TrainConfig::default(),
@@ -129,50 +106,17 @@ fn on_evaluator(dispatch: &UseReducerDispatcher<State>, services: &SharedService
                 history: vec![],
                 train_seconds: 0.0,
             };
-            dispatch.dispatch(Action::ModelAdded(SavedModel { meta, bytes }));
+            Action::ModelAdded(SavedModel { meta, bytes: Rc::new(bytes) })
         }
-        FromWorker::ImportFailed { name, error, .. } => {
-            dispatch.dispatch(Action::Notice(Some(format!("could not load {name}: {error}"))))
-        }
-        FromWorker::ProtocolError(e) => dispatch.dispatch(Action::Notice(Some(format!("evaluator: {e}")))),
-        _ => {}
-    }
-}
-
-/// Starts a training run: `teacher` holds the teacher's bytes for teacher-student training.
-pub fn start_training(
-    services: &SharedServices,
-    dispatch: &UseReducerDispatcher<State>,
-    name: String,
-    model: engine::model::ModelConfig,
-    train: engine::train::TrainConfig,
-    teacher: Option<Vec<u8>>,
-) {
-    let job = {
-        let mut guard = services.borrow_mut();
-        let Some(sv) = guard.as_mut() else { return };
-        let Some(trainer) = &sv.trainer else { return };
-        sv.next_job += 1;
-        trainer.send(&ToWorker::Train { job: sv.next_job, model: model.clone(), train: train.clone(), teacher });
-        sv.next_job
+        FromWorker::ImportFailed { name, error, .. } => Action::Notice(Some(format!("could not load {name}: {error}"))),
+        FromWorker::ProtocolError(e) => Action::Notice(Some(format!("evaluator: {e}"))),
+        _ => return,
     };
-    dispatch.dispatch(Action::TrainStarted { job, name, model, train, now_ms: now_ms() });
-}
-
-/// Loads `source` into every worker.
-pub fn load_data(services: &SharedServices, dispatch: &UseReducerDispatcher<State>, source: DataSource) {
-    dispatch.dispatch(Action::DataLoading);
-    if let Some(s) = services.borrow_mut().as_mut() {
-        s.source = source.clone();
-        s.pool.load_data(&DataSource { need_train: false, ..source.clone() });
-        if let Some(t) = &s.trainer {
-            t.send(&ToWorker::LoadData(DataSource { need_train: true, ..source }));
-        }
-    }
+    dispatch.dispatch(action);
 }
 
 /// Restores saved models from IndexedDB.
-fn restore_models(services: SharedServices, dispatch: UseReducerDispatcher<State>) {
+fn restore_models(services: SharedServices, dispatch: Dispatch) {
     spawn_local(async move {
         match storage::all_models().await {
             Ok(list) => {
@@ -193,24 +137,27 @@ fn restore_models(services: SharedServices, dispatch: UseReducerDispatcher<State
     });
 }
 
-/// Saves a model (fire and forget; a failure shows in the status line).
-pub fn save_model(model: &SavedModel, dispatch: UseReducerDispatcher<State>) {
-    let meta = serde_json::to_string(&model.meta).unwrap_or_default();
-    let bytes = model.bytes.clone();
-    let id = model.meta.id;
-    spawn_local(async move {
-        if let Err(e) = storage::put_model(id, &meta, &bytes).await {
-            dispatch.dispatch(Action::Notice(Some(format!("could not save the model: {e}"))));
-        }
-    });
+/// What the page finds when it opens: the data folder, the fragment, what the last visit saved.
+fn startup(evaluators: usize) -> Startup {
+    let base = url::query_param(&browser::location_search(), "data").unwrap_or_else(|| "data/".into());
+    let base = if base.ends_with('/') { base } else { format!("{base}/") };
+    let saved_queue =
+        browser::load_text(QUEUE_KEY).and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok()).unwrap_or_default();
+    Startup {
+        data_base: absolute_url(&base),
+        fragment: browser::location_hash(),
+        saved_form: browser::load_text(FORM_KEY),
+        saved_queue,
+        evaluators,
+    }
 }
 
 #[function_component]
 pub fn App() -> Html {
-    let state = use_reducer(|| url::initial_state());
+    let state = use_reducer(State::default);
     let services: SharedServices = use_mut_ref(|| None);
 
-    // Start the workers once, load the data, restore saved models.
+    // Start the workers once, then the page (which asks for the data), and restore models.
     {
         let services = services.clone();
         let dispatch = state.dispatcher();
@@ -220,21 +167,9 @@ pub fn App() -> Html {
             let n = pool_size();
             match EvalPool::new(n, move |i, m| on_evaluator(&d, &sv, i, m)) {
                 Ok(pool) => {
-                    let source = served_source(DatasetKind::Mnist, true);
-                    *services.borrow_mut() = Some(Services {
-                        trainer: None,
-                        pool,
-                        source: source.clone(),
-                        next_job: 1,
-                        curves: HashSet::new(),
-                        xbar_curves: HashSet::new(),
-                    });
-                    let trainer = spawn_trainer(dispatch.clone(), services.clone());
-                    if let Some(s) = services.borrow_mut().as_mut() {
-                        s.trainer = trainer;
-                    }
-                    dispatch.dispatch(Action::Evaluators(n));
-                    load_data(&services, &dispatch, source);
+                    let trainer = spawn_trainer(dispatch.clone());
+                    *services.borrow_mut() = Some(Services { trainer, pool, source: None });
+                    dispatch.dispatch(Action::Start(startup(n)));
                     restore_models(services.clone(), dispatch.clone());
                 }
                 Err(e) => dispatch.dispatch(Action::Notice(Some(e))),
@@ -243,170 +178,26 @@ pub fn App() -> Html {
         });
     }
 
-    // Save a model when training finishes (the newest model that is not yet stored).
+    // Carry out the effects the reducer asked for, once each.
     {
-        let dispatch = state.dispatcher();
-        let saved = use_mut_ref(HashSet::<u64>::new);
-        let models = state.models.clone();
-        use_effect_with(models.iter().map(|m| m.meta.id).collect::<Vec<_>>(), move |ids| {
-            let mut saved = saved.borrow_mut();
-            if saved.is_empty() {
-                // the first list comes from the database itself
-                saved.extend(ids.iter().copied());
-                saved.insert(0);
-            } else {
-                for m in models.iter().filter(|m| !saved.contains(&m.meta.id)) {
-                    save_model(m, dispatch.clone());
-                }
-                saved.extend(ids.iter().copied());
+        let services = services.clone();
+        let state = state.clone();
+        let done = use_mut_ref(|| 0u64);
+        use_effect_with(state.next_effect, move |_| {
+            let upto = state.next_effect;
+            let todo: Vec<_> = state.outbox.iter().filter(|(n, _)| *n > *done.borrow()).cloned().collect();
+            *done.borrow_mut() = upto;
+            for (_, effect) in todo {
+                effects::run(effect, &state, &services);
+            }
+            if !state.outbox.is_empty() {
+                state.dispatch(Action::EffectsDone(upto));
             }
             || ()
         });
     }
 
-    // The slider's jobs: a new position replaces the queued ones.
-    {
-        let services = services.clone();
-        let e = &state.explore;
-        let ready = matches!(state.data, DataStatus::Ready { .. });
-        let key = (e.model, (e.std * 100.0).round() as i64, e.draws, e.seed, ready, state.models.len());
-        let tasks = e.slider_tasks();
-        use_effect_with(key, move |(model, _, _, _, ready, _)| {
-            if let (Some(model), true) = (*model, *ready) {
-                if let Some(s) = services.borrow_mut().as_mut() {
-                    s.pool.replace_slider_jobs(model, tasks);
-                }
-            }
-            || ()
-        });
-    }
-
-    // The crossbar's jobs: new settings replace the queued ones.
-    {
-        let services = services.clone();
-        let e = &state.explore;
-        let ready = matches!(state.data, DataStatus::Ready { .. });
-        let key = (
-            e.model,
-            serde_json::to_string(&e.crossbar.config).unwrap_or_default(),
-            e.crossbar.enabled,
-            e.draws,
-            ready,
-            state.models.len(),
-        );
-        let tasks = e.xbar_tasks();
-        use_effect_with(key, move |(model, _, _, _, ready, _)| {
-            if let (Some(model), true) = (*model, *ready) {
-                if let Some(s) = services.borrow_mut().as_mut() {
-                    s.pool.replace_jobs(crate::workers::JobClass::Crossbar, model, tasks);
-                }
-            }
-            || ()
-        });
-    }
-
-    // Curve jobs for every compared model, once per model and number of draws.
-    {
-        let services = services.clone();
-        let ready = matches!(state.data, DataStatus::Ready { .. });
-        let compare: Vec<u64> = state.explore.compare.iter().copied().filter(|id| state.model(*id).is_some()).collect();
-        let explore = state.explore.clone();
-        use_effect_with((compare, explore.draws, ready), move |(compare, draws, ready)| {
-            if *ready {
-                if let Some(s) = services.borrow_mut().as_mut() {
-                    for &id in compare {
-                        if s.curves.insert((id, *draws)) {
-                            s.pool.push_curve_jobs(id, explore.curve_tasks());
-                        }
-                    }
-                }
-            }
-            || ()
-        });
-    }
-
-    // Fault curves for every compared model, once per model, draws and crossbar settings.
-    {
-        let services = services.clone();
-        let ready = matches!(state.data, DataStatus::Ready { .. });
-        let compare: Vec<u64> = state.explore.compare.iter().copied().filter(|id| state.model(*id).is_some()).collect();
-        let explore = state.explore.clone();
-        use_effect_with(
-            (compare, explore.draws, explore.xbar_key(), explore.crossbar.enabled, ready),
-            move |(compare, draws, key, enabled, ready)| {
-                if *ready && *enabled {
-                    if let Some(s) = services.borrow_mut().as_mut() {
-                        for &id in compare {
-                            if s.xbar_curves.insert((id, *draws, key.clone())) {
-                                s.pool.push_curve_jobs(id, explore.xbar_curve_tasks());
-                            }
-                        }
-                    }
-                }
-                || ()
-            },
-        );
-    }
-
-    // The Landscape view's jobs, handed to the evaluators once per "compute".
-    {
-        let services = services.clone();
-        let view = state.landscape.clone();
-        use_effect_with(view.run, move |run| {
-            if *run > 0 {
-                if let Some(s) = services.borrow_mut().as_mut() {
-                    for (id, task) in view.jobs() {
-                        s.pool.push_requested_jobs(id, vec![task]);
-                    }
-                }
-            }
-            || ()
-        });
-    }
-
-    // The Reproduce panel's queue: start the next recipe when the trainer is free.
-    {
-        let services = services.clone();
-        let dispatch = state.dispatcher();
-        let next = state.queue.first().cloned();
-        let free = state.trainer_ready && !state.training();
-        let teacher = next.as_ref().and_then(|r| r.teacher.as_ref()).and_then(|_| {
-            panels::find_row_model(
-                &state,
-                &engine::model::Architecture::report_mlp(),
-                64,
-                &engine::train::Method::Standard,
-            )
-            .and_then(|(id, _)| state.model(id))
-            .map(|m| m.bytes.as_ref().clone())
-        });
-        use_effect_with((free, state.queue.len()), move |(free, _)| {
-            if let (true, Some(r)) = (*free, next) {
-                dispatch.dispatch(Action::Dequeue);
-                if r.teacher.is_some() && teacher.is_none() {
-                    dispatch.dispatch(Action::Notice(Some(format!(
-                        "{}: needs the MLP batch 64 model as teacher; skipped",
-                        r.label
-                    ))));
-                } else {
-                    let name = format!("{} ({})", r.label, r.key);
-                    start_training(&services, &dispatch, name, r.model, r.train, teacher);
-                }
-            }
-            || ()
-        });
-    }
-
-    // The view lives in the URL.
-    {
-        let key = (state.tab, (state.explore.std * 100.0).round() as i64, state.explore.draws, state.explore.model);
-        use_effect_with(key, move |(tab, std, draws, model)| {
-            url::write(*tab, *std as f32 / 100.0, *draws, *model);
-            || ()
-        });
-    }
-
-    let ctx = panels::Ctx { state: state.clone(), services: services.clone() };
+    let ctx = panels::Ctx { state: state.clone() };
     let tabs = Tab::ALL.iter().map(|&t| {
         let dispatch = state.dispatcher();
         let selected = state.tab == t;
@@ -417,13 +208,13 @@ pub fn App() -> Html {
         }
     });
     let body = match &state.data {
-        DataStatus::Failed(e) => panels::data_problem(&ctx, e),
+        DataStatus::Failed(e) => panels::data_problem::view(&ctx, e),
         _ => match state.tab {
-            Tab::Train => panels::train_panel(&ctx),
-            Tab::Explore => panels::explore_panel(&ctx),
-            Tab::See => panels::see_panel(&ctx),
-            Tab::Reproduce => panels::reproduce_panel(&ctx),
-            Tab::Landscape => panels::landscape_panel(&ctx),
+            Tab::Train => panels::train::view(&ctx),
+            Tab::Explore => panels::explore::view(&ctx),
+            Tab::See => panels::see::view(&ctx),
+            Tab::Reproduce => panels::reproduce::view(&ctx),
+            Tab::Landscape => panels::landscape::view(&ctx),
         },
     };
     html! {
@@ -432,33 +223,9 @@ pub fn App() -> Html {
                 <h1>{"Memristor Playground"}</h1>
                 <p class="tagline">{"Train a digit classifier in your browser, then put its weights on noisy, faulty memristors and watch what happens."}</p>
                 <nav role="tablist">{ for tabs }</nav>
-                { panels::status_line(&ctx) }
+                { panels::status::view(&ctx) }
             </header>
             <main id="panel">{ body }</main>
         </>
     }
-}
-
-/// Maps dropped or picked files to the four IDX slots by their names.
-pub fn files_to_source(files: &[web_sys::File], kind: DatasetKind) -> Result<DataSource, DataError> {
-    let mut urls: [Option<String>; 4] = Default::default();
-    for f in files {
-        let name = f.name();
-        let slot = DataFile::ALL.iter().position(|d| {
-            let key = d.stem().replace("-idx3-ubyte", "").replace("-idx1-ubyte", "");
-            name.contains(&key) || name.replace('.', "-").contains(&key)
-        });
-        if let Some(i) = slot {
-            urls[i] = web_sys::Url::create_object_url_with_blob(f).ok();
-        }
-    }
-    let missing: Vec<&str> =
-        DataFile::ALL.iter().zip(&urls).filter(|(_, u)| u.is_none()).map(|(d, _)| d.stem()).collect();
-    if !missing.is_empty() {
-        return Err(DataError::Missing {
-            url: "your files".into(),
-            detail: format!("no file named like {} among the {} you gave", missing.join(", "), files.len()),
-        });
-    }
-    Ok(DataSource { kind, urls: urls.map(|u| u.unwrap_or_default()), verify: false, need_train: true })
 }

@@ -54,7 +54,7 @@ pub struct HeatmapProps {
 
 #[yew::function_component]
 pub fn Heatmap(p: &HeatmapProps) -> yew::Html {
-    let axis: Vec<f64> = crate::app::landscape::axis(p.n).iter().map(|&a| a as f64).collect();
+    let axis: Vec<f64> = crate::app_core::landscape::axis(p.n).iter().map(|&a| a as f64).collect();
     let spec = charts::Heatmap {
         caption: p.caption.clone(),
         x_label: "direction 1".into(),

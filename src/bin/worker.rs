@@ -19,7 +19,7 @@ mod shell {
 
     use js_sys::Uint8Array;
     use memristor_playground::protocol::{decode, encode, DataError, DataSource, FromWorker, ToWorker};
-    use memristor_playground::worker_core::{parse_files, WorkerCore};
+    use memristor_playground::worker_core::{check_answer, parse_files, WorkerCore};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -38,8 +38,9 @@ mod shell {
         scope().performance().map(|p| p.now() / 1000.0).unwrap_or_else(|| js_sys::Date::now() / 1000.0)
     }
 
-    async fn fetch_bytes(url: &str) -> Result<Vec<u8>, DataError> {
-        let missing = |detail: String| DataError::Missing { url: url.to_string(), detail };
+    /// Fetches a data file; `name` is what messages call it.
+    async fn fetch_bytes(url: &str, name: &str) -> Result<Vec<u8>, DataError> {
+        let missing = |detail: String| DataError::Missing { url: name.to_string(), detail };
         let resp = JsFuture::from(scope().fetch_with_str(url)).await.map_err(|e| missing(format!("{e:?}")))?;
         let resp: Response = resp.unchecked_into();
         if !resp.ok() {
@@ -48,7 +49,10 @@ mod shell {
         let buf = JsFuture::from(resp.array_buffer().map_err(|e| missing(format!("{e:?}")))?)
             .await
             .map_err(|e| missing(format!("{e:?}")))?;
-        Ok(Uint8Array::new(&buf).to_vec())
+        let bytes = Uint8Array::new(&buf).to_vec();
+        let content_type = resp.headers().get("content-type").ok().flatten();
+        check_answer(name, content_type.as_deref(), &bytes)?;
+        Ok(bytes)
     }
 
     async fn load(core: Rc<RefCell<WorkerCore>>, source: DataSource) {
@@ -58,7 +62,7 @@ mod shell {
             if i < 2 && !source.need_train {
                 continue;
             }
-            match fetch_bytes(url).await {
+            match fetch_bytes(url, &source.names[i]).await {
                 Ok(b) => files[i] = b,
                 Err(e) => return post(FromWorker::DataFailed(e)),
             }
@@ -82,7 +86,7 @@ mod shell {
         let job = if let ToWorker::Eval { job, .. } = &msg { *job } else { 0 };
         let mut files: [Vec<u8>; 2] = Default::default();
         for (i, url) in urls.iter().enumerate() {
-            match fetch_bytes(url).await {
+            match fetch_bytes(url, url.rsplit('/').next().unwrap_or(url)).await {
                 Ok(b) => files[i] = b,
                 Err(e) => {
                     return post(FromWorker::EvalFailed {

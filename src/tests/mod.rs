@@ -6,6 +6,7 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod agreement;
+mod app;
 mod fixtures;
 mod protocol;
 mod worker;

@@ -21,6 +21,7 @@ fn messages_to_workers_roundtrip() {
     roundtrip(ToWorker::LoadData(DataSource {
         kind: DatasetKind::FashionMnist,
         urls,
+        names: ["train".to_string(), "labels".into(), "test".into(), "my-test-labels.gz".into()],
         verify: true,
         need_train: false,
     }));
@@ -44,8 +45,10 @@ fn messages_to_workers_roundtrip() {
         task: EvalTask::Noise { std: 1.5, seed: 1234, draw: 4, subset: Some(1000), predictions: true },
     });
     roundtrip(ToWorker::Eval { job: 1, model: 2, task: EvalTask::Histogram { std: 1.0, seed: 1, bins: 60 } });
-    let mut config = engine::crossbar::CrossbarConfig::default();
-    config.faults = engine::crossbar::FaultConfig { lrs: 0.1, hrs: 0.1 };
+    let config = engine::crossbar::CrossbarConfig {
+        faults: engine::crossbar::FaultConfig { lrs: 0.1, hrs: 0.1 },
+        ..Default::default()
+    };
     roundtrip(ToWorker::Eval { job: 1, model: 2, task: EvalTask::Crossbar { config, draw: 3, subset: None } });
     roundtrip(ToWorker::Import { job: 4, name: "m.safetensors".into(), bytes: vec![9; 10] });
 }

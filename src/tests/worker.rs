@@ -19,7 +19,7 @@ fn source(verify: bool) -> DataSource {
         "u/t10k-labels-idx1-ubyte.gz",
     ]
     .map(String::from);
-    DataSource { kind: DatasetKind::Mnist, urls, verify, need_train: true }
+    DataSource { kind: DatasetKind::Mnist, names: urls.clone(), urls, verify, need_train: true }
 }
 
 fn files() -> [Vec<u8>; 4] {
@@ -51,6 +51,19 @@ fn run(core: &mut WorkerCore, msg: ToWorker) -> Vec<FromWorker> {
     out
 }
 
+/// As [`run`], with a clock that advances one second at every reading: times measured by
+/// the worker are then positive and grow with the work done.
+fn run_ticking(core: &mut WorkerCore, msg: ToWorker) -> Vec<FromWorker> {
+    let mut out = Vec::new();
+    let t = std::cell::Cell::new(0.0);
+    let clock = || {
+        t.set(t.get() + 1.0);
+        t.get()
+    };
+    core.handle(msg, &clock, &mut |m| out.push(m));
+    out
+}
+
 #[test]
 fn the_pinned_checksum_refuses_other_data() {
     let err = parse_files(&source(true), files(), 0.0).err().expect("synthetic data is not MNIST");
@@ -75,14 +88,14 @@ fn train_then_evaluate() {
     let mut core = loaded_core();
     let model = ModelConfig { arch: Architecture::Mlp { hidden: vec![16], dropout: 0.0 }, ..ModelConfig::report_mlp() };
     let train = TrainConfig { epochs: 2, batch_size: 32, seed: 3, ..TrainConfig::default() };
-    let out = run(&mut core, ToWorker::Train { job: 9, model, train, teacher: None });
+    let out = run_ticking(&mut core, ToWorker::Train { job: 9, model, train, teacher: None });
     let epochs: Vec<f64> = out
         .iter()
         .filter_map(|m| if let FromWorker::TrainEpoch { test_accuracy, .. } = m { Some(*test_accuracy) } else { None })
         .collect();
     assert_eq!(epochs.len(), 2);
     assert!(out.iter().any(|m| matches!(m, FromWorker::TrainProgress { job: 9, .. })));
-    let Some(FromWorker::TrainDone { job, bytes, history, test_accuracy, .. }) = out.last().cloned() else {
+    let Some(FromWorker::TrainDone { job, bytes, history, test_accuracy, train_seconds }) = out.last().cloned() else {
         panic!("{:?}", out.last())
     };
     assert_eq!(job, 9);
@@ -104,7 +117,13 @@ fn train_then_evaluate() {
         .collect();
     assert!(snapshots[1].1.is_none());
     let (first_accuracy, Some(first)) = snapshots[0].clone() else { panic!("no snapshot after epoch 1") };
-    assert!(first.train_seconds >= 0.0);
+    // The training time is measured: after one of two epochs, more than nothing and less than
+    // the whole run's (evaluations excluded).
+    assert!(
+        first.train_seconds > 0.0 && first.train_seconds < train_seconds,
+        "{} of {train_seconds}",
+        first.train_seconds
+    );
     assert_ne!(first.bytes, bytes, "the snapshot is the model after epoch 1, not the final one");
     match run(&mut core, ToWorker::Import { job: 7, name: "snap".into(), bytes: first.bytes }).pop() {
         Some(FromWorker::Imported { test_accuracy: acc, .. }) => assert_eq!(acc, first_accuracy),

@@ -23,6 +23,9 @@ const SLICE_CHUNK: usize = 9;
 /// (loss, accuracy %) by coordinate index.
 pub type Points = BTreeMap<usize, (f64, f64)>;
 
+/// Per noise-std index: (mean, sd) of the loss and of the accuracy (%).
+pub type NoisePoints = BTreeMap<usize, ((f64, f64), (f64, f64))>;
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LandscapeView {
     pub models: Vec<u64>,
@@ -32,7 +35,7 @@ pub struct LandscapeView {
     pub started_ms: Option<f64>,
     pub slice: BTreeMap<u64, Points>,
     pub grid: Points,
-    pub noise: BTreeMap<u64, BTreeMap<usize, ((f64, f64), (f64, f64))>>,
+    pub noise: BTreeMap<u64, NoisePoints>,
     pub slice_done_ms: Option<f64>,
     pub grid_done_ms: Option<f64>,
     pub noise_done_ms: Option<f64>,

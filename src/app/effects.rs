@@ -1,0 +1,73 @@
+//! Carries out the core's effects: workers, IndexedDB, localStorage, the URL. The only place
+//! the page does anything besides rendering and dispatching actions.
+
+use std::rc::Rc;
+
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use super::{browser, spawn_trainer, storage, SharedServices, FORM_KEY, QUEUE_KEY};
+use crate::app_core::eval_queue::JobClass;
+use crate::app_core::{Action, Effect, State};
+use crate::protocol::{DataSource, ToWorker};
+
+pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedServices) {
+    let dispatch = state.dispatcher();
+    let mut guard = services.borrow_mut();
+    let Some(sv) = guard.as_mut() else { return };
+    match effect {
+        Effect::LoadData(source) => {
+            sv.pool.load_data(&DataSource { need_train: false, ..source.clone() });
+            if let Some(t) = &sv.trainer {
+                t.send(&ToWorker::LoadData(DataSource { need_train: true, ..source.clone() }));
+            }
+            sv.source = Some(source);
+        }
+        Effect::ClearJobs => sv.pool.clear_jobs(),
+        Effect::Train { job, model, train, teacher } => {
+            let teacher = teacher.and_then(|id| state.model(id)).map(|m| m.bytes.as_ref().clone());
+            match &sv.trainer {
+                Some(t) => t.send(&ToWorker::Train { job, model, train, teacher }),
+                None => dispatch.dispatch(Action::TrainFailed { job, error: "no trainer worker is running".into() }),
+            }
+        }
+        Effect::RestartTrainer { .. } => {
+            // A worker busy training cannot read messages: stop it and start a fresh one.
+            sv.trainer = None;
+            sv.trainer = spawn_trainer(dispatch.clone());
+            if let (Some(t), Some(src)) = (&sv.trainer, &sv.source) {
+                t.send(&ToWorker::LoadData(DataSource { need_train: true, ..src.clone() }));
+            }
+        }
+        Effect::SaveModel(id) => {
+            let Some(m) = state.model(id) else { return };
+            sv.pool.add_model(id, m.bytes.clone());
+            let meta = serde_json::to_string(&m.meta).unwrap_or_default();
+            let bytes = m.bytes.clone();
+            spawn_local(async move {
+                if let Err(e) = storage::put_model(id, &meta, &bytes).await {
+                    dispatch.dispatch(Action::Notice(Some(format!("could not save the model: {e}"))));
+                }
+            });
+        }
+        Effect::DeleteModel(id) => {
+            sv.pool.remove_model(id);
+            spawn_local(async move {
+                let _ = storage::delete_model(id).await;
+            });
+        }
+        Effect::Import { job, name, bytes } => {
+            let bytes = Rc::try_unwrap(bytes).unwrap_or_else(|b| b.as_ref().clone());
+            if !sv.pool.send_to_one(&ToWorker::Import { job, name, bytes }) {
+                dispatch.dispatch(Action::Notice(Some("no evaluator is running to read the model".into())));
+            }
+        }
+        Effect::SliderJobs { model, tasks } => sv.pool.replace_jobs(JobClass::Slider, model, tasks),
+        Effect::CrossbarJobs { model, tasks } => sv.pool.replace_jobs(JobClass::Crossbar, model, tasks),
+        Effect::CurveJobs { model, tasks } => sv.pool.push_curve_jobs(model, tasks),
+        Effect::RequestedJobs(jobs) => sv.pool.push_requested_jobs(jobs),
+        Effect::SaveForm(text) => browser::save_text(FORM_KEY, &text),
+        Effect::SaveQueue(keys) => browser::save_text(QUEUE_KEY, &serde_json::to_string(&keys).unwrap_or_default()),
+        Effect::WriteUrl(frag) => browser::replace_fragment(&frag),
+    }
+}

@@ -1,0 +1,31 @@
+//! The confusion matrix of the predictions under the current noise draw.
+
+use yew::prelude::*;
+
+/// Counts of (true digit, predicted digit).
+pub fn counts(labels: &[u8], predicted: &[u8]) -> [[usize; 10]; 10] {
+    let mut m = [[0usize; 10]; 10];
+    for (&t, &p) in labels.iter().zip(predicted) {
+        m[t as usize % 10][p as usize % 10] += 1;
+    }
+    m
+}
+
+pub fn view(predicted: Option<&[u8]>, labels: Option<&[u8]>, std: f32) -> Html {
+    let (Some(pred), Some(labels)) = (predicted, labels) else {
+        return html! { <p class="hint">{"The confusion matrix appears when the exact figure for the current σ is in."}</p> };
+    };
+    let m = counts(labels, pred);
+    let max = m.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
+    html! {
+        <table id="confusion" class="confusion">
+            <caption>{ format!("confusion matrix at σ = {std:.2} (rows: true digit, columns: predicted)") }</caption>
+            <tr><th></th>{ for (0..10).map(|j| html! { <th>{ j }</th> }) }</tr>
+            { for (0..10).map(|i| html! { <tr><th>{ i }</th>{ for (0..10).map(|j| {
+                let v = m[i][j];
+                let a = (v as f64 / max).sqrt();
+                let style = if i == j { format!("background: rgba(0,114,178,{a:.2})") } else { format!("background: rgba(213,94,0,{a:.2})") };
+                html! { <td style={style}>{ v }</td> } }) }</tr> }) }
+        </table>
+    }
+}

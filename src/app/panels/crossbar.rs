@@ -1,0 +1,93 @@
+//! The Explore panel's crossbar controls and readout.
+
+use yew::prelude::*;
+
+use super::{labelled, Ctx};
+use crate::app::browser::{event_checked, event_value, now_ms};
+use crate::app_core::explore::CrossbarField;
+use crate::app_core::selectors::fmt_int;
+use crate::app_core::Action;
+
+pub fn view(ctx: &Ctx) -> Html {
+    let e = &ctx.state.explore;
+    let ui = e.crossbar.clone();
+    let c = &ui.config;
+    let edit = |make: fn(String) -> CrossbarField| {
+        ctx.cb(move |ev: Event| Action::Crossbar { field: make(event_value(&ev)), now_ms: now_ms() })
+    };
+    let slide = |make: fn(String) -> CrossbarField| {
+        ctx.cb(move |ev: InputEvent| {
+            let input: web_sys::HtmlInputElement = ev.target_unchecked_into();
+            Action::Crossbar { field: make(input.value()), now_ms: now_ms() }
+        })
+    };
+    let readout = if !ui.enabled {
+        html! { <p id="xbar-readout" class="readout" data-state="off"><span class="how">{"Turn the simulation on to see the accuracy on crossbars."}</span></p> }
+    } else {
+        match (e.xbar_exact(), &e.xbar.estimate) {
+            (None, _) if e.xbar.error.is_some() => html! {
+            <p id="xbar-readout" class="readout error" data-state="failed" role="alert">
+                { format!("The crossbar evaluation failed: {}", e.xbar.error.clone().unwrap_or_default()) }</p> },
+            (Some(sp), _) => html! {
+                <p id="xbar-readout" class="readout" data-state="exact" data-value={format!("{:.2}", sp.mean)} aria-live="polite">
+                    <span class="value">{ format!("{:.2}% ± {:.2}", sp.mean, sp.sd) }</span>
+                    <span class="how">{ format!(" on crossbars: 10,000 test images, {} draw{} of faults", sp.draws.len(), if sp.draws.len() == 1 { "" } else { "s" }) }</span>
+                </p>
+            },
+            (None, Some((acc, n))) => html! {
+                <p id="xbar-readout" class="readout" data-state="estimate" data-value={format!("{acc:.2}")} aria-live="polite">
+                    <span class="value">{ format!("≈ {acc:.1}%") }</span>
+                    <span class="how">{ format!(" on crossbars, estimate on {} images; exact coming ({}/{})", fmt_int(*n), e.xbar.draws.len(), e.xbar_draws()) }</span>
+                </p>
+            },
+            (None, None) => {
+                html! { <p id="xbar-readout" class="readout" data-state="pending"><span class="value">{"…"}</span><span class="how">{" mapping the weights onto crossbars and tuning them"}</span></p> }
+            }
+        }
+    };
+    let adc = c.adc_bits.map(|b| b.to_string()).unwrap_or_else(|| "ideal".into());
+    html! {
+        <fieldset class="faults">
+            <legend>{"Crossbar simulation (MemTorch-style)"}</legend>
+            <label class="check"><input id="xbar-enabled" type="checkbox" checked={ui.enabled}
+                onchange={ctx.cb(|ev: Event| Action::Crossbar { field: CrossbarField::Enabled(event_checked(&ev)), now_ms: now_ms() })} />{" simulate the network on memristor crossbars"}</label>
+            <p class="explain">{"Each layer's weights become conductances of R_on/R_off devices on tiles (two devices per weight), inputs become voltages, outputs are read by an ADC; then the network is tuned. Stuck devices ignore programming."}</p>
+            <div class="control slider">
+                <label for="fault-lrs">{"stuck-at-LRS rate: "}<output>{ format!("{:.2}", c.faults.lrs) }</output>{" (fraction of devices)"}</label>
+                <input id="fault-lrs" type="range" min="0" max="0.5" step="0.01" value={c.faults.lrs.to_string()} disabled={!ui.enabled}
+                    aria-valuetext={format!("{:.0} percent of devices stuck at low resistance", c.faults.lrs * 100.0)}
+                    oninput={slide(CrossbarField::Lrs)} />
+                <p class="explain">{"Devices stuck at their lowest resistance: they conduct maximally whatever was programmed."}</p>
+            </div>
+            <div class="control slider">
+                <label for="fault-hrs">{"stuck-at-HRS rate: "}<output>{ format!("{:.2}", c.faults.hrs) }</output>{" (fraction of devices)"}</label>
+                <input id="fault-hrs" type="range" min="0" max="0.5" step="0.01" value={c.faults.hrs.to_string()} disabled={!ui.enabled}
+                    aria-valuetext={format!("{:.0} percent of devices stuck at high resistance", c.faults.hrs * 100.0)}
+                    oninput={slide(CrossbarField::Hrs)} />
+                <p class="explain">{"Devices stuck at their highest resistance: they barely conduct."}</p>
+            </div>
+            { labelled("ADC resolution", "Bits of the converter that reads each tile's column currents.", html! {
+                <select id="xbar-adc" disabled={!ui.enabled} onchange={edit(CrossbarField::Adc)}>
+                    { for ["ideal", "4", "6", "8", "10"].iter().map(|o| html! { <option value={*o} selected={adc == *o}>{ if *o == "ideal" { "ideal (no ADC)".to_string() } else { format!("{o} bits") } }</option> }) }
+                </select> }) }
+            { labelled("tile size", "Rows and columns per crossbar tile.", html! {
+                <select id="xbar-tile" disabled={!ui.enabled} onchange={edit(CrossbarField::Tile)}>
+                    { for [32usize, 64, 128, 256].iter().map(|t| html! { <option value={t.to_string()} selected={c.tile == *t}>{ format!("{t} × {t}") }</option> }) }
+                </select> }) }
+            { labelled("R_on / R_off (Ω)", "The devices' low and high resistance (VTEAM: 50 / 1000 Ω).", html! {
+                <span>
+                    <input id="xbar-ron" type="number" min="1" step="10" value={c.r_on.to_string()} disabled={!ui.enabled} style="width: 5.5rem"
+                        onchange={edit(CrossbarField::ROn)} />{" / "}
+                    <input id="xbar-roff" type="number" min="2" step="100" value={c.r_off.to_string()} disabled={!ui.enabled} style="width: 5.5rem"
+                        onchange={edit(CrossbarField::ROff)} />
+                </span> }) }
+            { labelled("input scaling", "memtorch: inputs scaled per batch as MemTorch does (the report's setting); it shrinks each layer's product but not its digital bias, so models with trained biases lose accuracy and bias-free ones do not. calibrated: a fixed range per layer, measured on 10,000 training images (each evaluator fetches them the first time).", html! {
+                <select id="xbar-scaling" disabled={!ui.enabled} onchange={edit(CrossbarField::Scaling)}>
+                    <option value="memtorch" selected={c.input_scaling == engine::crossbar::InputScaling::Memtorch}>{"memtorch"}</option>
+                    <option value="calibrated" selected={c.input_scaling == engine::crossbar::InputScaling::Calibrated}>{"calibrated"}</option>
+                </select> }) }
+            if let Err(err) = c.validate() { <p class="error" role="alert">{ err.to_string() }</p> }
+            { readout }
+        </fieldset>
+    }
+}

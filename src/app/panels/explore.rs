@@ -1,0 +1,161 @@
+//! The Explore panel: the noise slider and its readout, the crossbar controls, and the
+//! accuracy curves of every compared model.
+
+use yew::prelude::*;
+
+use super::{crossbar, labelled, swatch, Ctx};
+use crate::app::browser::{event_value, now_ms};
+use crate::app::plots::{Chart, Legend, LineChart, Series};
+use crate::app_core::explore::CURVE_MAX_STD;
+use crate::app_core::naming::{model_colour, option_label};
+use crate::app_core::selectors::{
+    compared, fault_curve_points, fault_curve_progress, fmt_int, noise_curve_points, noise_curve_progress,
+};
+use crate::app_core::{Action, State};
+
+pub fn view(ctx: &Ctx) -> Html {
+    let s = &ctx.state;
+    let e = &s.explore;
+    if s.models.is_empty() {
+        return html! { <section id="explore-panel" class="panel"><p class="hint">{"Train a model first (Train panel); then come back and drag the noise slider."}</p></section> };
+    }
+    let on_std = ctx.cb(|ev: InputEvent| {
+        let input: web_sys::HtmlInputElement = ev.target_unchecked_into();
+        Action::SetStd { value: input.value(), now_ms: now_ms() }
+    });
+    let readout = {
+        let exact = e.exact();
+        match (&exact, &e.readout.estimate) {
+            (None, _) if e.readout.error.is_some() => html! {
+            <p id="accuracy-readout" class="readout error" data-state="failed" role="alert">
+                { format!("The evaluation failed: {}", e.readout.error.clone().unwrap_or_default()) }</p> },
+            (Some(sp), _) => html! {
+                <p id="accuracy-readout" class="readout" data-state="exact" data-value={format!("{:.2}", sp.mean)} aria-live="polite">
+                    <span class="value">{ format!("{:.2}% ± {:.2}", sp.mean, sp.sd) }</span>
+                    <span class="how">{ format!(" exact: all 10,000 test images, mean ± sd of {} noise draw{}", sp.draws.len(), if sp.draws.len() == 1 { "" } else { "s" }) }</span>
+                </p>
+            },
+            (None, Some((acc, n))) => html! {
+                <p id="accuracy-readout" class="readout" data-state="estimate" data-value={format!("{acc:.2}")} aria-live="polite">
+                    <span class="value">{ format!("≈ {acc:.1}%") }</span>
+                    <span class="how">{ format!(" fast estimate on {} images; exact figure coming ({}/{} draws)", fmt_int(*n), e.readout.draws.len(), e.slider_draws()) }</span>
+                </p>
+            },
+            (None, None) => {
+                html! { <p id="accuracy-readout" class="readout" data-state="pending"><span class="value">{"…"}</span><span class="how">{" computing"}</span></p> }
+            }
+        }
+    };
+    let timing = match (e.readout.first_ms, e.readout.exact_ms) {
+        (Some(f), x) if e.readout.moved_ms > 0.0 => html! {
+            <p class="timing" id="slider-timing" data-first={format!("{:.0}", f - e.readout.moved_ms)}
+                data-exact={x.map(|x| format!("{:.0}", x - e.readout.moved_ms)).unwrap_or_default()}>
+                { format!("first figure after {:.0} ms", f - e.readout.moved_ms) }
+                { x.map(|x| format!(", exact after {:.0} ms", x - e.readout.moved_ms)).unwrap_or_default() }
+            </p>
+        },
+        _ => html! {},
+    };
+    // the legend is the coloured list of models beside the chart (long names crowd the plot)
+    let series: Vec<Series> = compared(s)
+        .into_iter()
+        .map(|id| Series {
+            name: String::new(),
+            color: model_colour(id),
+            points: noise_curve_points(s, id),
+            dashed: false,
+        })
+        .collect();
+    let progress = noise_curve_progress(s);
+    let pending = progress.pending;
+    let chart = html! { <Chart spec={LineChart {
+        caption: "test accuracy vs noise std (mean ± sd over draws)".into(),
+        x_label: "noise std σ  (w' = w·exp(ε), ε ~ N(0, σ²))".into(),
+        y_label: "accuracy (%)".into(),
+        x: (0.0, CURVE_MAX_STD as f64),
+        y: (0.0, 100.0),
+        series,
+        marker: Some(e.std as f64),
+        size: (760, 420),
+        legend: Legend::UpperRight,
+        log_x: false,
+    }} /> };
+    let model_select = html! {
+        <select id="explore-model" class="model-choice" autocomplete="off" onchange={ctx.cb(|ev: Event| Action::SelectModel(event_value(&ev).parse().ok()))}>
+            { for s.models.iter().map(|m| html! { <option value={m.meta.id.to_string()} selected={e.model == Some(m.meta.id)}>{ option_label(&m.meta.name, m.meta.test_accuracy) }</option> }) }
+        </select>
+    };
+    let compare = s.models.iter().map(|m| {
+        let id = m.meta.id;
+        let swatch = e.compare.contains(&id).then(|| swatch(id));
+        html! { <label class="check"><input type="checkbox" checked={e.compare.contains(&id)} onchange={ctx.cb(move |_e: Event| Action::ToggleCompare(id))} />
+            { swatch }{ m.meta.name.clone() }</label> }
+    });
+    html! {
+        <section id="explore-panel" class="panel">
+            <div class="columns">
+            <div class="form">
+                <h2>{"Explore: put the weights on imperfect devices"}</h2>
+                { labelled("model", "Which trained network to perturb.", model_select) }
+                <div class="control slider">
+                    <label for="noise-std">{"conductance noise std σ: "}<output id="noise-std-value">{ format!("{:.2}", e.std) }</output>{" (log-normal, relative)"}</label>
+                    <input id="noise-std" type="range" min="0" max="2" step="0.05" value={format!("{}", e.std)}
+                        aria-valuetext={format!("noise standard deviation {:.2}", e.std)} oninput={on_std} />
+                    <p class="explain">{"Every weight and bias is multiplied by its own exp(ε), ε ~ N(0, σ²): memristor conductances vary from device to device. σ = 1 means a typical weight is off by a factor of e."}</p>
+                </div>
+                { labelled("noise draws", "Independent noise draws averaged for the exact figure (the report used 5).",
+                    html! { <input id="draws" type="number" min="1" max="50" value={e.draws.to_string()}
+                        autocomplete="off" onchange={ctx.cb(|ev: Event| Action::SetDraws(event_value(&ev)))} /> }) }
+                { readout }
+                { timing }
+                { crossbar::view(ctx) }
+            </div>
+            <div class="live">
+                <div class="chart" id="noise-curve" data-pending={pending.to_string()}>{ chart }</div>
+                <p class="explain">{ if pending > 0 { format!("{pending} curve evaluations still running in the background; points appear when all their draws are done.") } else { "Curves complete.".into() } }
+                    { if progress.failed > 0 { format!(" {} failed (see the status line); their points stay empty.", progress.failed) } else { String::new() } }</p>
+                <div class="compare"><p>{"Overlay on the curves:"}</p>{ for compare }</div>
+                if e.crossbar.enabled { { fault_curve(s) } }
+            </div>
+            </div>
+        </section>
+    }
+}
+
+/// Accuracy on crossbars against the stuck-at rate, for every compared model.
+fn fault_curve(s: &State) -> Html {
+    let e = &s.explore;
+    let series = compared(s)
+        .into_iter()
+        .map(|id| Series {
+            name: String::new(),
+            color: model_colour(id),
+            points: fault_curve_points(s, id),
+            dashed: false,
+        })
+        .collect();
+    let progress = fault_curve_progress(s);
+    let pending = progress.pending;
+    let c = &e.crossbar.config;
+    let marker = (c.faults.lrs == c.faults.hrs).then_some(c.faults.lrs);
+    html! {
+        <>
+            <div class="chart" id="fault-curve" data-pending={pending.to_string()}>
+                <Chart spec={LineChart {
+                    caption: "accuracy on crossbars vs stuck-at rate (mean ± sd over draws)".into(),
+                    x_label: "stuck-at rate p (p stuck at LRS and p at HRS)".into(),
+                    y_label: "accuracy (%)".into(),
+                    x: (0.0, 0.25),
+                    y: (0.0, 100.0),
+                    series,
+                    marker,
+                    size: (760, 420),
+                    legend: Legend::UpperRight,
+        log_x: false,
+                }} />
+            </div>
+            <p class="explain">{ if pending > 0 { format!("{pending} crossbar evaluations still running for this curve.") } else { "Fault curve complete.".into() } }
+                { if progress.failed > 0 { format!(" {} failed (see the status line).", progress.failed) } else { String::new() } }</p>
+        </>
+    }
+}

@@ -1,0 +1,79 @@
+//! The kept models: explore, download, delete; and the upload of a model file.
+
+use yew::prelude::*;
+
+use super::{swatch, Ctx};
+use crate::app::browser::download;
+use crate::app_core::{Action, Tab};
+
+pub fn view(ctx: &Ctx) -> Html {
+    let s = &ctx.state;
+    if s.models.is_empty() {
+        return html! { <section id="models">{ upload(ctx) }</section> };
+    }
+    let rows = s.models.iter().map(|m| {
+        let id = m.meta.id;
+        let bytes = m.bytes.clone();
+        let file = format!("model-{id}.safetensors");
+        let explore = {
+            let d = ctx.state.dispatcher();
+            Callback::from(move |_| {
+                d.dispatch(Action::SelectModel(Some(id)));
+                d.dispatch(Action::SetTab(Tab::Explore));
+            })
+        };
+        html! {
+            <tr>
+                <td>{ swatch(id) }{ m.meta.name.clone() }</td>
+                <td class="num">{ format!("{:.2}%", m.meta.test_accuracy) }</td>
+                <td class="num">{ format!("{:.1} s", m.meta.train_seconds) }</td>
+                <td>
+                    <button onclick={explore}>{"Explore"}</button>{" "}
+                    <button onclick={Callback::from(move |_| download(&bytes, &file, "application/octet-stream"))}>{"Download .safetensors"}</button>{" "}
+                    <button onclick={ctx.cb(move |_| Action::DeleteModel(id))} aria-label="delete model">{"Delete"}</button>
+                </td>
+            </tr>
+        }
+    });
+    html! {
+        <section id="models">
+            <h2>{"Trained models (kept in this browser)"}</h2>
+            { upload(ctx) }
+            <table>
+                <thead><tr><th>{"model"}</th><th>{"test accuracy"}</th><th>{"training time"}</th><th></th></tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+        </section>
+    }
+}
+
+/// Upload a model file: one of ours, or a PyTorch MLP state dict saved as safetensors. The
+/// bytes are read here and handed over as an action; an evaluator checks and evaluates them.
+fn upload(ctx: &Ctx) -> Html {
+    let dispatch = ctx.state.dispatcher();
+    let on_pick = Callback::from(move |e: Event| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        let Some(files) = input.files() else { return };
+        for i in 0..files.length() {
+            let Some(file) = files.get(i) else { continue };
+            let dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = file.name();
+                match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                    Ok(buf) => {
+                        let bytes = std::rc::Rc::new(js_sys::Uint8Array::new(&buf).to_vec());
+                        dispatch.dispatch(Action::Upload { name, bytes });
+                    }
+                    Err(e) => dispatch.dispatch(Action::Notice(Some(format!("could not read {name}: {e:?}")))),
+                }
+            });
+        }
+        input.set_value("");
+    });
+    html! {
+        <p>
+            <label class="button">{"Upload a model (.safetensors: ours or a PyTorch MLP state dict)"}
+                <input id="upload-model" type="file" accept=".safetensors" multiple=true onchange={on_pick} class="visually-hidden" /></label>
+        </p>
+    }
+}

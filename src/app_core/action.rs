@@ -1,0 +1,131 @@
+//! Everything that can happen to the page, as plain values: what a control now shows, what a
+//! worker replied, what was restored. No closures, no DOM events.
+
+use std::rc::Rc;
+
+use engine::data::DatasetKind;
+use engine::train::{EpochSummary, Progress};
+
+use super::explore::CrossbarField;
+use super::form::FormField;
+use super::models::SavedModel;
+use super::state::Tab;
+use crate::protocol::{DataError, EvalOutput, EvalTask, Samples};
+
+/// What the page finds when it opens.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Startup {
+    /// The served data folder as an absolute URL ending in `/` (from `?data=`).
+    pub data_base: String,
+    /// The URL's fragment (`#tab=...`).
+    pub fragment: String,
+    /// The Train form and the Reproduce queue saved by the last visit.
+    pub saved_form: Option<String>,
+    pub saved_queue: Vec<String>,
+    pub evaluators: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Start(Startup),
+    SetTab(Tab),
+    /// The dataset drop-down: reload every worker with the other dataset.
+    SwitchDataset(DatasetKind),
+    /// The user's own four IDX files, as object URLs and their file names.
+    UseFiles {
+        urls: [String; 4],
+        names: [String; 4],
+    },
+    /// Load the served folder again (after a data problem).
+    RetryServed,
+    /// An evaluator holds the data.
+    DataLoaded {
+        kind: DatasetKind,
+        train: usize,
+        test: usize,
+        millis: f64,
+        samples: Rc<Samples>,
+        test_labels: Rc<Vec<u8>>,
+    },
+    /// The trainer holds the data.
+    TrainerDataLoaded {
+        kind: DatasetKind,
+        train: usize,
+    },
+    DataFailed(DataError),
+    Form(FormField),
+    /// The Train button: trains what the form holds when the reducer sees this.
+    Train {
+        now_ms: f64,
+    },
+    /// The Cancel button; `keep_id` is the id for the run's last snapshot.
+    Cancel {
+        keep_id: u64,
+    },
+    TrainProgress {
+        job: u64,
+        progress: Progress,
+        now_ms: f64,
+    },
+    TrainEpoch {
+        job: u64,
+        summary: EpochSummary,
+        test_accuracy: f64,
+        snapshot: Option<(Rc<Vec<u8>>, f64)>,
+    },
+    TrainDone {
+        job: u64,
+        id: u64,
+        bytes: Rc<Vec<u8>>,
+        history: Vec<EpochSummary>,
+        test_accuracy: f64,
+        train_seconds: f64,
+    },
+    TrainFailed {
+        job: u64,
+        error: String,
+    },
+    ModelsRestored(Vec<SavedModel>),
+    /// A file the user picked, read into memory.
+    Upload {
+        name: String,
+        bytes: Rc<Vec<u8>>,
+    },
+    /// An uploaded model, read by an evaluator.
+    ModelAdded(SavedModel),
+    DeleteModel(u64),
+    SelectModel(Option<u64>),
+    ToggleCompare(u64),
+    /// The slider's text value.
+    SetStd {
+        value: String,
+        now_ms: f64,
+    },
+    /// The draws field's text value.
+    SetDraws(String),
+    /// A crossbar control's new value.
+    Crossbar {
+        field: CrossbarField,
+        now_ms: f64,
+    },
+    EvalDone {
+        model: u64,
+        task: EvalTask,
+        output: EvalOutput,
+        now_ms: f64,
+    },
+    EvalFailed {
+        model: Option<u64>,
+        task: Option<EvalTask>,
+        error: String,
+    },
+    /// The Landscape panel's button.
+    ComputeLandscape {
+        now_ms: f64,
+    },
+    Notice(Option<String>),
+    /// Queue these Reproduce rows (by recipe key).
+    Enqueue(Vec<String>),
+    /// The page carried out the effects numbered up to this one.
+    EffectsDone(u64),
+}

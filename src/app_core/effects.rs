@@ -1,0 +1,59 @@
+//! The side effects the reducer asks for, as data: the page carries them out after the
+//! render (see `app::effects`), and tests read them.
+
+use engine::model::ModelConfig;
+use engine::train::TrainConfig;
+
+use crate::protocol::{DataSource, EvalTask};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Load this data into every worker.
+    LoadData(DataSource),
+    /// Drop every queued evaluation (their data is gone).
+    ClearJobs,
+    /// Train in the trainer worker; `teacher` is a kept model's id.
+    Train {
+        job: u64,
+        model: ModelConfig,
+        train: TrainConfig,
+        teacher: Option<u64>,
+    },
+    /// Stop the trainer (a busy worker cannot read messages) and start a fresh one on the
+    /// current data; `kept` is the id the cancelled run's snapshot is kept under.
+    RestartTrainer {
+        kept: Option<u64>,
+    },
+    /// Keep a model in IndexedDB, and in the evaluators' model list.
+    SaveModel(u64),
+    /// Forget a model everywhere.
+    DeleteModel(u64),
+    /// Read an uploaded model file in an evaluator.
+    Import {
+        job: u64,
+        name: String,
+        bytes: std::rc::Rc<Vec<u8>>,
+    },
+    /// The slider's jobs, replacing the queued ones.
+    SliderJobs {
+        model: u64,
+        tasks: Vec<EvalTask>,
+    },
+    /// The crossbar readout's jobs, replacing the queued ones.
+    CrossbarJobs {
+        model: u64,
+        tasks: Vec<EvalTask>,
+    },
+    /// Background curve jobs of a model.
+    CurveJobs {
+        model: u64,
+        tasks: Vec<EvalTask>,
+    },
+    /// Jobs a button asked for (the landscapes).
+    RequestedJobs(Vec<(u64, EvalTask)>),
+    /// Save the Train form / the Reproduce queue between visits.
+    SaveForm(String),
+    SaveQueue(Vec<String>),
+    /// Show the view in the URL.
+    WriteUrl(String),
+}

@@ -1,0 +1,106 @@
+//! The evaluators' queue policy: the slider's and the crossbar readout's jobs replace their
+//! own queued ones and run first; jobs a button asked for come next; background curves last.
+//! A job handed to an evaluator is remembered until its answer, so a failure can be filed
+//! where its figure would have gone.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::protocol::EvalTask;
+
+/// Why an evaluation was queued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobClass {
+    Slider,
+    Crossbar,
+    Requested,
+    Curve,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    pub id: u64,
+    pub class: JobClass,
+    pub model: u64,
+    pub task: EvalTask,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct JobQueue {
+    queue: VecDeque<Job>,
+    started: BTreeMap<u64, Job>,
+    next_id: u64,
+}
+
+impl JobQueue {
+    fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Replaces the queued jobs of `class` with `tasks`, after the other interactive class's
+    /// jobs and before requested jobs and curves.
+    pub fn replace(&mut self, class: JobClass, model: u64, tasks: Vec<EvalTask>) {
+        self.queue.retain(|j| j.class != class);
+        let at = self
+            .queue
+            .iter()
+            .position(|j| matches!(j.class, JobClass::Requested | JobClass::Curve))
+            .unwrap_or(self.queue.len());
+        for (i, task) in tasks.into_iter().enumerate() {
+            let id = self.next_id();
+            self.queue.insert(at + i, Job { id, class, model, task });
+        }
+    }
+
+    /// Jobs a button asked for: after the queued interactive and requested jobs, before curves.
+    pub fn push_requested(&mut self, jobs: Vec<(u64, EvalTask)>) {
+        let at = self.queue.iter().position(|j| j.class == JobClass::Curve).unwrap_or(self.queue.len());
+        for (i, (model, task)) in jobs.into_iter().enumerate() {
+            let id = self.next_id();
+            self.queue.insert(at + i, Job { id, class: JobClass::Requested, model, task });
+        }
+    }
+
+    /// Curve jobs, behind everything else.
+    pub fn push_curves(&mut self, model: u64, tasks: Vec<EvalTask>) {
+        for task in tasks {
+            let id = self.next_id();
+            self.queue.push_back(Job { id, class: JobClass::Curve, model, task });
+        }
+    }
+
+    /// Forgets a model's queued jobs.
+    pub fn remove_model(&mut self, model: u64) {
+        self.queue.retain(|j| j.model != model);
+    }
+
+    /// Forgets every queued job (the data changed); answers to started ones are still filed.
+    pub fn clear(&mut self) {
+        self.queue.clear();
+    }
+
+    /// The next job to hand out, remembered as started.
+    pub fn pop(&mut self) -> Option<Job> {
+        let job = self.queue.pop_front()?;
+        self.started.insert(job.id, job.clone());
+        Some(job)
+    }
+
+    /// The answer to a started job came (done or failed): the job, if it was one of ours.
+    pub fn finish(&mut self, id: u64) -> Option<Job> {
+        self.started.remove(&id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// The queued jobs in order (for tests and the status line).
+    pub fn jobs(&self) -> impl Iterator<Item = &Job> {
+        self.queue.iter()
+    }
+}

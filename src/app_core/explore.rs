@@ -1,0 +1,317 @@
+//! The Explore panel's state: the slider and its readout, the crossbar settings and theirs,
+//! the curves of every compared model, and which evaluator jobs have been asked for.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use engine::crossbar::CrossbarConfig;
+use engine::noise::Spread;
+
+use super::readout::{first_draws, Readout};
+use crate::protocol::{EvalOutput, EvalTask};
+
+/// Test images in the fast estimate.
+pub const ESTIMATE_IMAGES: usize = 1000;
+/// Noise strengths on the curve's x axis (0 to 2 in steps of 0.1: the report's 1.0 and 1.5 are points).
+pub const CURVE_POINTS: usize = 21;
+pub const CURVE_MAX_STD: f32 = 2.0;
+
+/// Finished draws of a curve: per point index, per draw index, the accuracy.
+pub type Curve = BTreeMap<usize, BTreeMap<usize, f64>>;
+
+/// One edit of the crossbar controls: the control and the value it now shows. Applied to the
+/// settings as the reducer finds them, so two edits before a render both count.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CrossbarField {
+    Enabled(bool),
+    Lrs(String),
+    Hrs(String),
+    Adc(String),
+    Tile(String),
+    ROn(String),
+    ROff(String),
+    Scaling(String),
+}
+
+/// A finite number, or `None` (NaN passes `clamp`).
+fn finite(v: &str) -> Option<f64> {
+    v.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+impl CrossbarUi {
+    /// Applies an edit; a value the control should not give leaves the setting as it was
+    /// (the settings' own validation reports out-of-range ones).
+    pub fn apply(&mut self, field: CrossbarField) {
+        let c = &mut self.config;
+        match field {
+            CrossbarField::Enabled(on) => self.enabled = on,
+            CrossbarField::Lrs(v) => c.faults.lrs = finite(&v).map_or(c.faults.lrs, |x| x.clamp(0.0, 0.5)),
+            CrossbarField::Hrs(v) => c.faults.hrs = finite(&v).map_or(c.faults.hrs, |x| x.clamp(0.0, 0.5)),
+            CrossbarField::Adc(v) => c.adc_bits = v.parse().ok(),
+            CrossbarField::Tile(v) => c.tile = v.parse().unwrap_or(c.tile),
+            CrossbarField::ROn(v) => c.r_on = finite(&v).unwrap_or(c.r_on),
+            CrossbarField::ROff(v) => c.r_off = finite(&v).unwrap_or(c.r_off),
+            CrossbarField::Scaling(v) => {
+                c.input_scaling = if v == "calibrated" {
+                    engine::crossbar::InputScaling::Calibrated
+                } else {
+                    engine::crossbar::InputScaling::Memtorch
+                }
+            }
+        }
+    }
+}
+
+/// The crossbar controls of the Explore panel: the report's Part 2 setting (MemTorch's
+/// tutorial crossbar), off at first.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CrossbarUi {
+    /// Off until the user turns the simulation on (it is much slower than digital noise).
+    pub enabled: bool,
+    pub config: CrossbarConfig,
+}
+
+/// The Explore panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explore {
+    pub model: Option<u64>,
+    pub std: f32,
+    pub draws: usize,
+    pub seed: u64,
+    pub readout: Readout,
+    /// Per model: per curve point index, the finished draws.
+    pub curves: BTreeMap<u64, Curve>,
+    /// Models overlaid on the curve.
+    pub compare: Vec<u64>,
+    pub clean_predictions: Option<(u64, Vec<u8>)>,
+    pub noisy_predictions: Option<(u64, f32, Vec<u8>)>,
+    pub histogram: Option<(u64, f32, EvalOutput)>,
+    pub crossbar: CrossbarUi,
+    /// The crossbar readout for the current model and crossbar settings.
+    pub xbar: Readout,
+    /// Per crossbar settings apart from the fault rates ([`Explore::xbar_key`]), per model, per
+    /// fault-curve point: the finished draws. Kept for every settings seen, because the jobs for
+    /// a settings are sent once: switching back must find their results.
+    pub xbar_curves: BTreeMap<String, BTreeMap<u64, Curve>>,
+    /// The first crossbar tile of the current model and settings (`EvalOutput::Tile`).
+    pub xbar_tile: Option<(u64, CrossbarConfig, Rc<EvalOutput>)>,
+    /// Per model: the (point, draw) pairs of the noise curve whose evaluation failed; they
+    /// count as done, so the pending count reaches zero.
+    pub curve_failures: BTreeMap<u64, BTreeSet<(usize, usize)>>,
+    /// Per crossbar settings key and model: failed fault-curve (point, draw) pairs.
+    pub xbar_curve_failures: BTreeMap<String, BTreeMap<u64, BTreeSet<(usize, usize)>>>,
+    /// When the slider (or the crossbar settings) last moved, for the timing readout.
+    pub moved_ms: f64,
+    pub xbar_moved_ms: f64,
+    /// What the slider's and the crossbar's current jobs were sent for: a readout is cleared
+    /// exactly when new jobs are sent, so it cannot wait for jobs nobody sent.
+    pub slider_sent: Option<SliderKey>,
+    pub xbar_sent: Option<XbarKey>,
+    /// (model, draws) whose noise curve was sent, and (model, draws, settings key) whose
+    /// fault curve was; cleared with the data (a dataset switch).
+    pub curves_sent: BTreeSet<(u64, usize)>,
+    pub xbar_curves_sent: BTreeSet<(u64, usize, String)>,
+}
+
+/// Everything the slider's jobs depend on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SliderKey {
+    pub model: u64,
+    pub std_centi: i64,
+    pub draws: usize,
+    pub seed: u64,
+    pub data: u64,
+}
+
+/// Everything the crossbar readout's jobs depend on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XbarKey {
+    pub model: u64,
+    pub config: String,
+    pub draws: usize,
+    pub data: u64,
+}
+
+impl Default for Explore {
+    fn default() -> Self {
+        Self {
+            model: None,
+            std: 0.0,
+            draws: 5,
+            seed: 1234,
+            readout: Readout::default(),
+            curves: BTreeMap::new(),
+            compare: Vec::new(),
+            clean_predictions: None,
+            noisy_predictions: None,
+            histogram: None,
+            crossbar: CrossbarUi::default(),
+            xbar: Readout::default(),
+            xbar_curves: BTreeMap::new(),
+            xbar_tile: None,
+            curve_failures: BTreeMap::new(),
+            xbar_curve_failures: BTreeMap::new(),
+            moved_ms: 0.0,
+            xbar_moved_ms: 0.0,
+            slider_sent: None,
+            xbar_sent: None,
+            curves_sent: BTreeSet::new(),
+            xbar_curves_sent: BTreeSet::new(),
+        }
+    }
+}
+
+impl Explore {
+    /// The exact figure once every draw is in.
+    pub fn exact(&self) -> Option<Spread> {
+        first_draws(&self.readout.draws, self.slider_draws())
+    }
+
+    /// How many draws the slider's exact figure averages.
+    pub fn slider_draws(&self) -> usize {
+        if self.std == 0.0 {
+            1
+        } else {
+            self.draws
+        }
+    }
+
+    /// The slider's jobs for the current position: a fast estimate, then the exact draws.
+    pub fn slider_tasks(&self) -> Vec<EvalTask> {
+        let n = self.slider_draws();
+        let mut tasks = vec![EvalTask::Noise {
+            std: self.std,
+            seed: self.seed,
+            draw: 0,
+            subset: Some(ESTIMATE_IMAGES),
+            predictions: false,
+        }];
+        tasks.extend((0..n).map(|k| EvalTask::Noise {
+            std: self.std,
+            seed: self.seed,
+            draw: k,
+            subset: None,
+            predictions: k == 0,
+        }));
+        if self.std > 0.0 {
+            tasks.push(EvalTask::Histogram { std: self.std, seed: self.seed, bins: 60 });
+        }
+        tasks
+    }
+
+    /// Draws the crossbar figure needs (one when nothing in the configuration is random).
+    pub fn xbar_draws(&self) -> usize {
+        if self.crossbar.config.is_stochastic() {
+            self.draws
+        } else {
+            1
+        }
+    }
+
+    /// The crossbar figure once every draw is in.
+    /// Shows `id` in the readouts (which the scheduler then clears, as it sends their jobs).
+    pub fn focus(&mut self, id: Option<u64>) {
+        self.model = id;
+    }
+
+    /// Drops every figure computed on the data (a dataset switch): readouts, curves,
+    /// predictions, histogram, tile, failures and the record of what was sent.
+    pub fn forget_results(&mut self) {
+        let keep = Explore {
+            model: self.model,
+            std: self.std,
+            draws: self.draws,
+            seed: self.seed,
+            compare: std::mem::take(&mut self.compare),
+            crossbar: self.crossbar.clone(),
+            ..Explore::default()
+        };
+        *self = keep;
+    }
+
+    pub fn xbar_exact(&self) -> Option<Spread> {
+        first_draws(&self.xbar.draws, self.xbar_draws())
+    }
+
+    /// The crossbar's jobs: an estimate on a subset, then every draw on the full test set.
+    pub fn xbar_tasks(&self) -> Vec<EvalTask> {
+        if !self.crossbar.enabled || self.crossbar.config.validate().is_err() {
+            return vec![];
+        }
+        let config = self.crossbar.config.clone();
+        let mut tasks = vec![
+            EvalTask::Crossbar { config: config.clone(), draw: 0, subset: Some(ESTIMATE_IMAGES) },
+            EvalTask::Tile { config: config.clone(), draw: 0 },
+        ];
+        tasks.extend((0..self.xbar_draws()).map(|k| EvalTask::Crossbar {
+            config: config.clone(),
+            draw: k,
+            subset: None,
+        }));
+        tasks
+    }
+
+    /// The crossbar settings without the fault rates, as a key for the fault curve.
+    /// A model's fault curve for the current crossbar settings.
+    pub fn xbar_curve(&self, model: u64) -> Option<&Curve> {
+        self.xbar_curves.get(&self.xbar_key())?.get(&model)
+    }
+
+    pub fn xbar_key(&self) -> String {
+        settings_key(&self.crossbar.config)
+    }
+
+    /// The fault curve's jobs for the current crossbar settings: p = LRS = HRS rate.
+    pub fn xbar_curve_tasks(&self) -> Vec<EvalTask> {
+        if !self.crossbar.enabled || self.crossbar.config.validate().is_err() {
+            return vec![];
+        }
+        fault_rates()
+            .into_iter()
+            .flat_map(|p| {
+                let mut config = self.crossbar.config.clone();
+                config.faults = engine::crossbar::FaultConfig { lrs: p, hrs: p };
+                let n = if config.is_stochastic() { self.draws } else { 1 };
+                (0..n).map(move |k| EvalTask::Crossbar { config: config.clone(), draw: k, subset: None })
+            })
+            .collect()
+    }
+
+    /// The curve's jobs: every point, every draw, full test set.
+    pub fn curve_tasks(&self) -> Vec<EvalTask> {
+        curve_stds()
+            .into_iter()
+            .flat_map(|std| {
+                let n = if std == 0.0 { 1 } else { self.draws };
+                let seed = self.seed;
+                (0..n).map(move |k| EvalTask::Noise { std, seed, draw: k, subset: None, predictions: std == 0.0 })
+            })
+            .collect()
+    }
+}
+
+/// The noise strengths of the curve.
+pub fn curve_stds() -> Vec<f32> {
+    engine::experiments::linspace(0.0, CURVE_MAX_STD, CURVE_POINTS)
+}
+
+/// Stuck-at rates of the fault curve (each of LRS and HRS).
+pub fn fault_rates() -> Vec<f64> {
+    (0..=5).map(|i| i as f64 * 0.05).collect()
+}
+
+/// Which point of the fault curve `p` is, if it is one.
+pub fn fault_index(p: f64) -> Option<usize> {
+    fault_rates().iter().position(|&r| (r - p).abs() < 1e-9)
+}
+
+/// The crossbar settings apart from the fault rates, as a key: results under one key share a
+/// deployment and a fault curve.
+pub fn settings_key(config: &CrossbarConfig) -> String {
+    serde_json::to_string(&config.without_faults()).unwrap_or_default()
+}
+
+/// Which point of the curve `std` is, if it is one.
+pub fn curve_index(std: f32) -> Option<usize> {
+    curve_stds().iter().position(|&s| (s - std).abs() < 1e-4)
+}

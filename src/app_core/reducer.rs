@@ -1,0 +1,517 @@
+//! The reducer: every action changes the state and asks for side effects as data; then
+//! [`schedule`] sends whatever work the new state needs (evaluator jobs, the next queued
+//! report row, the URL), so work is sent exactly when a figure is cleared.
+
+use std::rc::Rc;
+
+use engine::data::DataFile;
+
+use super::action::{Action, Startup};
+use super::effects::Effect;
+use super::explore::{curve_index, fault_index, settings_key, SliderKey, XbarKey, CURVE_MAX_STD};
+use super::models::{ModelMeta, Run, SavedModel};
+use super::naming::model_name;
+use super::readout::Readout;
+use super::reproduce;
+use super::selectors;
+use super::state::{DataOrigin, DataStatus, State};
+use super::url;
+use crate::protocol::{DataSource, EvalOutput, EvalTask};
+
+/// Applies `action` to `s`.
+pub fn reduce(s: &mut State, action: Action) {
+    match action {
+        Action::EffectsDone(upto) => {
+            s.outbox.retain(|(n, _)| *n > upto);
+            return;
+        }
+        other => apply(s, other),
+    }
+    schedule(s);
+}
+
+/// The data source for the current origin and dataset.
+pub fn data_source(s: &State) -> DataSource {
+    let kind = s.form.dataset;
+    match &s.origin {
+        DataOrigin::Served { base } => {
+            let names = DataFile::ALL.map(|f| format!("{}/{}.gz", kind.dir_name(), f.stem()));
+            DataSource {
+                kind,
+                urls: names.clone().map(|n| format!("{base}{n}")),
+                names,
+                verify: true,
+                need_train: true,
+            }
+        }
+        DataOrigin::Files { urls, names } => {
+            DataSource { kind, urls: urls.clone(), names: names.clone(), verify: false, need_train: true }
+        }
+    }
+}
+
+/// Starts loading the current source: every result computed on the old data is dropped, and
+/// queued evaluations with it.
+fn load(s: &mut State) {
+    s.data = DataStatus::Loading;
+    s.data_generation += 1;
+    s.evaluators_loaded = 0;
+    s.trainer_ready = false;
+    s.trainer_images = 0;
+    s.samples = None;
+    s.test_labels = None;
+    s.explore.forget_results();
+    s.landscape = Default::default();
+    s.effect(Effect::ClearJobs);
+    s.effect(Effect::LoadData(data_source(s)));
+}
+
+fn start(s: &mut State, st: Startup) {
+    let view = url::parse_fragment(&st.fragment);
+    s.tab = view.tab;
+    s.explore.std = view.std;
+    s.explore.draws = view.draws;
+    s.explore.model = view.model;
+    s.form = super::form::TrainForm::from_saved(st.saved_form.as_deref());
+    s.served_base = st.data_base.clone();
+    s.origin = DataOrigin::Served { base: st.data_base };
+    s.evaluators = st.evaluators;
+    for key in st.saved_queue {
+        if reproduce::recipe(&key).is_some() && !s.reproduce.waiting.contains(&key) {
+            s.reproduce.waiting.push(key);
+        }
+    }
+    s.reproduce.saved = s.reproduce.waiting.clone();
+    s.last_fragment = url::fragment(&selectors::view_params(s));
+    load(s);
+}
+
+fn add_model(s: &mut State, m: SavedModel) {
+    let id = m.meta.id;
+    if s.model(id).is_none() {
+        s.models.push(m);
+    }
+    s.explore.focus(Some(id));
+    if !s.explore.compare.contains(&id) {
+        s.explore.compare.push(id);
+    }
+    s.effect(Effect::SaveModel(id));
+}
+
+fn apply(s: &mut State, action: Action) {
+    match action {
+        Action::EffectsDone(_) => {}
+        Action::Start(st) => start(s, st),
+        Action::SetTab(t) => s.tab = t,
+        Action::SwitchDataset(kind) => {
+            if s.training() || (kind == s.form.dataset && !matches!(s.data, DataStatus::Failed(_))) {
+                return;
+            }
+            s.form.dataset = kind;
+            s.effect(Effect::SaveForm(s.form.to_saved()));
+            load(s);
+        }
+        Action::UseFiles { urls, names } => {
+            s.origin = DataOrigin::Files { urls, names };
+            load(s);
+        }
+        Action::RetryServed => {
+            if let DataOrigin::Files { .. } = s.origin {
+                // back to the served folder the page opened with
+                s.origin = DataOrigin::Served { base: s.served_base.clone() };
+            }
+            load(s);
+        }
+        Action::DataLoaded { kind, train, test, millis, samples, test_labels } => {
+            // A late answer for the dataset the page switched away from.
+            if kind != s.form.dataset || matches!(s.data, DataStatus::Failed(_)) {
+                return;
+            }
+            s.evaluators_loaded += 1;
+            let custom = matches!(s.origin, DataOrigin::Files { .. });
+            let train = train.max(s.trainer_images);
+            s.data = DataStatus::Ready { kind, train, test, millis, custom };
+            s.samples = Some(samples);
+            s.test_labels = Some(test_labels);
+        }
+        Action::TrainerDataLoaded { kind, train } => {
+            if kind != s.form.dataset {
+                return;
+            }
+            s.trainer_ready = true;
+            s.trainer_images = train;
+            if let DataStatus::Ready { train: t, .. } = &mut s.data {
+                *t = train;
+            }
+        }
+        Action::DataFailed(e) => s.data = DataStatus::Failed(e),
+        Action::Form(field) => {
+            s.form.apply(field);
+            s.effect(Effect::SaveForm(s.form.to_saved()));
+        }
+        Action::Train { now_ms } => {
+            if !s.trainer_ready || s.training() {
+                return;
+            }
+            match s.form.configs() {
+                Ok((model, train)) => {
+                    let teacher = match train.method {
+                        engine::train::Method::Distillation { .. } => s.form.teacher,
+                        _ => None,
+                    };
+                    let name = model_name(&model, &train);
+                    start_run(s, name, model, train, teacher, None, Some(now_ms));
+                }
+                Err(e) => s.notice = Some(e),
+            }
+        }
+        Action::Cancel { keep_id } => {
+            let Some(r) = s.run.take() else { return };
+            let mut kept = None;
+            if let Some(p) = r.snapshot {
+                let name = format!("{} (cancelled after epoch {} of {})", r.name, p.epoch, r.train.epochs);
+                let history = r.history.into_iter().take(p.epoch).collect();
+                let meta = ModelMeta {
+                    id: keep_id,
+                    name,
+                    model: r.model,
+                    train: r.train,
+                    test_accuracy: p.test_accuracy,
+                    history,
+                    train_seconds: p.train_seconds,
+                };
+                add_model(s, SavedModel { meta, bytes: p.bytes });
+                s.notice = Some(format!(
+                    "Training cancelled: the model as it was after epoch {} is kept in the list.",
+                    p.epoch
+                ));
+                kept = Some(keep_id);
+            }
+            s.trainer_ready = false;
+            s.effect(Effect::RestartTrainer { kept });
+        }
+        Action::TrainProgress { job, progress, now_ms } => {
+            if let Some(r) = s.run.as_mut().filter(|r| r.job == job) {
+                r.started_ms.get_or_insert(now_ms);
+                let x = (progress.epoch - 1) as f64 + progress.step as f64 / progress.steps_per_epoch.max(1) as f64;
+                // A point per twentieth of an epoch: the chart redraws only when one is added.
+                if r.loss.last().is_none_or(|p| x - p.0 >= 0.05) {
+                    r.loss.push((x, progress.running_loss as f64));
+                }
+                r.progress = Some(progress);
+            }
+        }
+        Action::TrainEpoch { job, summary, test_accuracy, snapshot } => {
+            if let Some(r) = s.run.as_mut().filter(|r| r.job == job) {
+                r.epochs.push((summary.epoch, summary.accuracy as f64, test_accuracy));
+                if let Some((bytes, train_seconds)) = snapshot {
+                    r.snapshot =
+                        Some(super::models::PartialModel { epoch: summary.epoch, bytes, test_accuracy, train_seconds });
+                }
+                r.history.push(summary);
+            }
+        }
+        Action::TrainDone { job, id, bytes, history, test_accuracy, train_seconds } => {
+            if s.run.as_ref().is_some_and(|r| r.job == job) {
+                let r = s.run.take().expect("checked above");
+                let meta = ModelMeta {
+                    id,
+                    name: r.name,
+                    model: r.model,
+                    train: r.train,
+                    test_accuracy,
+                    history,
+                    train_seconds,
+                };
+                add_model(s, SavedModel { meta, bytes });
+            }
+        }
+        Action::TrainFailed { job, error } => {
+            if let Some(r) = s.run.as_mut().filter(|r| r.job == job) {
+                r.error = Some(error);
+            }
+        }
+        Action::ModelsRestored(list) => {
+            for m in list {
+                if s.model(m.meta.id).is_none() {
+                    s.models.push(m);
+                }
+            }
+            s.models.sort_by_key(|m| m.meta.id);
+            if s.explore.model.is_none_or(|id| s.model(id).is_none()) {
+                let last = s.models.last().map(|m| m.meta.id);
+                s.explore.focus(last);
+            }
+            if s.explore.compare.is_empty() {
+                s.explore.compare = s.explore.model.into_iter().collect();
+            }
+        }
+        Action::Upload { name, bytes } => {
+            s.next_job += 1;
+            s.effect(Effect::Import { job: s.next_job, name, bytes });
+        }
+        Action::ModelAdded(m) => add_model(s, m),
+        Action::DeleteModel(id) => {
+            s.models.retain(|m| m.meta.id != id);
+            s.explore.compare.retain(|&m| m != id);
+            s.explore.curves.remove(&id);
+            s.explore.curve_failures.remove(&id);
+            s.explore.curves_sent.retain(|(m, _)| *m != id);
+            s.explore.xbar_curves_sent.retain(|(m, _, _)| *m != id);
+            if s.explore.model == Some(id) {
+                let last = s.models.last().map(|m| m.meta.id);
+                s.explore.focus(last);
+            }
+            if s.form.teacher == Some(id) {
+                s.form.teacher = None;
+            }
+            s.effect(Effect::DeleteModel(id));
+        }
+        Action::SelectModel(id) => {
+            let id = id.filter(|&id| s.model(id).is_some());
+            s.explore.focus(id);
+            if let Some(id) = id {
+                if !s.explore.compare.contains(&id) {
+                    s.explore.compare.push(id);
+                }
+            }
+        }
+        Action::ToggleCompare(id) => {
+            if s.explore.compare.contains(&id) {
+                s.explore.compare.retain(|&m| m != id);
+            } else if s.model(id).is_some() {
+                s.explore.compare.push(id);
+            }
+        }
+        Action::SetStd { value, now_ms } => {
+            // NaN and infinities are refused (NaN passes `clamp`); the slider's steps are 0.01.
+            if let Some(std) = value.trim().parse::<f32>().ok().filter(|x| x.is_finite()) {
+                let std = (std.clamp(0.0, CURVE_MAX_STD) * 100.0).round() / 100.0;
+                if std != s.explore.std {
+                    s.explore.std = std;
+                    s.explore.moved_ms = now_ms;
+                }
+            }
+        }
+        Action::SetDraws(value) => {
+            if let Some(n) = url::parse_draws(&value) {
+                // Curves keep their draws: draw k is the same whatever the number of draws,
+                // and a curve uses draws 0..n (see `first_draws`).
+                s.explore.draws = n;
+            }
+        }
+        Action::Crossbar { field, now_ms } => {
+            let mut ui = s.explore.crossbar.clone();
+            ui.apply(field);
+            if ui != s.explore.crossbar {
+                s.explore.crossbar = ui;
+                s.explore.xbar_moved_ms = now_ms;
+            }
+        }
+        Action::EvalDone { model, task, output, now_ms } => {
+            s.landscape.receive(model, &task, &output, now_ms);
+            reduce_eval(s, model, task, output, now_ms)
+        }
+        Action::EvalFailed { model, task, error } => {
+            if let (Some(model), Some(task)) = (model, task) {
+                record_failure(s, model, &task, &error);
+            }
+            s.notice = Some(format!("evaluator: {error}"));
+        }
+        Action::ComputeLandscape { now_ms } => {
+            let (models, grid_model) = selectors::landscape_models(s);
+            if models.is_empty() {
+                return;
+            }
+            s.landscape.start(models, grid_model, now_ms);
+            s.effect(Effect::RequestedJobs(s.landscape.jobs()));
+        }
+        Action::Notice(n) => s.notice = n,
+        Action::Enqueue(keys) => reproduce::enqueue(s, &keys),
+    }
+}
+
+fn start_run(
+    s: &mut State,
+    name: String,
+    model: engine::model::ModelConfig,
+    train: engine::train::TrainConfig,
+    teacher: Option<u64>,
+    recipe: Option<String>,
+    now_ms: Option<f64>,
+) {
+    s.next_job += 1;
+    let job = s.next_job;
+    let mut run = Run::new(job, name, model.clone(), train.clone(), now_ms);
+    run.recipe = recipe;
+    s.run = Some(run);
+    s.effect(Effect::Train { job, model, train, teacher });
+}
+
+/// Files a failed evaluation where its figure would have gone, so nothing waits for it.
+fn record_failure(s: &mut State, model: u64, task: &EvalTask, error: &str) {
+    let e = &mut s.explore;
+    match task {
+        EvalTask::Noise { std, seed, draw, subset, .. } if *seed == e.seed => {
+            if subset.is_none() {
+                if let Some(i) = curve_index(*std) {
+                    e.curve_failures.entry(model).or_default().insert((i, *draw));
+                }
+            }
+            if e.model == Some(model) && (*std - e.std).abs() < 1e-6 {
+                e.readout.error = Some(error.to_string());
+            }
+        }
+        EvalTask::Crossbar { config, draw, subset } => {
+            if subset.is_none() && config.faults.lrs == config.faults.hrs {
+                if let Some(i) = fault_index(config.faults.lrs) {
+                    e.xbar_curve_failures
+                        .entry(settings_key(config))
+                        .or_default()
+                        .entry(model)
+                        .or_default()
+                        .insert((i, *draw));
+                }
+            }
+            if e.model == Some(model) && *config == e.crossbar.config {
+                e.xbar.error = Some(error.to_string());
+            }
+        }
+        _ => {}
+    }
+}
+
+fn reduce_eval(s: &mut State, model: u64, task: EvalTask, output: EvalOutput, now_ms: f64) {
+    let e = &mut s.explore;
+    match (task, output) {
+        (EvalTask::Noise { std, seed, draw, subset, .. }, EvalOutput::Accuracy { accuracy, images, predictions }) => {
+            if seed != e.seed {
+                return;
+            }
+            let current = e.model == Some(model) && (std - e.std).abs() < 1e-6;
+            if subset.is_none() {
+                if let Some(i) = curve_index(std) {
+                    let n = if std == 0.0 { 1 } else { e.draws };
+                    if draw < n {
+                        e.curves.entry(model).or_default().entry(i).or_default().insert(draw, accuracy);
+                    }
+                }
+            }
+            if let Some(p) = predictions {
+                if std == 0.0 {
+                    e.clean_predictions = Some((model, p.clone()));
+                }
+                if current {
+                    e.noisy_predictions = Some((model, std, p));
+                }
+            }
+            if !current {
+                return;
+            }
+            let n = e.slider_draws();
+            e.readout.record(subset.is_some(), draw, (accuracy, images), n, now_ms);
+        }
+        (EvalTask::Crossbar { config, draw, subset }, EvalOutput::Accuracy { accuracy, images, .. }) => {
+            if subset.is_none() && config.faults.lrs == config.faults.hrs {
+                if let Some(i) = fault_index(config.faults.lrs) {
+                    let key = settings_key(&config);
+                    e.xbar_curves
+                        .entry(key)
+                        .or_default()
+                        .entry(model)
+                        .or_default()
+                        .entry(i)
+                        .or_default()
+                        .insert(draw, accuracy);
+                }
+            }
+            if e.model != Some(model) || !e.crossbar.enabled || config != e.crossbar.config {
+                return;
+            }
+            let n = e.xbar_draws();
+            e.xbar.record(subset.is_some(), draw, (accuracy, images), n, now_ms);
+        }
+        (EvalTask::Tile { config, .. }, out @ EvalOutput::Tile { .. }) => {
+            e.xbar_tile = Some((model, config, Rc::new(out)));
+        }
+        (EvalTask::Histogram { std, .. }, out @ EvalOutput::Histogram { .. }) => {
+            e.histogram = Some((model, std, out));
+        }
+        _ => {}
+    }
+}
+
+/// Sends the work the state needs and has not been sent: the slider's and the crossbar's
+/// jobs (clearing their readouts as they go), the compared models' curves, the next queued
+/// report row, the URL and the saved queue.
+pub fn schedule(s: &mut State) {
+    let ready = s.data_ready();
+    let model = s.explore.model.filter(|&id| s.model(id).is_some());
+    let data = s.data_generation;
+
+    let slider = model.filter(|_| ready).map(|model| SliderKey {
+        model,
+        std_centi: (s.explore.std * 100.0).round() as i64,
+        draws: s.explore.draws,
+        seed: s.explore.seed,
+        data,
+    });
+    if slider != s.explore.slider_sent {
+        s.explore.readout = Readout { moved_ms: s.explore.moved_ms, ..Readout::default() };
+        if let Some(k) = &slider {
+            s.effect(Effect::SliderJobs { model: k.model, tasks: s.explore.slider_tasks() });
+        }
+        s.explore.slider_sent = slider;
+    }
+
+    let xbar = model.filter(|_| ready && s.explore.crossbar.enabled).map(|model| XbarKey {
+        model,
+        config: serde_json::to_string(&s.explore.crossbar.config).unwrap_or_default(),
+        draws: s.explore.draws,
+        data,
+    });
+    if xbar != s.explore.xbar_sent {
+        s.explore.xbar = Readout { moved_ms: s.explore.xbar_moved_ms, ..Readout::default() };
+        match (&xbar, model) {
+            (Some(k), _) => s.effect(Effect::CrossbarJobs { model: k.model, tasks: s.explore.xbar_tasks() }),
+            // turned off: drop its queued jobs
+            (None, Some(m)) => s.effect(Effect::CrossbarJobs { model: m, tasks: vec![] }),
+            (None, None) => {}
+        }
+        s.explore.xbar_sent = xbar;
+    }
+
+    if ready {
+        let compare: Vec<u64> = s.explore.compare.iter().copied().filter(|&id| s.model(id).is_some()).collect();
+        let draws = s.explore.draws;
+        for &id in &compare {
+            if s.explore.curves_sent.insert((id, draws)) {
+                s.effect(Effect::CurveJobs { model: id, tasks: s.explore.curve_tasks() });
+            }
+        }
+        if s.explore.crossbar.enabled {
+            let key = s.explore.xbar_key();
+            for &id in &compare {
+                if s.explore.xbar_curves_sent.insert((id, draws, key.clone())) {
+                    s.effect(Effect::CurveJobs { model: id, tasks: s.explore.xbar_curve_tasks() });
+                }
+            }
+        }
+    }
+
+    if let Some((r, teacher)) = reproduce::next_row(s) {
+        let name = format!("{} ({})", r.label, r.key);
+        start_run(s, name, r.model, r.train, teacher, Some(r.key), None);
+    }
+    let keys = reproduce::saved_keys(s);
+    if keys != s.reproduce.saved {
+        s.reproduce.saved = keys.clone();
+        s.effect(Effect::SaveQueue(keys));
+    }
+
+    let frag = url::fragment(&selectors::view_params(s));
+    if frag != s.last_fragment {
+        s.last_fragment = frag.clone();
+        s.effect(Effect::WriteUrl(frag));
+    }
+}

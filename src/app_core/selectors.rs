@@ -1,0 +1,152 @@
+//! What the panels show, derived from the state (the views only lay it out).
+
+use engine::data::DatasetKind;
+
+use super::explore::{curve_stds, fault_rates, CURVE_POINTS};
+use super::readout::{draws_in, first_draws};
+use super::state::{DataOrigin, DataStatus, State};
+use super::url::ViewParams;
+
+/// The view the URL holds.
+pub fn view_params(s: &State) -> ViewParams {
+    ViewParams { tab: s.tab, std: s.explore.std, draws: s.explore.draws, model: s.explore.model }
+}
+
+/// The compared models that exist, in the order they were ticked.
+pub fn compared(s: &State) -> Vec<u64> {
+    s.explore.compare.iter().copied().filter(|&id| s.model(id).is_some()).collect()
+}
+
+/// The Landscape's models: the ticked ones, or else the one selected in Explore (the newest
+/// only when none is selected); and the one whose 2-D grid is drawn (the selected one if it
+/// is among them).
+pub fn landscape_models(s: &State) -> (Vec<u64>, Option<u64>) {
+    let selected = s.explore.model.filter(|&id| s.model(id).is_some());
+    let ticked = compared(s);
+    let models =
+        if ticked.is_empty() { selected.or(s.models.last().map(|m| m.meta.id)).into_iter().collect() } else { ticked };
+    let grid = selected.filter(|id| models.contains(id)).or(models.first().copied());
+    (models, grid)
+}
+
+/// Evaluations of a curve still to come, and failed ones.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CurveProgress {
+    pub pending: usize,
+    pub failed: usize,
+}
+
+/// The noise curves of the compared models.
+pub fn noise_curve_progress(s: &State) -> CurveProgress {
+    let e = &s.explore;
+    let mut p = CurveProgress::default();
+    for id in compared(s) {
+        let failures = e.curve_failures.get(&id);
+        for i in 0..CURVE_POINTS {
+            let n = if i == 0 { 1 } else { e.draws };
+            let have = e.curves.get(&id).and_then(|c| c.get(&i)).map_or(0, |d| draws_in(d, n));
+            let failed = failures.map_or(0, |f| f.iter().filter(|(pi, d)| *pi == i && *d < n).count());
+            p.failed += failed;
+            p.pending += n.saturating_sub(have + failed);
+        }
+    }
+    p
+}
+
+/// Mean and sd of the finished points of a model's noise curve (points with all draws only).
+pub fn noise_curve_points(s: &State, model: u64) -> Vec<(f64, f64, f64)> {
+    let e = &s.explore;
+    let stds = curve_stds();
+    let Some(c) = e.curves.get(&model) else { return vec![] };
+    c.iter()
+        .filter_map(|(&i, draws)| {
+            let n = if stds[i] == 0.0 { 1 } else { e.draws };
+            first_draws(draws, n).map(|sp| (stds[i] as f64, sp.mean, sp.sd))
+        })
+        .collect()
+}
+
+/// Draws one point of the fault curve needs at stuck-at rate `p`.
+fn fault_draws(s: &State, p: f64) -> usize {
+    let mut c = s.explore.crossbar.config.clone();
+    c.faults = engine::crossbar::FaultConfig { lrs: p, hrs: p };
+    if c.is_stochastic() {
+        s.explore.draws
+    } else {
+        1
+    }
+}
+
+/// The fault curves of the compared models under the current crossbar settings.
+pub fn fault_curve_progress(s: &State) -> CurveProgress {
+    let e = &s.explore;
+    let key = e.xbar_key();
+    let mut p = CurveProgress::default();
+    for id in compared(s) {
+        let curve = e.xbar_curve(id);
+        let failures = e.xbar_curve_failures.get(&key).and_then(|m| m.get(&id));
+        for (k, &rate) in fault_rates().iter().enumerate() {
+            let n = fault_draws(s, rate);
+            let have = curve.and_then(|c| c.get(&k)).map_or(0, |d| draws_in(d, n));
+            let failed = failures.map_or(0, |f| f.iter().filter(|(pi, d)| *pi == k && *d < n).count());
+            p.failed += failed;
+            p.pending += n.saturating_sub(have + failed);
+        }
+    }
+    p
+}
+
+/// A model's fault-curve points (rate, mean, sd) under the current settings.
+pub fn fault_curve_points(s: &State, model: u64) -> Vec<(f64, f64, f64)> {
+    let Some(curve) = s.explore.xbar_curve(model) else { return vec![] };
+    fault_rates()
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &p)| {
+            curve.get(&k).and_then(|d| first_draws(d, fault_draws(s, p))).map(|sp| (p, sp.mean, sp.sd))
+        })
+        .collect()
+}
+
+/// The status line's data part: `data-state` and its words.
+pub fn data_status(s: &State) -> (&'static str, String) {
+    let name = |k: DatasetKind| if k == DatasetKind::Mnist { "MNIST" } else { "Fashion-MNIST" };
+    let workers = s.evaluators + 1;
+    let loaded = s.evaluators_loaded.min(s.evaluators) + usize::from(s.trainer_ready);
+    match &s.data {
+        DataStatus::Failed(_) => ("failed", "Data problem (see below)".into()),
+        DataStatus::Ready { kind, train, test, millis, custom } if loaded >= workers => {
+            let how = if *custom { "your own files, not checksum-verified" } else { "SHA-256 verified" };
+            (
+                "ready",
+                format!(
+                    "{} ready: {} training / {} test images, {how} ({:.1} s)",
+                    name(*kind),
+                    fmt_int(*train),
+                    fmt_int(*test),
+                    millis / 1000.0
+                ),
+            )
+        }
+        _ => {
+            let what = match &s.origin {
+                DataOrigin::Files { .. } => "your files".to_string(),
+                DataOrigin::Served { .. } => name(s.form.dataset).to_string(),
+            };
+            ("loading", format!("Loading and checking {what}… ({loaded} of {workers} workers ready)"))
+        }
+    }
+}
+
+/// 60000 -> "60,000".
+pub fn fmt_int(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,145 @@
+//! The whole page state. What each part holds lives in its own module (form, models,
+//! explore, reproduce queue, landscape); the reducer is `reducer.rs`, the side effects it
+//! asks for are `effects.rs`.
+
+use std::rc::Rc;
+
+use engine::data::DatasetKind;
+use serde::{Deserialize, Serialize};
+
+use super::effects::Effect;
+use super::explore::Explore;
+use super::form::TrainForm;
+use super::landscape::LandscapeView;
+use super::models::{Run, SavedModel};
+use super::reproduce::ReproduceQueue;
+use crate::protocol::{DataError, Samples};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tab {
+    Train,
+    Explore,
+    See,
+    Reproduce,
+    Landscape,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [Tab::Train, Tab::Explore, Tab::See, Tab::Reproduce, Tab::Landscape];
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Train => "Train",
+            Tab::Explore => "Explore",
+            Tab::See => "See it",
+            Tab::Reproduce => "Reproduce",
+            Tab::Landscape => "Landscape",
+        }
+    }
+    pub fn key(self) -> &'static str {
+        match self {
+            Tab::Train => "train",
+            Tab::Explore => "explore",
+            Tab::See => "see",
+            Tab::Reproduce => "reproduce",
+            Tab::Landscape => "landscape",
+        }
+    }
+    pub fn from_key(s: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.key() == s)
+    }
+}
+
+/// Where the data stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataStatus {
+    Loading,
+    Ready { kind: DatasetKind, train: usize, test: usize, millis: f64, custom: bool },
+    Failed(DataError),
+}
+
+/// Where the data comes from: the served folder (`?data=`, absolute URL ending in `/`), or
+/// the user's own files.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataOrigin {
+    Served { base: String },
+    Files { urls: [String; 4], names: [String; 4] },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub tab: Tab,
+    pub data: DataStatus,
+    pub origin: DataOrigin,
+    /// The served data folder the page opened with (absolute, ending in `/`).
+    pub served_base: String,
+    /// Bumped by every data load: results computed on older data are dropped.
+    pub data_generation: u64,
+    /// Workers that hold the current data (evaluators, and the trainer).
+    pub evaluators_loaded: usize,
+    pub samples: Option<Rc<Samples>>,
+    pub test_labels: Option<Rc<Vec<u8>>>,
+    pub trainer_ready: bool,
+    /// Training images the trainer holds (evaluators hold the test set only).
+    pub trainer_images: usize,
+    pub form: TrainForm,
+    pub run: Option<Run>,
+    pub next_job: u64,
+    pub models: Vec<SavedModel>,
+    pub explore: Explore,
+    pub landscape: LandscapeView,
+    /// The last problem worth showing in the status line.
+    pub notice: Option<String>,
+    pub evaluators: usize,
+    pub reproduce: ReproduceQueue,
+    /// Side effects asked for and not yet carried out, numbered from `effects_done + 1`.
+    pub outbox: Vec<(u64, Effect)>,
+    /// The fragment last written to the URL.
+    pub last_fragment: String,
+    pub next_effect: u64,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            tab: Tab::Train,
+            data: DataStatus::Loading,
+            origin: DataOrigin::Served { base: "data/".into() },
+            served_base: "data/".into(),
+            data_generation: 0,
+            evaluators_loaded: 0,
+            samples: None,
+            test_labels: None,
+            trainer_ready: false,
+            trainer_images: 0,
+            form: TrainForm::default(),
+            run: None,
+            next_job: 0,
+            models: Vec::new(),
+            explore: Explore::default(),
+            landscape: LandscapeView::default(),
+            notice: None,
+            evaluators: 0,
+            reproduce: ReproduceQueue::default(),
+            outbox: Vec::new(),
+            last_fragment: String::new(),
+            next_effect: 0,
+        }
+    }
+}
+
+impl State {
+    pub fn model(&self, id: u64) -> Option<&SavedModel> {
+        self.models.iter().find(|m| m.meta.id == id)
+    }
+    pub fn training(&self) -> bool {
+        self.run.as_ref().is_some_and(|r| r.error.is_none())
+    }
+    pub fn data_ready(&self) -> bool {
+        matches!(self.data, DataStatus::Ready { .. })
+    }
+    /// Asks for a side effect (carried out by the page after the next render).
+    pub fn effect(&mut self, e: Effect) {
+        self.next_effect += 1;
+        self.outbox.push((self.next_effect, e));
+    }
+}

@@ -1,0 +1,52 @@
+//! The evaluators' queue policy.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use crate::app_core::eval_queue::{JobClass, JobQueue};
+use crate::protocol::EvalTask;
+
+fn noise(std: f32) -> EvalTask {
+    EvalTask::Noise { std, seed: 1, draw: 0, subset: None, predictions: false }
+}
+
+fn order(q: &JobQueue) -> Vec<(JobClass, u64)> {
+    q.jobs().map(|j| (j.class, j.model)).collect()
+}
+
+#[test]
+fn interactive_jobs_first_then_requested_then_curves() {
+    let mut q = JobQueue::default();
+    q.push_curves(1, vec![noise(0.0), noise(0.1)]);
+    q.push_requested(vec![(2, noise(0.5))]);
+    q.replace(JobClass::Slider, 3, vec![noise(1.0)]);
+    q.replace(JobClass::Crossbar, 3, vec![noise(1.1)]);
+    // a new slider position replaces the old one's jobs, after the crossbar's, ahead of the rest
+    q.replace(JobClass::Slider, 3, vec![noise(1.2), noise(1.3)]);
+    assert_eq!(
+        order(&q),
+        vec![
+            (JobClass::Crossbar, 3),
+            (JobClass::Slider, 3),
+            (JobClass::Slider, 3),
+            (JobClass::Requested, 2),
+            (JobClass::Curve, 1),
+            (JobClass::Curve, 1)
+        ]
+    );
+    q.remove_model(1);
+    assert_eq!(q.len(), 4);
+    q.clear();
+    assert!(q.is_empty());
+}
+
+#[test]
+fn a_failed_job_is_known_by_its_id() {
+    let mut q = JobQueue::default();
+    q.push_curves(7, vec![noise(0.3), noise(0.4)]);
+    let first = q.pop().unwrap();
+    let second = q.pop().unwrap();
+    assert_eq!(q.finish(second.id).map(|j| (j.model, j.task)), Some((7, noise(0.4))));
+    assert_eq!(q.finish(second.id), None, "answered once");
+    assert_eq!(q.finish(first.id).map(|j| j.task), Some(noise(0.3)));
+}
