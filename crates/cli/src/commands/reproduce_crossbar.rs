@@ -110,8 +110,8 @@ fn measure(model: &Model, key: &str, label: &str, split: &Split, a: &Args) -> an
 /// Mean |b| over every bias of a model.
 fn mean_abs_bias(m: &Model) -> anyhow::Result<f64> {
     let (mut sum, mut n) = (0.0f64, 0usize);
-    for (t, name) in m.weights().iter().zip(m.names()) {
-        if name.ends_with(".bias") {
+    for (t, kind) in m.weights().iter().zip(m.kinds()) {
+        if *kind == engine::model::ParamKind::Bias {
             let v = t.to_vec1::<f32>()?;
             sum += v.iter().map(|x| x.abs() as f64).sum::<f64>();
             n += v.len();

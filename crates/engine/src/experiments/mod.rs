@@ -4,4 +4,7 @@ pub mod noise_tables;
 pub mod report;
 pub mod sweep;
 
-pub use sweep::{linspace, noise_sweep, SweepPoint};
+pub use sweep::{noise_sweep, SweepPoint};
+
+/// Old path of [`crate::stats::linspace`], kept for the app.
+pub use crate::stats::linspace;
