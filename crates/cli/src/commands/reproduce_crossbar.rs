@@ -14,7 +14,7 @@ use engine::crossbar::{Crossbar, InputScaling};
 use engine::eval::{evaluate, evaluate_with};
 use engine::experiments::defaults;
 use engine::experiments::measure::{without_biases, MeasureSettings};
-use engine::experiments::recipes::{recipe, report_config, FAULT_AWARE_KEYS};
+use engine::experiments::recipes::{report_config, FAULT_AWARE_KEYS};
 use engine::experiments::table::TableRow;
 use engine::experiments::{Figure, Measured, RecipeKey, ReportTable, Section};
 use engine::model::Model;
@@ -59,7 +59,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         if a.run.skip_cnn && key.is_cnn() {
             continue;
         }
-        if a.skip_missing && find_saved(&recipe(key, a.run.seed), &a.run.models).is_none() {
+        if a.skip_missing && find_saved(&a.run.recipe(key), &a.run.models).is_none() {
             eprintln!("{key}: no saved model with this recipe; skipped (--skip-missing)");
             missing.push(key);
             continue;
@@ -76,7 +76,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     for (section, keys) in &layout {
         for &key in keys {
             if !models.contains_key(&key) {
-                let (model, row) = obtain(&recipe(key, a.run.seed), &split, &a.run.models, &models)?;
+                let (model, row) = obtain(&a.run.recipe(key), &split, &a.run.models, &models)?;
                 measured.insert(key, row);
                 models.insert(key, model);
             }
@@ -124,12 +124,13 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let _ = writeln!(s, "{}\n", provenance(&measured));
     let _ = writeln!(
         s,
-        "Crossbar: {} (MemTorch 1.1.6 tutorial settings, see docs/crossbar.md); crossbar seed {}. Faulty figures are the mean ± sample sd over {} independent fault draws, each over all 10,000 test images. \"Memtorch\" columns reproduce MemTorch's input scaling (batch-dependent, evaluation batch {}); \"calibrated\" columns use the project's fixed per-layer input range (10,000 training images). Every row is trained with seed {}; fault-aware rows draw fresh 0.1 / 0.1 stuck-at faults on every step.\n",
+        "Crossbar: {} (MemTorch 1.1.6 tutorial settings, see docs/crossbar.md); crossbar seed {}. Faulty figures are the mean ± sample sd over {} independent fault draws, each over all 10,000 test images. \"Memtorch\" columns reproduce MemTorch's input scaling (batch-dependent, evaluation batch {}); \"calibrated\" columns use the project's fixed per-layer input range (10,000 training images). Every row is trained with seed {} for {} epochs; fault-aware rows draw fresh 0.1 / 0.1 stuck-at faults on every step.\n",
         describe(&cfg),
         a.crossbar_seed,
         a.run.draws,
         a.eval_batch,
-        a.run.seed
+        a.run.seed,
+        a.run.epochs.unwrap_or(5)
     );
     s.push_str(&table.markdown());
     if !missing.is_empty() {
