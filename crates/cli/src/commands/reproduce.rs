@@ -179,6 +179,15 @@ pub(crate) fn provenance(measured: &BTreeMap<RecipeKey, Measured>) -> String {
     format!("Models reused from earlier runs: {}. Models trained in this run: {}.", list(&reused), list(&trained))
 }
 
+/// "1 epoch", "5 epochs".
+pub(crate) fn epochs_text(n: usize) -> String {
+    if n == 1 {
+        "1 epoch".into()
+    } else {
+        format!("{n} epochs")
+    }
+}
+
 pub(crate) fn cores() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
@@ -213,9 +222,9 @@ fn noise(a: Args) -> anyhow::Result<()> {
     let _ = writeln!(md, "{}\n", provenance(&measured));
     let _ = writeln!(
         md,
-        "Training seed {}, {} epochs, Adam (PyTorch defaults), normalised MNIST; noisy figures are the mean ± sample sd over {} independent draws (noise seed {}), each draw over all 10,000 test images. The training runs differ from the report's (initialisation and shuffling come from different generators than PyTorch's), which the draw spread does not cover.\n",
+        "Training seed {}, {}, Adam (PyTorch defaults), normalised MNIST; noisy figures are the mean ± sample sd over {} independent draws (noise seed {}), each draw over all 10,000 test images. The training runs differ from the report's (initialisation and shuffling come from different generators than PyTorch's), which the draw spread does not cover.\n",
         a.run.seed,
-        a.run.epochs.unwrap_or(5),
+        epochs_text(a.run.epochs.unwrap_or(5)),
         a.run.draws,
         a.noise_seed
     );

@@ -20,7 +20,7 @@ use engine::experiments::{Figure, Measured, RecipeKey, ReportTable, Section};
 use engine::model::Model;
 
 use crate::commands::crossbar::{batch_svg, describe, sweep_batches, sweep_mode};
-use crate::commands::reproduce::{cores, find_saved, measure_into, obtain, provenance, RunArgs};
+use crate::commands::reproduce::{cores, epochs_text, find_saved, measure_into, obtain, provenance, RunArgs};
 use crate::datadir;
 
 #[derive(clap::Args, Debug)]
@@ -124,13 +124,13 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let _ = writeln!(s, "{}\n", provenance(&measured));
     let _ = writeln!(
         s,
-        "Crossbar: {} (MemTorch 1.1.6 tutorial settings, see docs/crossbar.md); crossbar seed {}. Faulty figures are the mean ± sample sd over {} independent fault draws, each over all 10,000 test images. \"Memtorch\" columns reproduce MemTorch's input scaling (batch-dependent, evaluation batch {}); \"calibrated\" columns use the project's fixed per-layer input range (10,000 training images). Every row is trained with seed {} for {} epochs; fault-aware rows draw fresh 0.1 / 0.1 stuck-at faults on every step.\n",
+        "Crossbar: {} (MemTorch 1.1.6 tutorial settings, see docs/crossbar.md); crossbar seed {}. Faulty figures are the mean ± sample sd over {} independent fault draws, each over all 10,000 test images. \"Memtorch\" columns reproduce MemTorch's input scaling (batch-dependent, evaluation batch {}); \"calibrated\" columns use the project's fixed per-layer input range (10,000 training images). Every row is trained with seed {} for {}; fault-aware rows draw fresh 0.1 / 0.1 stuck-at faults on every step.\n",
         describe(&cfg),
         a.crossbar_seed,
         a.run.draws,
         a.eval_batch,
         a.run.seed,
-        a.run.epochs.unwrap_or(5)
+        epochs_text(a.run.epochs.unwrap_or(5))
     );
     s.push_str(&table.markdown());
     if !missing.is_empty() {

@@ -132,7 +132,7 @@ pub fn train_with_bar(
     let start = Instant::now();
     let mut on_progress = |p: &engine::train::Progress| {
         pb.set_position(p.global_step as u64);
-        if p.step == p.steps_per_epoch || p.global_step % 20 == 0 {
+        if p.step == p.steps_per_epoch || p.global_step.is_multiple_of(20) {
             let rate = p.throughput.map(|r| format!(" {r:.0} img/s")).unwrap_or_default();
             pb.set_message(format!(
                 "{label} e{}/{} loss {:.3} acc {:.1}%{rate}",

@@ -313,8 +313,13 @@ impl ReportTable {
                     num(ours.filter(|o| o.draws.len() > 1).map(|o| o.sd))
                 );
             }
-            let _ =
-                writeln!(s, ",{},{},{}", num(r.ours.mean_abs_bias), num(r.ours.train_seconds), source(&r.ours, r.key));
+            let _ = writeln!(
+                s,
+                ",{},{},\"{}\"",
+                num(r.ours.mean_abs_bias),
+                num(r.ours.train_seconds),
+                source(&r.ours, r.key).replace('"', "\"\"")
+            );
         }
         s
     }
