@@ -238,3 +238,40 @@ fn noise(a: Args) -> anyhow::Result<()> {
     print!("{md}");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::train::EpochSummary;
+
+    /// A model file for `r` (untrained weights: only the notes matter here) under `name`.
+    fn write(dir: &Path, name: &str, r: &Recipe, key: Option<RecipeKey>, seed: u64) {
+        let model = Model::init(r.model.clone(), seed).unwrap();
+        let history = (1..=r.train.epochs).map(|epoch| EpochSummary { epoch, loss: 0.1, accuracy: 97.0 }).collect();
+        let notes = ModelNotes::new(&model.config, &r.train, key, history);
+        std::fs::write(dir.join(name), model_file(&model, &notes).unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_saved_model_is_found_by_its_notes_whatever_its_file_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let b64 = recipe(RecipeKey::MlpB64, 1234);
+        assert!(find_saved(&b64, dir.path()).is_none());
+        // A download from the app keeps its own name; its notes say what it is.
+        write(dir.path(), "MLP batch 64 (mlp-b64).safetensors", &b64, Some(RecipeKey::MlpB64), 1);
+        // Same settings, another seed: not the recipe's model.
+        write(dir.path(), "a.safetensors", &recipe(RecipeKey::MlpB64, 99), Some(RecipeKey::MlpB64), 2);
+        let (_, notes, path) = find_saved(&b64, dir.path()).expect("found by its notes");
+        assert_eq!(notes.recipe, Some(RecipeKey::MlpB64));
+        assert!(path.ends_with("MLP batch 64 (mlp-b64).safetensors"), "{}", path.display());
+        assert!(find_saved(&recipe(RecipeKey::MlpB128, 1234), dir.path()).is_none());
+        // The file named after the key comes first when both match.
+        write(dir.path(), "mlp-b64.safetensors", &b64, Some(RecipeKey::MlpB64), 3);
+        assert!(find_saved(&b64, dir.path()).unwrap().2.ends_with("mlp-b64.safetensors"));
+        // A file named after the key whose notes belong to another recipe is not reused.
+        let other = tempfile::tempdir().unwrap();
+        let ts = recipe(RecipeKey::MlpTsMse, 1234);
+        write(other.path(), "mlp-ts-mse.safetensors", &ts, None, 4);
+        assert!(find_saved(&ts, other.path()).is_none(), "a student without its key is never reused");
+    }
+}
