@@ -22,9 +22,7 @@ pub mod unfold;
 /// until the app imports them from there (a compatibility re-export, not a dependency of the
 /// crossbar simulation: `scripts/module-graph.sh` lists it apart).
 pub mod experiment {
-    pub use crate::experiments::recipes::{fault_aware_ablations, fault_aware_recipe, report_config, REPORT_FAULTS}; // compat re-export
-    /// Old name of the fault-aware recipe's key.
-    pub const FAULT_AWARE_KEY: &str = "mlp-faultaware";
+    pub use crate::experiments::recipes::fault_aware_recipe; // compat re-export
 }
 
 pub use config::{CrossbarConfig, DriftConfig, FaultConfig, InputScaling};
