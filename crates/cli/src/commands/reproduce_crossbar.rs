@@ -198,3 +198,46 @@ pub fn bias_comparison(table: &ReportTable) -> Option<String> {
         cmp(fa_mem, base_mem),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::stats::Spread;
+
+    fn table(biased_memtorch: f64, fa_faults: f64) -> ReportTable {
+        let one = |v: f64| Some(Spread::of(vec![v]));
+        let row = |crossbar: f64, faults: f64, cal_faults: f64, bias: f64| Measured {
+            crossbar: one(crossbar),
+            crossbar_faults: one(faults),
+            calibrated_faults: one(cal_faults),
+            mean_abs_bias: Some(bias),
+            ..Measured::default()
+        };
+        let measured = BTreeMap::from([
+            (RecipeKey::MlpB64, row(88.0, 15.0, 20.0, 0.05)),
+            (RecipeKey::MlpFaultAwareBiased, row(biased_memtorch, 12.0, 60.0, 0.4)),
+            (RecipeKey::MlpFaultAware, row(97.0, fa_faults, 70.0, 0.0)),
+        ]);
+        ReportTable::build(&ReportTable::full_layout(&[Section::FaultAware]), &measured, 1234)
+    }
+
+    #[test]
+    fn the_bias_comparison_states_what_the_figures_say() {
+        let fails = bias_comparison(&table(11.5, 80.0)).unwrap();
+        assert!(fails.contains("it fails (below 50%) at 11.50%"), "{fails}");
+        assert!(fails.contains("mean |b| 0.400 against 0.050"), "{fails}");
+        assert!(fails.contains("reaches 60.00%, above the baseline's 20.00%"), "{fails}");
+        assert!(
+            fails.contains("reaches 80.00% under faults in memtorch scaling, above the baseline's 15.00%"),
+            "{fails}"
+        );
+        let holds = bias_comparison(&table(89.0, 10.0)).unwrap();
+        assert!(holds.contains("does not fail (at least 50%) at 89.00%"), "{holds}");
+        assert!(
+            holds.contains("reaches 10.00% under faults in memtorch scaling, below the baseline's 15.00%"),
+            "{holds}"
+        );
+        let partial = ReportTable::build(&[(Section::FaultAware, vec![RecipeKey::MlpB64])], &BTreeMap::new(), 1234);
+        assert_eq!(bias_comparison(&partial), None, "no sentence without its figures");
+    }
+}
