@@ -170,3 +170,43 @@ fn bad_input_gets_clear_errors() {
     let e = err(&mpg(&["train", "--data", s(&cut), "--epochs", "1", "--out", s(&model)]));
     assert!(e.contains("corrupt or truncated"), "{e}");
 }
+
+#[test]
+fn a_model_from_mpg_train_with_a_recipes_settings_is_that_recipes_model_for_reproduce() {
+    use engine::experiments::notes::read_model_file;
+    use engine::experiments::{recipe, Budget, RecipeKey};
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tmp.path().join("downloaded-name.safetensors");
+    let data = data_dir();
+    // The report's MLP at batch 64, seed 1234, for one epoch: mlp-b64 under a 1-epoch budget.
+    let args = ["train", "--data", s(&data), "--hidden", "256,128", "--epochs", "1", "--batch", "64", "--seed", "1234"];
+    ok(&mpg(&[&args[..], &["--out", s(&model)]].concat()));
+    let (m, notes) = read_model_file(&std::fs::read(&model).unwrap(), engine::data::Preprocessing::Raw).unwrap();
+    let notes = notes.expect("mpg train writes the one notes schema");
+    assert_eq!(notes.schema, engine::experiments::notes::NOTES_SCHEMA);
+    assert_eq!((notes.epochs_done, notes.train.seed), (1, 1234));
+    assert!(notes.test_accuracy.unwrap() > 90.0);
+    let b64 = recipe(RecipeKey::MlpB64, 1234);
+    assert!(notes.matches(&m.config, &Budget { epochs: Some(1) }.apply(&b64)));
+    assert!(!notes.matches(&m.config, &b64), "one epoch is not the report's five");
+    assert!(!notes.matches(&m.config, &Budget { epochs: Some(1) }.apply(&recipe(RecipeKey::MlpB128, 1234))));
+}
+
+#[test]
+fn reproduce_defaults_to_the_engines_seeds() {
+    use engine::experiments::defaults::{CROSSBAR_SEED, DRAWS, NOISE_SEED, TRAIN_SEED};
+    let noise = ok(&mpg(&["reproduce", "noise", "--help"]));
+    let crossbar = ok(&mpg(&["reproduce", "crossbar", "--help"]));
+    let default_of = |help: &str, flag: &str| -> String {
+        let at = help.find(flag).unwrap_or_else(|| panic!("{flag} in {help}"));
+        let rest = &help[at..];
+        let d = rest.find("[default: ").unwrap() + "[default: ".len();
+        rest[d..d + rest[d..].find(']').unwrap()].to_string()
+    };
+    assert_eq!(default_of(&noise, "--seed <SEED>"), TRAIN_SEED.to_string());
+    assert_eq!(default_of(&noise, "--noise-seed"), NOISE_SEED.to_string());
+    assert_eq!(default_of(&noise, "--draws"), DRAWS.to_string());
+    assert_eq!(default_of(&crossbar, "--crossbar-seed"), CROSSBAR_SEED.to_string());
+    assert_eq!(default_of(&crossbar, "--noise-seed"), NOISE_SEED.to_string());
+    assert_eq!(TRAIN_SEED, 1234, "the report's seed");
+}

@@ -12,6 +12,7 @@ pub mod landscape;
 pub mod model;
 pub mod noise;
 pub mod rng;
+pub mod stats;
 pub mod train;
 
 pub use error::{Error, Result};

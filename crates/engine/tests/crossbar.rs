@@ -272,7 +272,9 @@ fn fault_aware_method_faults_weights_only_and_uses_the_clean_w_max_under_noise()
     ];
     let wm = w.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     let values = |m: &Method, r: &mut EngineRng| -> (Vec<f32>, Vec<f32>) {
-        let e = m.effective_weights(&clean, r).unwrap();
+        let e = m
+            .effective_weights(&clean, &[engine::model::ParamKind::Weight, engine::model::ParamKind::Bias], r)
+            .unwrap();
         (e[0].flatten_all().unwrap().to_vec1().unwrap(), e[1].to_vec1().unwrap())
     };
     let (ew, eb) = values(&Method::FaultAware { lrs: 0.1, hrs: 0.1, noise_std: 0.0 }, &mut rng(4, 4));

@@ -1,21 +1,24 @@
 //! `mpg reproduce noise`: Part 1 of the report (batch-size table for MLP and CNN, hardening
-//! table), our numbers beside the report's, as Markdown and JSON.
+//! table), our numbers beside the report's, as Markdown, CSV and JSON. The table itself is
+//! the engine's [`ReportTable`]; this command obtains the models, measures them and writes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
 use engine::data::Split;
-use engine::eval::evaluate;
-use engine::experiments::noise_tables::{batch_key, batch_table_recipes, hardening_recipes, MeasuredRow, Recipe};
-use engine::experiments::report::{Net, BATCH_TABLE, HARDENING_TABLE};
-use engine::model::{io, Model};
-use engine::noise::{noisy_accuracy, NoiseConfig, Spread};
+use engine::experiments::defaults;
+use engine::experiments::measure::{measure, MeasureSettings};
+use engine::experiments::notes::{model_file, read_model_file, ModelNotes};
+use engine::experiments::recipes::{recipe, BATCH_KEYS, HARDENING_KEYS};
+use engine::experiments::table::ModelSource;
+use engine::experiments::{train_recipe, Budget, Figure, Measured, Recipe, RecipeKey, ReportTable, Section};
+use engine::model::Model;
+use engine::train::{Control, TrainHooks};
 
 use crate::bars::bar;
-use crate::commands::train::train_with_bar;
 use crate::datadir;
 use crate::options::DataArgs;
 
@@ -32,29 +35,41 @@ pub enum Which {
 pub struct RunArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Folder for the Markdown, JSON and SVG outputs.
+    /// Folder for the Markdown, CSV, JSON and SVG outputs.
     #[arg(long, default_value = "results")]
     pub out: PathBuf,
-    /// Folder for the trained models; an existing model with the same recipe is reused.
+    /// Folder of model files: any file whose notes name the row's recipe with the same
+    /// settings is reused (also models downloaded from the app); new models are saved here.
     #[arg(long, default_value = "results/models")]
     pub models: PathBuf,
     /// Training seed of the models (the report used 1234).
-    #[arg(long, default_value_t = 1234)]
+    #[arg(long, default_value_t = defaults::TRAIN_SEED)]
     pub seed: u64,
     /// Noise or fault draws per perturbed figure (the report used 5).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = defaults::DRAWS)]
     pub draws: usize,
     /// Skip the CNN rows (the slow part).
     #[arg(long)]
     pub skip_cnn: bool,
+    /// Train for this many epochs instead of the report's 5: a quick look. The models are
+    /// saved with that budget in their notes, so a full run never mistakes them for its own.
+    #[arg(long)]
+    pub epochs: Option<usize>,
+}
+
+impl RunArgs {
+    /// The recipe of `key` as this run trains it (seed and budget applied).
+    pub fn recipe(&self, key: RecipeKey) -> Recipe {
+        Budget { epochs: self.epochs }.apply(&recipe(key, self.seed))
+    }
 }
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(flatten)]
     pub run: RunArgs,
-    /// Seed of the evaluation noise.
-    #[arg(long, default_value_t = 1)]
+    /// Seed of the evaluation noise (the app uses the same default).
+    #[arg(long, default_value_t = defaults::NOISE_SEED)]
     pub noise_seed: u64,
 }
 
@@ -65,188 +80,198 @@ pub fn run(w: Which) -> anyhow::Result<()> {
     }
 }
 
-/// Trains `r` or loads its model when one trained with the same recipe exists; returns the
-/// model and its training wall time in seconds.
+/// A model file in `dir` that holds the model of `r`: `<key>.safetensors` first, then any
+/// other `.safetensors` file whose notes match (a download from the app keeps its own name).
+pub(crate) fn find_saved(r: &Recipe, dir: &Path) -> Option<(Model, ModelNotes, PathBuf)> {
+    let named = dir.join(format!("{}.safetensors", r.key));
+    let mut others: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "safetensors") && *p != named)
+        .collect();
+    others.sort();
+    std::iter::once(named).chain(others).find_map(|path| {
+        let bytes = std::fs::read(&path).ok()?;
+        let (model, notes) = read_model_file(&bytes, r.model.preprocessing).ok()?;
+        let notes = notes?;
+        notes.matches(&model.config, r).then_some((model, notes, path))
+    })
+}
+
+/// The model of `r`: reused from `dir` when a matching file exists, else trained (with its
+/// teacher from `models`) and saved as `<key>.safetensors`. Returns the model and its measured
+/// row so far (where it came from and its training time).
 pub(crate) fn obtain(
     r: &Recipe,
     split: &Split,
     dir: &Path,
-    teachers: &HashMap<String, Model>,
-) -> anyhow::Result<(Model, f64)> {
-    obtain_tracked(r, split, dir, teachers).map(|(m, s, _)| (m, s))
-}
-
-/// [`obtain`], also saying whether the model was reused.
-fn obtain_tracked(
-    r: &Recipe,
-    split: &Split,
-    dir: &Path,
-    teachers: &HashMap<String, Model>,
-) -> anyhow::Result<(Model, f64, bool)> {
-    let path = dir.join(format!("{}.safetensors", r.key));
-    if let Ok(bytes) = std::fs::read(&path) {
-        if let Ok(loaded) = io::from_bytes(&bytes, r.model.preprocessing) {
-            let same = loaded.notes.get("recipe").and_then(|v| serde_json::from_value::<Recipe>(v.clone()).ok())
-                == Some(r.clone());
-            if same {
-                let secs = loaded.notes.get("train_seconds").and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-                eprintln!("reusing {}", path.display());
-                return Ok((loaded.model, secs, true));
-            }
-        }
+    models: &HashMap<RecipeKey, Model>,
+) -> anyhow::Result<(Model, Measured)> {
+    if let Some((model, notes, path)) = find_saved(r, dir) {
+        eprintln!("reusing {}", path.display());
+        let source = Some(ModelSource::Reused { file: path.display().to_string() });
+        return Ok((model, Measured { train_seconds: notes.train_seconds, source, ..Measured::default() }));
     }
-    let teacher = match &r.teacher {
-        Some(k) => Some(teachers.get(k).with_context(|| format!("teacher {k} not trained yet"))?),
+    let teacher = match r.teacher {
+        Some(k) => Some(models.get(&k).with_context(|| format!("teacher {k} not trained yet"))?),
         None => None,
     };
-    let model = Model::init(r.model.clone(), r.train.seed)?;
-    let (_, secs) = train_with_bar(&model, &split.train, &r.train, teacher, &r.key)?;
-    let notes = serde_json::json!({ "recipe": r, "train_seconds": secs });
+    let steps = split.train.len().div_ceil(r.train.batch_size) * r.train.epochs;
+    let pb = bar(steps as u64, r.key.to_string(), "steps");
+    let start = Instant::now();
+    let mut on_progress = |p: &engine::train::Progress| {
+        pb.set_position(p.global_step as u64);
+        Control::Continue
+    };
+    let clock = || start.elapsed().as_secs_f64();
+    let hooks = TrainHooks { teacher, clock: Some(&clock), progress: &mut on_progress };
+    let trained =
+        train_recipe(r, &Budget::default(), &split.train, hooks).with_context(|| format!("training {}", r.key))?;
+    pb.finish_and_clear();
+    let secs = start.elapsed().as_secs_f64();
+    let mut notes = ModelNotes::new(&trained.model.config, &trained.recipe.train, Some(r.key), trained.history);
+    notes.train_seconds = Some(secs);
     std::fs::create_dir_all(dir)?;
-    std::fs::write(&path, io::to_bytes(&model, Some(&notes))?)?;
-    Ok((model, secs, false))
+    let path = dir.join(format!("{}.safetensors", r.key));
+    std::fs::write(&path, model_file(&trained.model, &notes)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok((
+        trained.model,
+        Measured { train_seconds: Some(secs), source: Some(ModelSource::Trained), ..Measured::default() },
+    ))
 }
 
-fn noisy(model: &Model, split: &Split, std: f32, a: &Args, label: &str) -> anyhow::Result<Spread> {
-    let pb = bar(a.run.draws as u64, format!("{label} std {std}"), "draws");
-    let cfg = NoiseConfig { std, draws: a.run.draws, seed: a.noise_seed };
-    let s = noisy_accuracy(model, &split.test, &cfg, |k, _| {
-        pb.set_position(k as u64 + 1);
+/// Measures the `figures` of `key` not measured yet, with a progress bar, into `measured`.
+pub(crate) fn measure_into(
+    measured: &mut BTreeMap<RecipeKey, Measured>,
+    key: RecipeKey,
+    model: &Model,
+    figures: &[Figure],
+    split: &Split,
+    settings: &MeasureSettings,
+) -> anyhow::Result<()> {
+    let row = measured.entry(key).or_default();
+    let missing: Vec<Figure> = figures.iter().copied().filter(|f| f.ours(row).is_none()).collect();
+    let pb = bar(0, key.to_string(), "draws");
+    let new = measure(model, &missing, &split.test, &split.train, settings, &mut |f, done, total| {
+        pb.set_length(total as u64);
+        pb.set_position(done as u64);
+        pb.set_message(format!("{key} {}", f.heading()));
         true
     })?;
     pb.finish_and_clear();
-    Ok(s)
+    for f in missing {
+        *f.ours_mut(row) = f.ours(&new).cloned();
+    }
+    row.mean_abs_bias = new.mean_abs_bias;
+    Ok(())
 }
 
-fn cell(s: &Spread) -> String {
-    format!("{:.2} ± {:.2}", s.mean, s.sd)
+/// Which models a run reused and which it trained, as a sentence for the results file.
+pub(crate) fn provenance(measured: &BTreeMap<RecipeKey, Measured>) -> String {
+    let of = |want: fn(&ModelSource) -> bool| -> Vec<String> {
+        measured.iter().filter(|(_, m)| m.source.as_ref().is_some_and(want)).map(|(k, _)| format!("`{k}`")).collect()
+    };
+    let reused = of(|s| matches!(s, ModelSource::Reused { .. }));
+    let trained = of(|s| matches!(s, ModelSource::Trained));
+    let list = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(", ") };
+    format!("Models reused from earlier runs: {}. Models trained in this run: {}.", list(&reused), list(&trained))
+}
+
+/// "1 epoch", "5 epochs".
+pub(crate) fn epochs_text(n: usize) -> String {
+    if n == 1 {
+        "1 epoch".into()
+    } else {
+        format!("{n} epochs")
+    }
+}
+
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
 fn noise(a: Args) -> anyhow::Result<()> {
+    anyhow::ensure!((1..=1000).contains(&a.run.draws), "--draws must be between 1 and 1000");
     let start = Instant::now();
     let split = datadir::load(&a.run.data.data, a.run.data.dataset.into())?;
-    let mut models: HashMap<String, Model> = HashMap::new();
-    let mut reused = 0;
-    let mut batch_rows = Vec::new();
-    for r in batch_table_recipes(a.run.seed) {
-        if a.run.skip_cnn && r.key.starts_with("cnn") {
-            continue;
+    let settings = MeasureSettings { draws: a.run.draws, noise_seed: a.noise_seed, ..MeasureSettings::default() };
+    let mut models: HashMap<RecipeKey, Model> = HashMap::new();
+    let mut measured: BTreeMap<RecipeKey, Measured> = BTreeMap::new();
+    let batch_keys: Vec<RecipeKey> = BATCH_KEYS.into_iter().filter(|k| !(a.run.skip_cnn && k.is_cnn())).collect();
+    let hardening_keys: Vec<RecipeKey> = [RecipeKey::MlpB64].into_iter().chain(HARDENING_KEYS).collect();
+    let layout = vec![(Section::Batch, batch_keys.clone()), (Section::Hardening, hardening_keys.clone())];
+    for (section, keys) in &layout {
+        for &key in keys {
+            if !models.contains_key(&key) {
+                let (model, row) = obtain(&a.run.recipe(key), &split, &a.run.models, &models)?;
+                measured.insert(key, row);
+                models.insert(key, model);
+            }
+            measure_into(&mut measured, key, &models[&key], section.figures(), &split, &settings)?;
         }
-        let (model, secs, was_reused) = obtain_tracked(&r, &split, &a.run.models, &models)?;
-        reused += usize::from(was_reused);
-        let clean = evaluate(&model, &split.test)?.accuracy();
-        let n1 = noisy(&model, &split, 1.0, &a, &r.key)?;
-        eprintln!("{}: clean {clean:.2}, std 1.0 {}", r.key, cell(&n1));
-        batch_rows.push(MeasuredRow {
-            key: r.key.clone(),
-            label: r.label.clone(),
-            clean,
-            noisy: vec![(1.0, n1)],
-            train_seconds: secs,
-        });
-        models.insert(r.key.clone(), model);
     }
-    // Hardening table: the baseline is the batch table's MLP at batch 64.
-    let mut hard_rows = Vec::new();
-    let base_key = batch_key(Net::Mlp, 64);
-    let base = models.get(&base_key).context("baseline missing")?;
-    let base_row = batch_rows.iter().find(|r| r.key == base_key).context("baseline row missing")?;
-    let n15 = noisy(base, &split, 1.5, &a, "baseline")?;
-    hard_rows.push(MeasuredRow {
-        key: base_key.clone(),
-        label: "Baseline".into(),
-        clean: base_row.clean,
-        noisy: vec![base_row.noisy[0].clone(), (1.5, n15)],
-        train_seconds: base_row.train_seconds,
-    });
-    for r in hardening_recipes(a.run.seed) {
-        let (model, secs, was_reused) = obtain_tracked(&r, &split, &a.run.models, &models)?;
-        reused += usize::from(was_reused);
-        let clean = evaluate(&model, &split.test)?.accuracy();
-        let n1 = noisy(&model, &split, 1.0, &a, &r.key)?;
-        let n15 = noisy(&model, &split, 1.5, &a, &r.key)?;
-        eprintln!("{}: clean {clean:.2}, std 1.0 {}, std 1.5 {}", r.key, cell(&n1), cell(&n15));
-        hard_rows.push(MeasuredRow {
-            key: r.key.clone(),
-            label: r.label.clone(),
-            clean,
-            noisy: vec![(1.0, n1), (1.5, n15)],
-            train_seconds: secs,
-        });
-    }
+    let table = ReportTable::build(&layout, &measured, a.run.seed);
     let wall = start.elapsed().as_secs_f64();
-    let command: Vec<String> = std::env::args().collect();
-    let train_total: f64 = batch_rows.iter().chain(&hard_rows[1..]).map(|r| r.train_seconds).sum();
-    let timing = if reused == 0 {
-        format!("Wall time: {wall:.0} s on this machine ({} cores), all models trained in this run.", cores())
-    } else {
-        format!(
-            "Wall time: {wall:.0} s on this machine ({} cores) for this invocation, which reused {reused} models trained by an earlier run of the same command (same recipes, saved in `{}`); training all {} models took {train_total:.0} s in total (per-model times in the table and the JSON).",
-            cores(),
-            a.run.models.display(),
-            batch_rows.len() + hard_rows.len() - 1
-        )
-    };
-    let md = markdown(&batch_rows, &hard_rows, &a, &command.join(" "), &timing);
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let mut md = String::new();
+    let _ = writeln!(md, "# Reproduction of Part 1: log-normal weight noise\n");
+    let _ = writeln!(md, "Command: `{command}`  ");
+    let _ = writeln!(md, "Wall time: {wall:.0} s on this machine ({} cores) for this invocation.  ", cores());
+    let _ = writeln!(md, "{}\n", provenance(&measured));
+    let _ = writeln!(
+        md,
+        "Training seed {}, {}, Adam (PyTorch defaults), normalised MNIST; noisy figures are the mean ± sample sd over {} independent draws (noise seed {}), each draw over all 10,000 test images. The training runs differ from the report's (initialisation and shuffling come from different generators than PyTorch's), which the draw spread does not cover.\n",
+        a.run.seed,
+        epochs_text(a.run.epochs.unwrap_or(5)),
+        a.run.draws,
+        a.noise_seed
+    );
+    md.push_str(&table.markdown());
     std::fs::create_dir_all(&a.run.out)?;
     std::fs::write(a.run.out.join("reproduce-noise.md"), &md)?;
-    let json = serde_json::json!({ "command": command.join(" "), "wall_seconds": wall, "models_reused": reused, "training_seconds_total": train_total, "seed": a.run.seed, "draws": a.run.draws,
-        "noise_seed": a.noise_seed, "batch_table": batch_rows, "hardening_table": hard_rows });
+    std::fs::write(a.run.out.join("reproduce-noise.csv"), table.csv())?;
+    let json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": a.run.seed, "draws": a.run.draws,
+        "noise_seed": a.noise_seed, "table": table.json() });
     std::fs::write(a.run.out.join("reproduce-noise.json"), serde_json::to_string_pretty(&json)?)?;
     print!("{md}");
     Ok(())
 }
 
-fn cores() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::train::EpochSummary;
 
-fn markdown(batch: &[MeasuredRow], hard: &[MeasuredRow], a: &Args, command: &str, timing: &str) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "# Reproduction of Part 1: log-normal weight noise\n");
-    let _ = writeln!(s, "Command: `{command}`  ");
-    let _ = writeln!(s, "{timing}  ");
-    let _ = writeln!(
-        s,
-        "Training seed {}, 5 epochs, Adam (PyTorch defaults), normalised MNIST; noisy figures are the mean ± sample sd over {} independent draws (noise seed {}), each draw over all 10,000 test images.\n",
-        a.run.seed, a.run.draws, a.noise_seed
-    );
-    let _ = writeln!(s, "## Batch size (MLP 784-256-128-10, LeNet CNN)\n");
-    let _ = writeln!(s, "| Model | Batch | Clean (report) | Clean (ours) | Δ clean | Std 1.0 (report) | Std 1.0 (ours, mean ± sd) | \\|Δ\\| / sd | Train time (s) |");
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
-    for r in batch {
-        let Some(&(net, b, rc, rn)) = BATCH_TABLE.iter().find(|(n, b, _, _)| batch_key(*n, *b) == r.key) else {
-            continue;
-        };
-        let _ = writeln!(
-            s,
-            "| {} | {b} | {rc:.2} | {:.2} | {:+.2} | {rn:.2} | {} | {:.2} | {:.0} |",
-            if net == Net::Mlp { "MLP" } else { "CNN" },
-            r.clean,
-            r.clean - rc,
-            cell(&r.noisy[0].1),
-            (r.noisy[0].1.mean - rn).abs() / r.noisy[0].1.sd.max(1e-9),
-            r.train_seconds
-        );
+    /// A model file for `r` (untrained weights: only the notes matter here) under `name`.
+    fn write(dir: &Path, name: &str, r: &Recipe, key: Option<RecipeKey>, seed: u64) {
+        let model = Model::init(r.model.clone(), seed).unwrap();
+        let history = (1..=r.train.epochs).map(|epoch| EpochSummary { epoch, loss: 0.1, accuracy: 97.0 }).collect();
+        let notes = ModelNotes::new(&model.config, &r.train, key, history);
+        std::fs::write(dir.join(name), model_file(&model, &notes).unwrap()).unwrap();
     }
-    let _ = writeln!(
-        s,
-        "\n|Δ| / sd is the distance from the report's noisy figure to ours in units of our standard deviation over draws: how many single draws apart they are. Both figures are means of {} draws of one trained model each; the training runs differ too (initialisation and shuffling come from different generators than PyTorch's), which the draw spread does not cover.",
-        a.run.draws
-    );
-    let _ = writeln!(s, "\n## Hardening (MLP, batch 64)\n");
-    let _ = writeln!(s, "| Model | Clean (report) | Clean (ours) | Std 1.0 (report) | Std 1.0 (ours) | Std 1.5 (report) | Std 1.5 (ours) |");
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|");
-    for r in hard {
-        let Some(&(_, rc, r1, r15)) = HARDENING_TABLE.iter().find(|(l, ..)| *l == r.label) else { continue };
-        let _ = writeln!(
-            s,
-            "| {} | {rc:.2} | {:.2} | {r1:.2} | {} | {r15:.2} | {} |",
-            r.label,
-            r.clean,
-            cell(&r.noisy[0].1),
-            cell(&r.noisy[1].1)
-        );
+
+    #[test]
+    fn a_saved_model_is_found_by_its_notes_whatever_its_file_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let b64 = recipe(RecipeKey::MlpB64, 1234);
+        assert!(find_saved(&b64, dir.path()).is_none());
+        // A download from the app keeps its own name; its notes say what it is.
+        write(dir.path(), "MLP batch 64 (mlp-b64).safetensors", &b64, Some(RecipeKey::MlpB64), 1);
+        // Same settings, another seed: not the recipe's model.
+        write(dir.path(), "a.safetensors", &recipe(RecipeKey::MlpB64, 99), Some(RecipeKey::MlpB64), 2);
+        let (_, notes, path) = find_saved(&b64, dir.path()).expect("found by its notes");
+        assert_eq!(notes.recipe, Some(RecipeKey::MlpB64));
+        assert!(path.ends_with("MLP batch 64 (mlp-b64).safetensors"), "{}", path.display());
+        assert!(find_saved(&recipe(RecipeKey::MlpB128, 1234), dir.path()).is_none());
+        // The file named after the key comes first when both match.
+        write(dir.path(), "mlp-b64.safetensors", &b64, Some(RecipeKey::MlpB64), 3);
+        assert!(find_saved(&b64, dir.path()).unwrap().2.ends_with("mlp-b64.safetensors"));
+        // A file named after the key whose notes belong to another recipe is not reused.
+        let other = tempfile::tempdir().unwrap();
+        let ts = recipe(RecipeKey::MlpTsMse, 1234);
+        write(other.path(), "mlp-ts-mse.safetensors", &ts, None, 4);
+        assert!(find_saved(&ts, other.path()).is_none(), "a student without its key is never reused");
     }
-    s
 }

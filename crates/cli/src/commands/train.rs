@@ -7,7 +7,8 @@ use anyhow::Context;
 use clap::ValueEnum;
 use engine::data::Dataset;
 use engine::eval::evaluate;
-use engine::model::{io, Architecture, Model, ModelConfig};
+use engine::experiments::notes::{model_file, ModelNotes};
+use engine::model::{Architecture, Model, ModelConfig};
 use engine::train::{
     train, AdamConfig, Biases, Control, DistillLoss, EpochSummary, GradientVariant, Method, TrainConfig, TrainHooks,
 };
@@ -131,7 +132,7 @@ pub fn train_with_bar(
     let start = Instant::now();
     let mut on_progress = |p: &engine::train::Progress| {
         pb.set_position(p.global_step as u64);
-        if p.step == p.steps_per_epoch || p.global_step % 20 == 0 {
+        if p.step == p.steps_per_epoch || p.global_step.is_multiple_of(20) {
             let rate = p.throughput.map(|r| format!(" {r:.0} img/s")).unwrap_or_default();
             pb.set_message(format!(
                 "{label} e{}/{} loss {:.3} acc {:.1}%{rate}",
@@ -197,9 +198,12 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let model = Model::init(config, a.seed)?;
     let (history, seconds) = train_with_bar(&model, &split.train, &cfg, teacher.as_ref(), &model.config.arch.label())?;
     let test = evaluate(&model, &split.test)?;
-    let notes = serde_json::json!({ "train": cfg, "history": history, "test_accuracy": test.accuracy(), "train_seconds": seconds });
-    std::fs::write(&a.out, io::to_bytes(&model, Some(&notes))?)
-        .with_context(|| format!("writing {}", a.out.display()))?;
+    // No recipe key: a file trained by hand is still reused by `mpg reproduce` when its
+    // settings are a recipe's (see `ModelNotes::matches`).
+    let mut notes = ModelNotes::new(&model.config, &cfg, None, history.clone());
+    notes.test_accuracy = Some(test.accuracy());
+    notes.train_seconds = Some(seconds);
+    std::fs::write(&a.out, model_file(&model, &notes)?).with_context(|| format!("writing {}", a.out.display()))?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&notes)?);
     } else {

@@ -69,7 +69,7 @@ mod tests {
         let lrs = p.iter().filter(|s| **s == Stuck::Lrs).count();
         let hrs = p.iter().filter(|s| **s == Stuck::Hrs).count();
         assert_eq!(lrs, 250, "LRS is drawn last and overwrites: exactly floor(N p)");
-        assert!(hrs <= 150 && hrs >= 100, "HRS loses only the cells LRS overwrote: {hrs}");
+        assert!((100..=150).contains(&hrs), "HRS loses only the cells LRS overwrote: {hrs}");
         let mut g = vec![0.5f32; n];
         apply_pattern(&mut g, &p, 2.0, 0.1);
         for (v, s) in g.iter().zip(&p) {

@@ -15,8 +15,8 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::eval::{evaluate_with, Evaluation};
 use crate::model::{LayerExec, LayerSpec, Model};
-use crate::noise::Spread;
 use crate::rng::{draw_rng, rng, stream, EngineRng};
+use crate::stats::Spread;
 
 /// A model deployed on simulated crossbars.
 pub struct Crossbar {

@@ -1,7 +1,27 @@
-//! Experiments: the report's reference numbers, sweeps, and the recipes behind its tables.
+//! Every experiment of the report, Part 1 and Part 2: the recipes, the report's figures, how
+//! a model's figures are measured, and the one table that joins them by key. The CLI's
+//! `mpg reproduce` and the app's Reproduce panel both build their tables here.
 
-pub mod noise_tables;
+pub mod defaults;
+pub mod keys;
+pub mod measure;
+pub mod notes;
+pub mod recipes;
 pub mod report;
+pub mod run;
 pub mod sweep;
+pub mod table;
 
-pub use sweep::{linspace, noise_sweep, SweepPoint};
+/// Old path of the recipes (`engine::experiments::noise_tables::Recipe` in the app).
+pub mod noise_tables {
+    pub use super::recipes::{batch_table_recipes, hardening_recipes, report_arch, Recipe};
+}
+
+pub use keys::RecipeKey;
+pub use recipes::{recipe, Recipe};
+pub use run::{train_recipe, Budget};
+pub use sweep::{noise_sweep, SweepPoint};
+pub use table::{Figure, Measured, ReportTable, Section};
+
+/// Old path of [`crate::stats::linspace`], kept for the app.
+pub use crate::stats::linspace;

@@ -10,7 +10,7 @@
 use candle_core::Tensor;
 
 use crate::error::Result;
-use crate::model::Model;
+use crate::model::{Model, ParamKind};
 use crate::rng::{draw_rng, normal_vec, stream};
 
 /// Frobenius norm of each filter (leading-dimension slice) of `t`.
@@ -32,7 +32,7 @@ pub fn filter_normalised_direction(model: &Model, seed: u64, k: u64) -> Result<V
         // Draw for every parameter, even biases, so a direction's weights do not depend on
         // whether biases are used.
         let mut d = normal_vec(&mut rng, w.elem_count(), 1.0);
-        if i % 2 == 1 {
+        if model.kinds()[i] == ParamKind::Bias {
             d.iter_mut().for_each(|x| *x = 0.0);
         } else {
             let norms = filter_norms(w)?;

@@ -10,8 +10,9 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::eval::{evaluate_with, EVAL_BATCH};
 use crate::model::{DigitalLayers, Model};
-use crate::noise::{perturb, validate_std, Spread};
+use crate::noise::{perturb, validate_std};
 use crate::rng::{draw_rng, rng, stream};
+use crate::stats::Spread;
 
 /// Settings of a landscape.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,7 +44,7 @@ impl LandscapeConfig {
 
     /// The coordinates of one axis.
     pub fn axis(&self) -> Vec<f32> {
-        crate::experiments::linspace(-self.range, self.range, self.points)
+        crate::stats::linspace(-self.range, self.range, self.points)
     }
 }
 

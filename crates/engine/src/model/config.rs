@@ -116,6 +116,39 @@ pub struct LayerSpec {
     pub weight: usize,
 }
 
+/// What a parameter is to the layer that owns it. The one rule for "is this a bias": every
+/// caller (bias freezing, landscape directions, crossbar mapping, reports) asks the model,
+/// which answers from the layer definitions below, never from names, ranks or positions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParamKind {
+    /// The layer's weight matrix or kernel: what sits on a crossbar.
+    Weight,
+    /// The layer's bias vector: added digitally after the layer's product.
+    Bias,
+}
+
+/// One parameter of a layer: its PyTorch-style name, its kind and its shape.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamSpec {
+    pub name: String,
+    pub kind: ParamKind,
+    pub shape: Vec<usize>,
+}
+
+impl LayerSpec {
+    /// The layer's parameters in the model's order: the weight, then the bias.
+    pub fn params(&self) -> [ParamSpec; 2] {
+        [
+            ParamSpec {
+                name: format!("{}.weight", self.name),
+                kind: ParamKind::Weight,
+                shape: self.kind.weight_shape(),
+            },
+            ParamSpec { name: format!("{}.bias", self.name), kind: ParamKind::Bias, shape: vec![self.kind.outputs()] },
+        ]
+    }
+}
+
 /// A layer with weights.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LayerKind {

@@ -51,10 +51,8 @@ pub fn from_bytes(bytes: &[u8], fallback_preprocessing: Preprocessing) -> Result
         Some(json) => {
             let config: ModelConfig = serde_json::from_str(json)
                 .map_err(|e| Error::ModelFormat(format!("the configuration header is not understood: {e}")))?;
-            let names: Vec<String> = super::config::layers(&config.arch)
-                .iter()
-                .flat_map(|l| [format!("{}.weight", l.name), format!("{}.bias", l.name)])
-                .collect();
+            let names: Vec<String> =
+                super::config::layers(&config.arch).iter().flat_map(|l| l.params().map(|p| p.name)).collect();
             let mut list = Vec::new();
             for n in &names {
                 list.push(

@@ -5,5 +5,5 @@ pub mod io;
 pub mod layers;
 pub mod network;
 
-pub use config::{Architecture, LayerKind, LayerSpec, ModelConfig, CLASSES, INPUTS};
+pub use config::{Architecture, LayerKind, LayerSpec, ModelConfig, ParamKind, ParamSpec, CLASSES, INPUTS};
 pub use network::{DigitalLayers, LayerExec, Model, Pass};

@@ -2,7 +2,7 @@
 
 use candle_core::{DType, Device, Tensor, Var};
 
-use super::config::{layers, ops, LayerKind, LayerSpec, ModelConfig, Op};
+use super::config::{layers, ops, LayerKind, LayerSpec, ModelConfig, Op, ParamKind};
 use super::layers;
 use crate::error::{Error, Result};
 use crate::rng::{self, uniform_vec, EngineRng};
@@ -48,6 +48,7 @@ pub struct Model {
     ops: Vec<Op>,
     params: Vec<Var>,
     names: Vec<String>,
+    kinds: Vec<ParamKind>,
 }
 
 impl std::fmt::Debug for Model {
@@ -80,13 +81,11 @@ impl Model {
     pub fn from_tensors(config: ModelConfig, tensors: Vec<Tensor>) -> Result<Self> {
         config.arch.validate()?;
         let specs = layers(&config.arch);
-        let mut names = Vec::new();
-        let mut expected = Vec::new();
-        for spec in &specs {
-            names.push(format!("{}.weight", spec.name));
-            expected.push(spec.kind.weight_shape());
-            names.push(format!("{}.bias", spec.name));
-            expected.push(vec![spec.kind.outputs()]);
+        let (mut names, mut expected, mut kinds) = (Vec::new(), Vec::new(), Vec::new());
+        for p in specs.iter().flat_map(|spec| spec.params()) {
+            names.push(p.name);
+            expected.push(p.shape);
+            kinds.push(p.kind);
         }
         if tensors.len() != expected.len() {
             return Err(Error::ModelFormat(format!(
@@ -112,7 +111,7 @@ impl Model {
             }
             params.push(Var::from_tensor(&t)?);
         }
-        Ok(Self { ops: ops(&config.arch), layers: specs, config, params, names })
+        Ok(Self { ops: ops(&config.arch), layers: specs, config, params, names, kinds })
     }
 
     /// The trainable parameters.
@@ -128,6 +127,12 @@ impl Model {
     /// Parameter names, aligned with [`Model::params`].
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+
+    /// What each parameter is (weight or bias), aligned with [`Model::params`]: the model's
+    /// answer, from its layer definitions, to "is this a bias?".
+    pub fn kinds(&self) -> &[ParamKind] {
+        &self.kinds
     }
 
     /// The weighted layers, in forward order.
@@ -185,5 +190,28 @@ impl Model {
             };
         }
         Ok(h)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{DatasetKind, Preprocessing};
+    use crate::model::Architecture;
+
+    #[test]
+    fn every_parameter_is_a_weight_or_a_bias_as_its_layer_defines_it() {
+        for arch in [Architecture::report_mlp(), Architecture::LeNet, Architecture::ExampleCnn] {
+            let config = ModelConfig { arch, preprocessing: Preprocessing::Raw, dataset: DatasetKind::Mnist };
+            let model = Model::init(config, 1).unwrap();
+            let layers = model.layers().len();
+            assert_eq!(model.kinds().len(), 2 * layers);
+            for (i, spec) in model.layers().iter().enumerate() {
+                assert_eq!(model.kinds()[spec.weight], ParamKind::Weight, "layer {i}");
+                assert_eq!(model.kinds()[spec.weight + 1], ParamKind::Bias, "layer {i}");
+                assert_eq!(model.names()[spec.weight + 1], format!("{}.bias", spec.name));
+                assert_eq!(model.params()[spec.weight + 1].dims(), [spec.kind.outputs()]);
+            }
+        }
     }
 }

@@ -16,7 +16,7 @@ pub fn lognormal_factors(rng: &mut EngineRng, n: usize, std: f32) -> Vec<f32> {
 
 /// Checks a noise strength.
 pub fn validate_std(std: f32) -> Result<()> {
-    if !std.is_finite() || std < 0.0 || std > 10.0 {
+    if !std.is_finite() || !(0.0..=10.0).contains(&std) {
         return Err(Error::invalid("noise std", std, "must be a number in [0, 10]"));
     }
     Ok(())

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::eval::{evaluate_with, EVAL_BATCH};
 use crate::model::{DigitalLayers, Model};
 use crate::rng::{draw_rng, stream};
+use crate::stats::Spread;
 
 /// Settings of a noisy evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,28 +34,6 @@ impl NoiseConfig {
             return Err(Error::invalid("draws", self.draws, "must be between 1 and 1000"));
         }
         Ok(())
-    }
-}
-
-/// Mean, sample standard deviation and every value of repeated measurements (accuracy in percent).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Spread {
-    pub mean: f64,
-    /// Sample standard deviation (n - 1); 0 for a single draw.
-    pub sd: f64,
-    pub draws: Vec<f64>,
-}
-
-impl Spread {
-    pub fn of(draws: Vec<f64>) -> Self {
-        let n = draws.len() as f64;
-        let mean = draws.iter().sum::<f64>() / n.max(1.0);
-        let sd = if draws.len() > 1 {
-            (draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-        } else {
-            0.0
-        };
-        Self { mean, sd, draws }
     }
 }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::crossbar::fault_aware::faulty_weights_scaled;
 use crate::crossbar::FaultConfig;
 use crate::error::{Error, Result};
+use crate::model::ParamKind;
 use crate::noise::lognormal_factors;
 use crate::rng::EngineRng;
 
@@ -97,17 +98,24 @@ impl Method {
         }
     }
 
-    /// The weights this step's forward pass uses, as a differentiable function of `clean`.
-    pub fn effective_weights(&self, clean: &[Tensor], rng: &mut EngineRng) -> Result<Vec<Tensor>> {
+    /// The weights this step's forward pass uses, as a differentiable function of `clean`;
+    /// `kinds` says which of them are weights and which biases (see [`Model::kinds`]).
+    ///
+    /// [`Model::kinds`]: crate::model::Model::kinds
+    pub fn effective_weights(&self, clean: &[Tensor], kinds: &[ParamKind], rng: &mut EngineRng) -> Result<Vec<Tensor>> {
+        if kinds.len() != clean.len() {
+            return Err(Error::ModelFormat(format!("{} parameter kinds for {} tensors", kinds.len(), clean.len())));
+        }
         let noisy = self.noisy_weights(clean, rng)?;
         match *self {
-            // Weights (rank >= 2) sit on crossbars; biases (rank 1) stay digital.
+            // Weights sit on crossbars; biases stay digital.
             // The crossbar is mapped from the clean weights: w_max comes from them.
             Method::FaultAware { lrs, hrs, .. } => noisy
                 .iter()
                 .zip(clean)
-                .map(|(w, c)| {
-                    if w.rank() >= 2 {
+                .zip(kinds)
+                .map(|((w, c), kind)| {
+                    if *kind == ParamKind::Weight {
                         let wm = c.detach().abs()?.max_all()?.to_scalar::<f32>()?.max(f32::MIN_POSITIVE);
                         faulty_weights_scaled(w, wm, FaultConfig { lrs, hrs }, rng)
                     } else {

@@ -11,7 +11,7 @@ use super::progress::{Control, EpochSummary, Progress};
 use crate::data::{Batcher, Dataset};
 use crate::error::{Error, Result};
 use crate::eval::argmax_rows;
-use crate::model::{DigitalLayers, Model, Pass};
+use crate::model::{DigitalLayers, Model, ParamKind, Pass};
 use crate::rng::{self, stream};
 
 /// What a run needs besides its settings.
@@ -62,13 +62,13 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
         .map(|(t, _)| Batcher::new(data, t.config.preprocessing, t.config.arch.example_shape()));
     let params = model.params().to_vec();
     // Which parameters Adam updates: all, or all but the biases held at zero.
-    let frozen = |name: &String| cfg.biases == Biases::Zero && name.ends_with(".bias");
-    for (p, name) in params.iter().zip(model.names()) {
-        if frozen(name) {
+    let frozen = |i: usize| cfg.biases == Biases::Zero && model.kinds()[i] == ParamKind::Bias;
+    for (i, p) in params.iter().enumerate() {
+        if frozen(i) {
             p.set(&p.as_tensor().zeros_like()?)?;
         }
     }
-    let trainable: Vec<usize> = (0..params.len()).filter(|&i| !frozen(&model.names()[i])).collect();
+    let trainable: Vec<usize> = (0..params.len()).filter(|&i| !frozen(i)).collect();
     let trained_params: Vec<_> = trainable.iter().map(|&i| params[i].clone()).collect();
     let mut adam = Adam::new(&trained_params, cfg.adam)?;
     let mut shuffle_rng = rng::rng(cfg.seed, stream::SHUFFLE);
@@ -87,7 +87,7 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
         for (step, idx) in order.chunks(cfg.batch_size).enumerate() {
             let (x, y) = batcher.batch(idx, &dev)?;
             let clean = model.weights();
-            let weights = cfg.method.effective_weights(&clean, &mut noise_rng)?;
+            let weights = cfg.method.effective_weights(&clean, model.kinds(), &mut noise_rng)?;
             let logits = model.forward_with(
                 &weights,
                 &x,
