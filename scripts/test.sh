@@ -1,16 +1,34 @@
 #!/usr/bin/env bash
 # The README's test command: every test of the project, on a fresh machine with only Rust.
-# Needs MNIST: $MPG_DATA_DIR, or ../shared/data beside the project (as CI has it).
+# Needs MNIST: $MPG_DATA_DIR, else ../shared/data beside the project (as CI has it), else the
+# data/ folder that scripts/serve.sh fills.
+# It never modifies tracked files: it fails if `git status` changed while it ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+has_mnist() { [ -f "$1/mnist/t10k-labels-idx1-ubyte.gz" ] || [ -f "$1/mnist/t10k-labels-idx1-ubyte" ]; }
+if [ -z "${MPG_DATA_DIR:-}" ]; then
+  for d in "$(cd .. && pwd)/shared/data" "$PWD/data"; do
+    if has_mnist "$d"; then MPG_DATA_DIR="$d"; break; fi
+  done
+fi
 export MPG_DATA_DIR="${MPG_DATA_DIR:-$(cd .. && pwd)/shared/data}"
-if [ ! -f "$MPG_DATA_DIR/mnist/t10k-labels-idx1-ubyte.gz" ] && [ ! -f "$MPG_DATA_DIR/mnist/t10k-labels-idx1-ubyte" ]; then
-  echo "MNIST not found under $MPG_DATA_DIR/mnist: set MPG_DATA_DIR, or run: cargo run --release -p mpg -- data fetch --dir data && MPG_DATA_DIR=\$PWD/data $0" >&2
+if ! has_mnist "$MPG_DATA_DIR"; then
+  echo "MNIST not found under $MPG_DATA_DIR/mnist: set MPG_DATA_DIR, or run: cargo run --release -p mpg -- data fetch --dir data" >&2
   exit 1
 fi
+status_before="$(git status --porcelain 2>/dev/null || true)"
 
-echo "== native tests: engine, charts and CLI on real MNIST (release build: training in debug is far too slow)"
-cargo test --release -p engine -p charts -p mpg
+echo "== formatting (cargo fmt --check) and lints (clippy, warnings are errors)"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+cargo fmt --all --check
+cargo clippy --release --workspace --all-targets -- -D warnings
+
+echo "== the engine's modules depend one way (no cycle)"
+bash scripts/module-graph.sh
+
+echo "== native tests: engine, charts, CLI and the app core on real MNIST (release: training in debug is far too slow)"
+cargo test --release -p engine -p charts -p mpg -p memristor-playground
 
 echo "== the engine builds for the browser (wasm32-unknown-unknown)"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
@@ -18,3 +36,10 @@ cargo build --release --target wasm32-unknown-unknown -p engine
 
 echo "== browser: wasm tests and the end-to-end test in headless Chromium"
 bash scripts/test-web.sh
+
+if [ "$(git status --porcelain 2>/dev/null || true)" != "$status_before" ]; then
+  echo "the tests changed files in the work tree:" >&2
+  git status --short >&2
+  exit 1
+fi
+echo "== all tests passed; the work tree is as it was"
