@@ -71,6 +71,8 @@ fn the_pinned_checksum_refuses_other_data() {
         DataError::Invalid { url, detail } => {
             assert!(url.contains("train-images"), "{url}");
             assert!(detail.contains("SHA-256"), "{detail}");
+            // The page shows the file name beside the detail: the detail does not repeat it.
+            assert!(!detail.contains(&url), "{url}: {detail}");
         }
         other => panic!("{other:?}"),
     }
