@@ -175,8 +175,8 @@ impl WorkerCore {
                 }
             }
             ToWorker::Import { job, name, bytes } => post(match self.import(&bytes) {
-                Ok((bytes, model, test_accuracy, pytorch)) => {
-                    FromWorker::Imported { job, name, bytes, model, test_accuracy, pytorch }
+                Ok((bytes, model, test_accuracy, pytorch, notes)) => {
+                    FromWorker::Imported { job, name, bytes, model, test_accuracy, pytorch, notes }
                 }
                 Err(error) => FromWorker::ImportFailed { job, name, error },
             }),
@@ -271,12 +271,14 @@ impl WorkerCore {
 
     /// Reads a model file; a bare PyTorch state dict is taken to expect the normalised inputs
     /// of the loaded dataset (as torchvision's MNIST examples prepare them).
-    fn import(&self, bytes: &[u8]) -> Result<(Vec<u8>, engine::model::ModelConfig, f64, bool), String> {
+    /// Reads an uploaded file: our format, its configuration, its clean accuracy, whether it
+    /// was a PyTorch state dict, and its notes as JSON.
+    fn import(&self, bytes: &[u8]) -> Result<(Vec<u8>, engine::model::ModelConfig, f64, bool, String), String> {
         let data = self.data.as_ref().ok_or("no data loaded")?;
         let loaded = io::from_bytes(bytes, Preprocessing::normalized_for(data.kind)).map_err(|e| e.to_string())?;
         let acc = evaluate(&loaded.model, &data.test).map_err(|e| e.to_string())?.accuracy();
         let ours = io::to_bytes(&loaded.model, Some(&loaded.notes)).map_err(|e| e.to_string())?;
-        Ok((ours, loaded.model.config.clone(), acc, loaded.imported))
+        Ok((ours, loaded.model.config.clone(), acc, loaded.imported, loaded.notes.to_string()))
     }
 
     fn eval(&mut self, id: u64, task: &EvalTask) -> Result<EvalOutput, String> {
