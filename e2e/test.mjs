@@ -378,7 +378,9 @@ try {
   await page.setInputFiles('#upload-model', saved);
   await page.waitForFunction((n) => document.querySelectorAll('#models tbody tr').length > n, rowsBefore, { timeout: 120_000 });
   const up = await page.locator('#models tbody tr').last().locator('td').allTextContents();
-  check('a downloaded model uploads again with the same accuracy', parseFloat(up[1]) === mlp.testAccuracy && /uploaded/.test(up[0]), up.slice(0, 2));
+  // Its file's notes say how it was trained: it keeps the trained model's name (and so its
+  // method, batch, epochs and seed), marked as uploaded.
+  check('a downloaded model uploads again with the same accuracy and name', parseFloat(up[1]) === mlp.testAccuracy && up[0].trim() === `${mlp.name.trim()} (uploaded)`, { uploaded: up.slice(0, 2), trained: mlp.name });
   // The model the Reproduce panel trained (the second row) follows its recipe: 5 epochs.
   const reproduced = await epochsOf(page, page.locator('#models tbody tr').nth(1), 'reproduce-mlp-batch-256.safetensors');
   results.reproduceRow = reproduced;

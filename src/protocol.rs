@@ -11,7 +11,7 @@ use engine::train::{EpochSummary, Progress, TrainConfig};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// What is actually posted: the version, then the message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -278,6 +278,8 @@ pub enum FromWorker {
         model: ModelConfig,
         test_accuracy: f64,
         pytorch: bool,
+        /// The file's notes as JSON (how the model was trained; `null` for a PyTorch dict).
+        notes: String,
     },
     ImportFailed {
         job: u64,

@@ -54,7 +54,7 @@ pub fn parse_files(source: &DataSource, files: [Vec<u8>; 4], millis: f64) -> Res
     }
     let parse = |i: usize, l: usize| {
         Dataset::from_readers(&decoded[i][..], &decoded[l][..], &source.names[i], &source.names[l])
-            .map_err(|e| DataError::Invalid { url: source.names[i].clone(), detail: e.to_string() })
+            .map_err(|e| DataError::Invalid { url: source.names[i].clone(), detail: detail_of(&source.names[i], &e) })
     };
     let test = parse(2, 3)?;
     let train = if source.need_train { Some(parse(0, 1)?) } else { None };
@@ -72,10 +72,17 @@ pub fn parse_files(source: &DataSource, files: [Vec<u8>; 4], millis: f64) -> Res
     Ok((Loaded { kind: source.kind, train, test, source: source.clone(), calibration: None }, reply))
 }
 
+/// The engine's message about file `name` without its leading "name: ": the page shows the
+/// file name beside the detail already, and said it twice.
+fn detail_of(name: &str, e: &engine::Error) -> String {
+    let msg = e.to_string();
+    msg.strip_prefix(name).and_then(|m| m.strip_prefix(": ")).map_or(msg.clone(), str::to_string)
+}
+
 /// One data file decompressed and, when `source.verify`, checked against its pinned SHA-256.
 /// `name` is what messages call it.
 fn decode_file(source: &DataSource, file: DataFile, name: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
-    let invalid = |e: engine::Error| DataError::Invalid { url: name.to_string(), detail: e.to_string() };
+    let invalid = |e: engine::Error| DataError::Invalid { url: name.to_string(), detail: detail_of(name, &e) };
     let raw = read_maybe_gzip(bytes, name).map_err(invalid)?;
     if source.verify {
         verify_checksum(source.kind, file, &raw, name).map_err(invalid)?;
@@ -168,8 +175,8 @@ impl WorkerCore {
                 }
             }
             ToWorker::Import { job, name, bytes } => post(match self.import(&bytes) {
-                Ok((bytes, model, test_accuracy, pytorch)) => {
-                    FromWorker::Imported { job, name, bytes, model, test_accuracy, pytorch }
+                Ok((bytes, model, test_accuracy, pytorch, notes)) => {
+                    FromWorker::Imported { job, name, bytes, model, test_accuracy, pytorch, notes }
                 }
                 Err(error) => FromWorker::ImportFailed { job, name, error },
             }),
@@ -264,12 +271,14 @@ impl WorkerCore {
 
     /// Reads a model file; a bare PyTorch state dict is taken to expect the normalised inputs
     /// of the loaded dataset (as torchvision's MNIST examples prepare them).
-    fn import(&self, bytes: &[u8]) -> Result<(Vec<u8>, engine::model::ModelConfig, f64, bool), String> {
+    /// Reads an uploaded file: our format, its configuration, its clean accuracy, whether it
+    /// was a PyTorch state dict, and its notes as JSON.
+    fn import(&self, bytes: &[u8]) -> Result<(Vec<u8>, engine::model::ModelConfig, f64, bool, String), String> {
         let data = self.data.as_ref().ok_or("no data loaded")?;
         let loaded = io::from_bytes(bytes, Preprocessing::normalized_for(data.kind)).map_err(|e| e.to_string())?;
         let acc = evaluate(&loaded.model, &data.test).map_err(|e| e.to_string())?.accuracy();
         let ours = io::to_bytes(&loaded.model, Some(&loaded.notes)).map_err(|e| e.to_string())?;
-        Ok((ours, loaded.model.config.clone(), acc, loaded.imported))
+        Ok((ours, loaded.model.config.clone(), acc, loaded.imported, loaded.notes.to_string()))
     }
 
     fn eval(&mut self, id: u64, task: &EvalTask) -> Result<EvalOutput, String> {

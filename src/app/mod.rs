@@ -14,7 +14,7 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::app_core::models::{ModelMeta, SavedModel};
+use crate::app_core::models::{uploaded_meta, ModelMeta, SavedModel};
 use crate::app_core::{url, Action, DataStatus, Startup, State, Tab};
 use crate::protocol::{DataSource, FromWorker};
 use crate::workers::{absolute_url, pool_size, EvalPool, WorkerHandle};
@@ -91,21 +91,8 @@ fn on_evaluator(dispatch: &Dispatch, services: &SharedServices, i: usize, msg: F
         FromWorker::EvalFailed { error, .. } => {
             Action::EvalFailed { model: failed.as_ref().map(|j| j.model), task: failed.map(|j| j.task), error }
         }
-        FromWorker::Imported { name, bytes, model, test_accuracy, pytorch, .. } => {
-            let label = if pytorch {
-                format!("{name} (PyTorch import, {})", model.arch.label())
-            } else {
-                format!("{name} (uploaded)")
-            };
-            let meta = ModelMeta {
-                id: new_model_id(),
-                name: label,
-                model,
-                train: engine::train::TrainConfig::default(),
-                test_accuracy,
-                history: vec![],
-                train_seconds: 0.0,
-            };
+        FromWorker::Imported { name, bytes, model, test_accuracy, pytorch, notes, .. } => {
+            let meta = uploaded_meta(new_model_id(), &name, model, test_accuracy, pytorch, &notes);
             Action::ModelAdded(SavedModel { meta, bytes: Rc::new(bytes) })
         }
         FromWorker::ImportFailed { name, error, .. } => Action::Notice(Some(format!("could not load {name}: {error}"))),

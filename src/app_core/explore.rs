@@ -16,6 +16,10 @@ pub const ESTIMATE_IMAGES: usize = 1000;
 pub const CURVE_POINTS: usize = 21;
 pub const CURVE_MAX_STD: f32 = 2.0;
 
+/// The ADC drop-down's resolutions in bits (besides "ideal"), and the tile drop-down's sizes.
+pub const ADC_BITS: [u32; 4] = [4, 6, 8, 10];
+pub const TILES: [usize; 4] = [32, 64, 128, 256];
+
 /// Finished draws of a curve: per point index, per draw index, the accuracy.
 pub type Curve = BTreeMap<usize, BTreeMap<usize, f64>>;
 

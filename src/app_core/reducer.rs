@@ -72,6 +72,7 @@ fn start(s: &mut State, st: Startup) {
     s.explore.std = view.std;
     s.explore.draws = view.draws;
     s.explore.model = view.model;
+    s.explore.crossbar = view.crossbar;
     s.form = super::form::TrainForm::from_saved(st.saved_form.as_deref());
     s.served_base = st.data_base.clone();
     s.origin = DataOrigin::Served { base: st.data_base };

@@ -9,7 +9,13 @@ use super::url::ViewParams;
 
 /// The view the URL holds.
 pub fn view_params(s: &State) -> ViewParams {
-    ViewParams { tab: s.tab, std: s.explore.std, draws: s.explore.draws, model: s.explore.model }
+    ViewParams {
+        tab: s.tab,
+        std: s.explore.std,
+        draws: s.explore.draws,
+        model: s.explore.model,
+        crossbar: s.explore.crossbar.clone(),
+    }
 }
 
 /// The compared models that exist, in the order they were ticked.

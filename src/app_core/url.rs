@@ -1,14 +1,23 @@
-//! The view in the URL: `#tab=explore&std=1.00&draws=5&model=<id>`, so a link reproduces it
-//! (the model id refers to a model saved in the same browser). Parsing takes whatever a URL
-//! holds: unknown keys, hostile values and huge fragments give the defaults.
+//! The view in the URL: `#tab=explore&std=1.00&draws=5&model=<id>`, plus every crossbar
+//! control once any differs from its default (`&xbar=on&lrs=0.10&hrs=0.10&adc=8&tile=64&
+//! ron=50&roff=1000&scaling=calibrated`), so a link reproduces the view (the model id refers to
+//! a model saved in the same browser). Parsing takes whatever a URL holds: unknown keys,
+//! hostile values and huge fragments give the defaults.
 
+use engine::crossbar::InputScaling;
+
+use super::explore::{CrossbarUi, ADC_BITS, TILES};
 use super::state::Tab;
 
-/// Fragments longer than this are not ours (ours are under 100 bytes): ignored whole.
+/// Fragments longer than this are not ours (ours are under 250 bytes): ignored whole.
 pub const MAX_FRAGMENT: usize = 4096;
 /// The slider's range and the draws' range, as the controls allow them.
 pub const MAX_STD: f32 = 2.0;
 pub const MAX_DRAWS: usize = 50;
+/// The fault-rate sliders' range.
+pub const MAX_FAULT_RATE: f64 = 0.5;
+/// Resistances above this are no device's (and keep the simulation's arithmetic sane).
+pub const MAX_RESISTANCE: f64 = 1e9;
 
 /// What the fragment holds.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,11 +26,13 @@ pub struct ViewParams {
     pub std: f32,
     pub draws: usize,
     pub model: Option<u64>,
+    /// The Explore panel's crossbar controls.
+    pub crossbar: CrossbarUi,
 }
 
 impl Default for ViewParams {
     fn default() -> Self {
-        ViewParams { tab: Tab::Train, std: 0.0, draws: 5, model: None }
+        ViewParams { tab: Tab::Train, std: 0.0, draws: 5, model: None, crossbar: CrossbarUi::default() }
     }
 }
 
@@ -76,29 +87,103 @@ pub fn parse_draws(v: &str) -> Option<usize> {
     (1..=MAX_DRAWS).contains(&n).then_some(n)
 }
 
+/// A stuck-at rate from the URL: finite and within the slider's range, in its steps of 0.01.
+pub fn parse_fault_rate(v: &str) -> Option<f64> {
+    let x: f64 = v.trim().parse().ok()?;
+    (x.is_finite() && (0.0..=MAX_FAULT_RATE).contains(&x)).then(|| (x * 100.0).round() / 100.0)
+}
+
+/// An ADC resolution from the URL: `ideal` (no ADC) or one of the drop-down's bit counts.
+pub fn parse_adc(v: &str) -> Option<Option<u32>> {
+    if v == "ideal" {
+        return Some(None);
+    }
+    let bits: u32 = v.trim().parse().ok()?;
+    ADC_BITS.contains(&bits).then_some(Some(bits))
+}
+
+/// A tile size from the URL: one of the drop-down's.
+pub fn parse_tile(v: &str) -> Option<usize> {
+    let tile: usize = v.trim().parse().ok()?;
+    TILES.contains(&tile).then_some(tile)
+}
+
+/// A resistance from the URL, in ohm: finite, positive, at most [`MAX_RESISTANCE`].
+pub fn parse_resistance(v: &str) -> Option<f64> {
+    let x: f64 = v.trim().parse().ok()?;
+    (x.is_finite() && x > 0.0 && x <= MAX_RESISTANCE).then_some(x)
+}
+
+/// An input scaling from the URL, by the drop-down's value.
+pub fn parse_scaling(v: &str) -> Option<InputScaling> {
+    match v {
+        "memtorch" => Some(InputScaling::Memtorch),
+        "calibrated" => Some(InputScaling::Calibrated),
+        _ => None,
+    }
+}
+
+fn scaling_key(s: InputScaling) -> &'static str {
+    match s {
+        InputScaling::Memtorch => "memtorch",
+        InputScaling::Calibrated => "calibrated",
+    }
+}
+
 /// The view a fragment describes; anything unreadable keeps its default.
 pub fn parse_fragment(fragment: &str) -> ViewParams {
     let mut p = ViewParams::default();
     if fragment.len() > MAX_FRAGMENT {
         return p;
     }
+    let x = &mut p.crossbar;
+    let c = &mut x.config;
     for (k, v) in pairs(fragment) {
         match k.as_str() {
             "tab" => p.tab = Tab::from_key(&v).unwrap_or(p.tab),
             "std" => p.std = parse_std(&v).unwrap_or(p.std),
             "draws" => p.draws = parse_draws(&v).unwrap_or(p.draws),
             "model" => p.model = v.parse().ok(),
+            "xbar" => x.enabled = v == "on",
+            "lrs" => c.faults.lrs = parse_fault_rate(&v).unwrap_or(c.faults.lrs),
+            "hrs" => c.faults.hrs = parse_fault_rate(&v).unwrap_or(c.faults.hrs),
+            "adc" => c.adc_bits = parse_adc(&v).unwrap_or(c.adc_bits),
+            "tile" => c.tile = parse_tile(&v).unwrap_or(c.tile),
+            "ron" => c.r_on = parse_resistance(&v).unwrap_or(c.r_on),
+            "roff" => c.r_off = parse_resistance(&v).unwrap_or(c.r_off),
+            "scaling" => c.input_scaling = parse_scaling(&v).unwrap_or(c.input_scaling),
             _ => {}
         }
+    }
+    // Each resistance may be fine alone and the pair not (R_on must be below R_off): a link
+    // opens on a device that works, the default one.
+    if c.r_on >= c.r_off {
+        let d = CrossbarUi::default().config;
+        (c.r_on, c.r_off) = (d.r_on, d.r_off);
     }
     p
 }
 
-/// The fragment for a view (what `parse_fragment` reads back).
+/// The fragment for a view (what `parse_fragment` reads back). The crossbar controls are
+/// written only once they leave their defaults, so most links stay short.
 pub fn fragment(p: &ViewParams) -> String {
     let mut frag = format!("#tab={}&std={:.2}&draws={}", p.tab.key(), p.std, p.draws);
     if let Some(m) = p.model {
         frag.push_str(&format!("&model={m}"));
+    }
+    if p.crossbar != CrossbarUi::default() {
+        let c = &p.crossbar.config;
+        let adc = c.adc_bits.map_or("ideal".to_string(), |b| b.to_string());
+        frag.push_str(&format!(
+            "&xbar={}&lrs={:.2}&hrs={:.2}&adc={adc}&tile={}&ron={}&roff={}&scaling={}",
+            if p.crossbar.enabled { "on" } else { "off" },
+            c.faults.lrs,
+            c.faults.hrs,
+            c.tile,
+            c.r_on,
+            c.r_off,
+            scaling_key(c.input_scaling),
+        ));
     }
     frag
 }

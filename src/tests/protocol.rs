@@ -76,6 +76,7 @@ fn messages_from_workers_roundtrip() {
         model: ModelConfig::report_mlp(),
         test_accuracy: 97.0,
         pytorch: true,
+        notes: "null".into(),
     });
     roundtrip(FromWorker::TrainProgress { job: 3, progress });
     roundtrip(FromWorker::TrainEpoch {

@@ -8,6 +8,8 @@ use engine::model::{Architecture, ModelConfig};
 use engine::train::TrainConfig;
 
 use super::fixtures::images_labels;
+use crate::app_core::models::uploaded_meta;
+use crate::app_core::naming::model_name;
 use crate::protocol::*;
 use crate::worker_core::{parse_files, WorkerCore};
 
@@ -71,6 +73,8 @@ fn the_pinned_checksum_refuses_other_data() {
         DataError::Invalid { url, detail } => {
             assert!(url.contains("train-images"), "{url}");
             assert!(detail.contains("SHA-256"), "{detail}");
+            // The page shows the file name beside the detail: the detail does not repeat it.
+            assert!(!detail.contains(&url), "{url}: {detail}");
         }
         other => panic!("{other:?}"),
     }
@@ -88,7 +92,8 @@ fn train_then_evaluate() {
     let mut core = loaded_core();
     let model = ModelConfig { arch: Architecture::Mlp { hidden: vec![16], dropout: 0.0 }, ..ModelConfig::report_mlp() };
     let train = TrainConfig { epochs: 2, batch_size: 32, seed: 3, ..TrainConfig::default() };
-    let out = run_ticking(&mut core, ToWorker::Train { job: 9, model, train, teacher: None });
+    let out =
+        run_ticking(&mut core, ToWorker::Train { job: 9, model: model.clone(), train: train.clone(), teacher: None });
     let epochs: Vec<f64> = out
         .iter()
         .filter_map(|m| if let FromWorker::TrainEpoch { test_accuracy, .. } = m { Some(*test_accuracy) } else { None })
@@ -126,12 +131,28 @@ fn train_then_evaluate() {
     );
     assert_ne!(first.bytes, bytes, "the snapshot is the model after epoch 1, not the final one");
     match run(&mut core, ToWorker::Import { job: 7, name: "snap".into(), bytes: first.bytes }).pop() {
-        Some(FromWorker::Imported { test_accuracy: acc, .. }) => assert_eq!(acc, first_accuracy),
+        Some(FromWorker::Imported { test_accuracy: acc, model: m, pytorch, notes, .. }) => {
+            assert_eq!(acc, first_accuracy);
+            // An uploaded snapshot says it stopped early, as the cancelled model it was.
+            let meta = uploaded_meta(1, "snap", m, acc, pytorch, &notes);
+            assert_eq!(meta.name, format!("{} (cancelled after epoch 1 of 2) (uploaded)", model_name(&model, &train)));
+            assert_eq!((meta.train.clone(), meta.history.len()), (train.clone(), 1));
+        }
         other => panic!("{other:?}"),
     }
 
     match run(&mut core, ToWorker::Import { job: 8, name: "up".into(), bytes: bytes.clone() }).pop() {
-        Some(FromWorker::Imported { test_accuracy: acc, pytorch: false, .. }) => assert_eq!(acc, test_accuracy),
+        Some(FromWorker::Imported { test_accuracy: acc, model: m, pytorch: false, notes, .. }) => {
+            assert_eq!(acc, test_accuracy);
+            // A downloaded model uploaded again keeps how it was trained (its file's notes):
+            // its name, its training configuration (which the Reproduce panel matches recipes
+            // by) and its history.
+            let meta = uploaded_meta(2, "up", m.clone(), acc, false, &notes);
+            assert_eq!(m, model);
+            assert_eq!(meta.name, format!("{} (uploaded)", model_name(&model, &train)));
+            assert_eq!((&meta.train, &meta.history), (&train, &history));
+            assert_eq!(meta.train_seconds, train_seconds);
+        }
         other => panic!("{other:?}"),
     }
     assert!(run(&mut core, ToWorker::PutModel { id: 5, bytes }).is_empty());

@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use super::{labelled, Ctx};
 use crate::app::browser::{event_checked, event_value, now_ms};
-use crate::app_core::explore::CrossbarField;
+use crate::app_core::explore::{CrossbarField, ADC_BITS, TILES};
 use crate::app_core::selectors::fmt_int;
 use crate::app_core::Action;
 
@@ -45,7 +45,6 @@ pub fn view(ctx: &Ctx) -> Html {
             }
         }
     };
-    let adc = c.adc_bits.map(|b| b.to_string()).unwrap_or_else(|| "ideal".into());
     html! {
         <fieldset class="faults">
             <legend>{"Crossbar simulation (MemTorch-style)"}</legend>
@@ -68,11 +67,12 @@ pub fn view(ctx: &Ctx) -> Html {
             </div>
             { labelled("ADC resolution", "Bits of the converter that reads each tile's column currents.", html! {
                 <select id="xbar-adc" disabled={!ui.enabled} onchange={edit(CrossbarField::Adc)}>
-                    { for ["ideal", "4", "6", "8", "10"].iter().map(|o| html! { <option value={*o} selected={adc == *o}>{ if *o == "ideal" { "ideal (no ADC)".to_string() } else { format!("{o} bits") } }</option> }) }
+                    <option value="ideal" selected={c.adc_bits.is_none()}>{"ideal (no ADC)"}</option>
+                    { for ADC_BITS.iter().map(|b| html! { <option value={b.to_string()} selected={c.adc_bits == Some(*b)}>{ format!("{b} bits") }</option> }) }
                 </select> }) }
             { labelled("tile size", "Rows and columns per crossbar tile.", html! {
                 <select id="xbar-tile" disabled={!ui.enabled} onchange={edit(CrossbarField::Tile)}>
-                    { for [32usize, 64, 128, 256].iter().map(|t| html! { <option value={t.to_string()} selected={c.tile == *t}>{ format!("{t} × {t}") }</option> }) }
+                    { for TILES.iter().map(|t| html! { <option value={t.to_string()} selected={c.tile == *t}>{ format!("{t} × {t}") }</option> }) }
                 </select> }) }
             { labelled("R_on / R_off (Ω)", "The devices' low and high resistance (VTEAM: 50 / 1000 Ω).", html! {
                 <span>

@@ -6,6 +6,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use engine::model::{Architecture, ModelConfig};
 use engine::train::{Biases, GradientVariant, Method, TrainConfig};
 
+use crate::app_core::models::uploaded_meta;
 use crate::app_core::naming::{model_colour, model_name, option_label, COLOURS};
 
 #[test]
@@ -69,4 +70,18 @@ fn a_model_has_one_colour_whatever_its_place() {
     let reversed: Vec<usize> = ids.iter().rev().map(|&id| model_colour(id)).collect();
     assert_eq!(reversed.into_iter().rev().collect::<Vec<_>>(), colours);
     assert!(colours.iter().all(|&c| c < COLOURS));
+}
+
+#[test]
+fn an_uploaded_file_without_our_notes_is_named_after_itself() {
+    let m = ModelConfig::report_mlp();
+    // Notes that are not ours (or none, or unreadable) describe no training.
+    for notes in ["null", "{}", "{\"train\": 3}", "not json"] {
+        let meta = uploaded_meta(7, "weights.safetensors", m.clone(), 96.5, false, notes);
+        assert_eq!(meta.name, "weights.safetensors (uploaded)", "{notes}");
+        assert_eq!((meta.train, meta.history.len(), meta.train_seconds), (TrainConfig::default(), 0, 0.0));
+    }
+    let dict = uploaded_meta(8, "torch.safetensors", m.clone(), 97.1, true, "null");
+    assert_eq!(dict.name, format!("torch.safetensors (PyTorch import, {})", m.arch.label()));
+    assert_eq!((dict.id, dict.test_accuracy), (8, 97.1));
 }
