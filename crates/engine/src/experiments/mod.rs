@@ -19,7 +19,7 @@ pub mod noise_tables {
 
 pub use keys::RecipeKey;
 pub use recipes::{recipe, Recipe};
-pub use run::{train_recipe, Budget};
+pub use run::{prepare_recipe, train_prepared, train_recipe, Budget};
 pub use sweep::{noise_sweep, SweepPoint};
 pub use table::{Figure, Measured, ReportTable, Section};
 
