@@ -91,21 +91,13 @@ fn on_evaluator(dispatch: &Dispatch, services: &SharedServices, i: usize, msg: F
         FromWorker::EvalFailed { error, .. } => {
             Action::EvalFailed { model: failed.as_ref().map(|j| j.model), task: failed.map(|j| j.task), error }
         }
-        FromWorker::Imported { name, bytes, model, test_accuracy, pytorch, .. } => {
+        FromWorker::Imported { name, bytes, model, test_accuracy, pytorch, notes, .. } => {
             let label = if pytorch {
                 format!("{name} (PyTorch import, {})", model.arch.label())
             } else {
                 format!("{name} (uploaded)")
             };
-            let meta = ModelMeta {
-                id: new_model_id(),
-                name: label,
-                model,
-                train: engine::train::TrainConfig::default(),
-                test_accuracy,
-                history: vec![],
-                train_seconds: 0.0,
-            };
+            let meta = crate::app_core::models::uploaded(new_model_id(), label, model, test_accuracy, notes);
             Action::ModelAdded(SavedModel { meta, bytes: Rc::new(bytes) })
         }
         FromWorker::ImportFailed { name, error, .. } => Action::Notice(Some(format!("could not load {name}: {error}"))),

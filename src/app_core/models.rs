@@ -2,6 +2,8 @@
 
 use std::rc::Rc;
 
+use engine::experiments::notes::ModelNotes;
+use engine::experiments::RecipeKey;
 use engine::model::ModelConfig;
 use engine::train::{EpochSummary, Progress, TrainConfig};
 use serde::{Deserialize, Serialize};
@@ -16,6 +18,56 @@ pub struct ModelMeta {
     pub test_accuracy: f64,
     pub history: Vec<EpochSummary>,
     pub train_seconds: f64,
+    /// The Reproduce row it was trained for (or, uploaded, the recipe its file names).
+    /// Models saved before the field have none.
+    #[serde(default)]
+    pub recipe: Option<RecipeKey>,
+    /// Epochs completed, when not every epoch of `history` (an uploaded file's notes may have
+    /// no history); `None` = `history.len()`.
+    #[serde(default)]
+    pub epochs_done: Option<usize>,
+}
+
+impl ModelMeta {
+    /// The model's notes in the engine's one schema: what its file says, and what decides
+    /// whether it is a recipe's model ([`ModelNotes::matches`]).
+    pub fn notes(&self) -> ModelNotes {
+        let mut notes = ModelNotes::new(&self.model, &self.train, self.recipe, self.history.clone());
+        notes.epochs_done = self.epochs_done.unwrap_or(self.history.len());
+        notes.test_accuracy = Some(self.test_accuracy);
+        notes.train_seconds = Some(self.train_seconds);
+        notes
+    }
+}
+
+/// The kept model of an uploaded file: its notes (in the engine's schema, or an older shape
+/// the engine reads) say how it was trained and, from `mpg reproduce`, which row it is, so the
+/// Reproduce panel recognises it; a file without notes matches no row.
+pub fn uploaded(id: u64, name: String, model: ModelConfig, test_accuracy: f64, notes: Option<ModelNotes>) -> ModelMeta {
+    match notes {
+        Some(n) => ModelMeta {
+            id,
+            name,
+            model,
+            train: n.train,
+            test_accuracy,
+            history: n.history,
+            train_seconds: n.train_seconds.unwrap_or(0.0),
+            recipe: n.recipe,
+            epochs_done: Some(n.epochs_done),
+        },
+        None => ModelMeta {
+            id,
+            name,
+            model,
+            train: TrainConfig::default(),
+            test_accuracy,
+            history: vec![],
+            train_seconds: 0.0,
+            recipe: None,
+            epochs_done: Some(0),
+        },
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -32,7 +84,7 @@ pub struct Run {
     pub model: ModelConfig,
     pub train: TrainConfig,
     /// The Reproduce row this run trains, if it came from that queue.
-    pub recipe: Option<String>,
+    pub recipe: Option<RecipeKey>,
     pub progress: Option<Progress>,
     /// (epochs done as a fraction, running loss).
     pub loss: Vec<(f64, f64)>,

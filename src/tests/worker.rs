@@ -88,7 +88,7 @@ fn train_then_evaluate() {
     let mut core = loaded_core();
     let model = ModelConfig { arch: Architecture::Mlp { hidden: vec![16], dropout: 0.0 }, ..ModelConfig::report_mlp() };
     let train = TrainConfig { epochs: 2, batch_size: 32, seed: 3, ..TrainConfig::default() };
-    let out = run_ticking(&mut core, ToWorker::Train { job: 9, model, train, teacher: None });
+    let out = run_ticking(&mut core, ToWorker::Train { job: 9, model, train, teacher: None, recipe: None });
     let epochs: Vec<f64> = out
         .iter()
         .filter_map(|m| if let FromWorker::TrainEpoch { test_accuracy, .. } = m { Some(*test_accuracy) } else { None })
@@ -220,7 +220,7 @@ fn calibrated_crossbars_fetch_training_images_once_and_match_the_digital_accurac
     let model = ModelConfig { arch: Architecture::Mlp { hidden: vec![16], dropout: 0.0 }, ..ModelConfig::report_mlp() };
     let train = TrainConfig { epochs: 2, batch_size: 32, seed: 3, ..TrainConfig::default() };
     let Some(FromWorker::TrainDone { bytes, test_accuracy, .. }) =
-        run(&mut trainer, ToWorker::Train { job: 1, model, train, teacher: None }).pop()
+        run(&mut trainer, ToWorker::Train { job: 1, model, train, teacher: None, recipe: None }).pop()
     else {
         panic!()
     };
