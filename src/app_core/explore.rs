@@ -137,8 +137,8 @@ impl Default for Explore {
         Self {
             model: None,
             std: 0.0,
-            draws: 5,
-            seed: 1234,
+            draws: engine::experiments::defaults::DRAWS,
+            seed: engine::experiments::defaults::NOISE_SEED,
             readout: Readout::default(),
             curves: BTreeMap::new(),
             compare: Vec::new(),
