@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use engine::crossbar::CrossbarConfig;
-use engine::noise::Spread;
+use engine::stats::Spread;
 
 use super::readout::{first_draws, Readout};
 use crate::protocol::{EvalOutput, EvalTask};
@@ -292,7 +292,7 @@ impl Explore {
 
 /// The noise strengths of the curve.
 pub fn curve_stds() -> Vec<f32> {
-    engine::experiments::linspace(0.0, CURVE_MAX_STD, CURVE_POINTS)
+    engine::stats::linspace(0.0, CURVE_MAX_STD, CURVE_POINTS)
 }
 
 /// Stuck-at rates of the fault curve (each of LRS and HRS).
