@@ -328,12 +328,14 @@ try {
   check('See-it panel shows a crossbar tile with its stuck devices', /stuck at LRS/.test(await page.textContent('#tile-map figcaption')), await page.textContent('#tile-map figcaption'));
   await page.screenshot({ path: path.join(shots, 'see-it.png'), fullPage: true });
   await page.click('#tab-reproduce');
-  const reportRows = await page.locator('#report-table tbody tr').count();
-  check("the Reproduce panel lists the report's 14 trainable rows (Part 1 and the fault-aware row)", reportRows === 14, reportRows);
+  // The engine's report table, as `mpg reproduce` builds it: 8 batch-size rows, 7 hardening
+  // rows and 5 fault-aware rows, each keyed by its recipe.
+  const sections = await page.$$eval('#report-table tbody', (bs) => bs.map((b) => [b.dataset.section, b.querySelectorAll('tr[data-key]').length]));
+  check("the Reproduce panel lists the report's rows by section (8 batch, 7 hardening, 5 fault-aware)", JSON.stringify(sections.map((s) => s[1])) === '[8,7,5]', sections);
   // Train one row from the panel (the report's MLP at batch 256: the quickest) and see it fill in.
-  const row256 = page.locator('#report-table tbody tr', { hasText: 'MLP batch 256' });
+  const row256 = page.locator('#report-table tbody tr[data-key="mlp-b256"]');
   await row256.locator('button', { hasText: 'Train' }).click();
-  await page.waitForFunction(() => [...document.querySelectorAll('#report-table tbody tr')].some((r) => r.textContent.includes('MLP batch 256') && r.textContent.includes('trained')), null, { timeout: 900_000, polling: 500 });
+  await page.waitForFunction(() => [...document.querySelectorAll('#report-table tbody tr[data-key="mlp-b256"]')].some((r) => r.textContent.includes('trained')), null, { timeout: 900_000, polling: 500 });
   const cells256 = await row256.locator('td').allTextContents();
   check('a report row trains from the Reproduce panel and fills in', parseFloat(cells256[2]) > 96, cells256.slice(0, 3));
   await page.screenshot({ path: path.join(shots, 'reproduce.png'), fullPage: true });

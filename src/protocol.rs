@@ -6,6 +6,8 @@
 
 use engine::crossbar::CrossbarConfig;
 use engine::data::DatasetKind;
+use engine::experiments::notes::ModelNotes;
+use engine::experiments::RecipeKey;
 use engine::model::ModelConfig;
 use engine::train::{EpochSummary, Progress, TrainConfig};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -137,6 +139,9 @@ pub enum ToWorker {
         #[serde(with = "as_json")]
         train: TrainConfig,
         teacher: Option<Vec<u8>>,
+        /// The report row trained, if any: the worker then trains it through the engine's
+        /// recipe (which refuses a wrong teacher) and writes the key into the model's notes.
+        recipe: Option<RecipeKey>,
     },
     /// Keep this model (safetensors bytes) under `id` for later evaluations.
     PutModel { id: u64, bytes: Vec<u8> },
@@ -278,8 +283,10 @@ pub enum FromWorker {
         model: ModelConfig,
         test_accuracy: f64,
         pytorch: bool,
-        /// The file's notes as JSON (how the model was trained; `null` for a PyTorch dict).
-        notes: String,
+        /// The file's notes in the engine's schema, if it has any this build reads (a CLI
+        /// model's say which recipe it is).
+        #[serde(with = "as_json")]
+        notes: Option<ModelNotes>,
     },
     ImportFailed {
         job: u64,

@@ -6,10 +6,12 @@ use std::collections::HashMap;
 use engine::crossbar::Crossbar;
 use engine::data::{idx::read_maybe_gzip, verify_checksum, DataFile, Dataset, DatasetKind, Preprocessing};
 use engine::eval::{evaluate, evaluate_with, EVAL_BATCH};
+use engine::experiments::notes::{self, ModelNotes};
+use engine::experiments::{prepare_recipe, train_prepared, Budget, Recipe, RecipeKey};
 use engine::model::{io, DigitalLayers, Model};
 use engine::noise::perturb;
 use engine::rng::{draw_rng, stream};
-use engine::train::{train, Control, EpochSummary, TrainHooks};
+use engine::train::{train, Control, EpochSummary, TrainConfig, TrainHooks};
 
 use crate::protocol::{DataError, DataSource, EvalOutput, EvalTask, FromWorker, Samples, Snapshot, ToWorker};
 
@@ -112,15 +114,25 @@ pub fn check_answer(name: &str, content_type: Option<&str>, bytes: &[u8]) -> Res
     Ok(())
 }
 
-/// The notes a trained model file carries: how it was trained and how it did.
-fn model_notes(
-    cfg: &engine::train::TrainConfig,
+/// A model file with the engine's one notes schema: how it was trained, from which recipe,
+/// and how it did, so `mpg reproduce --models DIR` reuses a model downloaded from the page.
+fn model_file(
+    model: &Model,
+    cfg: &TrainConfig,
+    recipe: Option<RecipeKey>,
+    history: &[EpochSummary],
     test_accuracy: f64,
     train_seconds: f64,
-    history: &[EpochSummary],
-) -> serde_json::Value {
-    serde_json::json!({ "train": cfg, "test_accuracy": test_accuracy, "train_seconds": train_seconds, "history": history })
+) -> engine::Result<Vec<u8>> {
+    let mut notes = ModelNotes::new(&model.config, cfg, recipe, history.to_vec());
+    notes.test_accuracy = Some(test_accuracy);
+    notes.train_seconds = Some(train_seconds);
+    notes::model_file(model, &notes)
 }
+
+/// An uploaded file read: our bytes, the configuration, clean test accuracy, whether it was a
+/// PyTorch state dict, and its notes.
+type Imported = (Vec<u8>, engine::model::ModelConfig, f64, bool, Option<ModelNotes>);
 
 /// Whether an evaluation task deploys crossbars with calibrated input scaling.
 fn calibrated(task: &EvalTask) -> bool {
@@ -167,8 +179,8 @@ impl WorkerCore {
                 }
                 Err(e) => post(FromWorker::EvalFailed { job: 0, error: format!("model {id}: {e}") }),
             },
-            ToWorker::Train { job, model, train: cfg, teacher } => {
-                let result = self.train(job, model, cfg, teacher, clock, post);
+            ToWorker::Train { job, model, train: cfg, teacher, recipe } => {
+                let result = self.train(job, model, cfg, teacher, recipe, clock, post);
                 match result {
                     Ok(done) => post(done),
                     Err(e) => post(FromWorker::TrainFailed { job, error: e }),
@@ -192,12 +204,14 @@ impl WorkerCore {
         }
     }
 
+    #[allow(clippy::too_many_arguments)] // the fields of `ToWorker::Train`, and the shell's two hooks
     fn train(
         &mut self,
         job: u64,
         model_cfg: engine::model::ModelConfig,
-        cfg: engine::train::TrainConfig,
+        cfg: TrainConfig,
         teacher: Option<Vec<u8>>,
+        recipe_key: Option<RecipeKey>,
         clock: &dyn Fn() -> f64,
         post: &mut dyn FnMut(FromWorker),
     ) -> Result<FromWorker, String> {
@@ -210,7 +224,21 @@ impl WorkerCore {
             }
             None => None,
         };
-        let model = Model::init(model_cfg, cfg.seed).map_err(|e| e.to_string())?;
+        // A report row trains as the engine's recipe (the one `mpg reproduce` trains), under the
+        // budget of the epochs sent; `prepare_recipe` refuses a teacher of another network or
+        // dataset.
+        let (recipe, model): (Option<Recipe>, Model) = match recipe_key {
+            Some(key) => {
+                let budget = Budget { epochs: Some(cfg.epochs) };
+                let (r, model) = prepare_recipe(&engine::experiments::recipe(key, cfg.seed), &budget, teacher.as_ref())
+                    .map_err(|e| e.to_string())?;
+                if r.model != model_cfg || r.train != cfg {
+                    return Err(format!("the settings sent are not those of the {key} recipe"));
+                }
+                (Some(r), model)
+            }
+            None => (None, Model::init(model_cfg, cfg.seed).map_err(|e| e.to_string())?),
+        };
         let start = clock();
         let mut last_post = f64::NEG_INFINITY;
         let mut eval_seconds = 0.0;
@@ -235,9 +263,8 @@ impl WorkerCore {
                         return Ok((None, test_accuracy));
                     }
                     let train_seconds = t0 - start - eval_seconds;
-                    let mut notes = model_notes(&cfg, test_accuracy, train_seconds, &epochs_so_far);
-                    notes["epochs_done"] = p.epoch.into();
-                    Ok((Some(Snapshot { bytes: io::to_bytes(&model, Some(&notes))?, train_seconds }), test_accuracy))
+                    let bytes = model_file(&model, &cfg, recipe_key, &epochs_so_far, test_accuracy, train_seconds)?;
+                    Ok((Some(Snapshot { bytes, train_seconds }), test_accuracy))
                 });
                 match snapshot_and_accuracy {
                     Ok((snapshot, test_accuracy)) => {
@@ -252,33 +279,33 @@ impl WorkerCore {
             }
             Control::Continue
         };
-        let history = train(
-            &model,
-            train_set,
-            &cfg,
-            TrainHooks { teacher: teacher.as_ref(), clock: Some(clock), progress: &mut progress },
-        );
+        let hooks = TrainHooks { teacher: teacher.as_ref(), clock: Some(clock), progress: &mut progress };
+        let history = match &recipe {
+            Some(r) => train_prepared(r, &model, train_set, hooks),
+            None => train(&model, train_set, &cfg, hooks),
+        };
         if let Some(e) = eval_error {
             return Err(e);
         }
         let history = history.map_err(|e| e.to_string())?;
         let train_seconds = clock() - start - eval_seconds;
         let test_accuracy = evaluate(&model, test).map_err(|e| e.to_string())?.accuracy();
-        let notes = model_notes(&cfg, test_accuracy, train_seconds, &history);
-        let bytes = io::to_bytes(&model, Some(&notes)).map_err(|e| e.to_string())?;
+        let bytes =
+            model_file(&model, &cfg, recipe_key, &history, test_accuracy, train_seconds).map_err(|e| e.to_string())?;
         Ok(FromWorker::TrainDone { job, bytes, history, test_accuracy, train_seconds })
     }
 
     /// Reads a model file; a bare PyTorch state dict is taken to expect the normalised inputs
     /// of the loaded dataset (as torchvision's MNIST examples prepare them).
-    /// Reads an uploaded file: our format, its configuration, its clean accuracy, whether it
-    /// was a PyTorch state dict, and its notes as JSON.
-    fn import(&self, bytes: &[u8]) -> Result<(Vec<u8>, engine::model::ModelConfig, f64, bool, String), String> {
+    /// The file's notes are read as the engine reads them (every older shape too), so a model
+    /// from `mpg reproduce` is recognised as its recipe's.
+    fn import(&self, bytes: &[u8]) -> Result<Imported, String> {
         let data = self.data.as_ref().ok_or("no data loaded")?;
         let loaded = io::from_bytes(bytes, Preprocessing::normalized_for(data.kind)).map_err(|e| e.to_string())?;
+        let notes = ModelNotes::read(&loaded.notes, &loaded.model.config);
         let acc = evaluate(&loaded.model, &data.test).map_err(|e| e.to_string())?.accuracy();
         let ours = io::to_bytes(&loaded.model, Some(&loaded.notes)).map_err(|e| e.to_string())?;
-        Ok((ours, loaded.model.config.clone(), acc, loaded.imported, loaded.notes.to_string()))
+        Ok((ours, loaded.model.config.clone(), acc, loaded.imported, notes))
     }
 
     fn eval(&mut self, id: u64, task: &EvalTask) -> Result<EvalOutput, String> {

@@ -24,10 +24,10 @@ pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedSer
             sv.source = Some(source);
         }
         Effect::ClearJobs => sv.pool.clear_jobs(),
-        Effect::Train { job, model, train, teacher } => {
+        Effect::Train { job, model, train, teacher, recipe } => {
             let teacher = teacher.and_then(|id| state.model(id)).map(|m| m.bytes.as_ref().clone());
             match &sv.trainer {
-                Some(t) => t.send(&ToWorker::Train { job, model, train, teacher }),
+                Some(t) => t.send(&ToWorker::Train { job, model, train, teacher, recipe }),
                 None => dispatch.dispatch(Action::TrainFailed { job, error: "no trainer worker is running".into() }),
             }
         }

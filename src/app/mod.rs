@@ -92,7 +92,7 @@ fn on_evaluator(dispatch: &Dispatch, services: &SharedServices, i: usize, msg: F
             Action::EvalFailed { model: failed.as_ref().map(|j| j.model), task: failed.map(|j| j.task), error }
         }
         FromWorker::Imported { name, bytes, model, test_accuracy, pytorch, notes, .. } => {
-            let meta = uploaded_meta(new_model_id(), &name, model, test_accuracy, pytorch, &notes);
+            let meta = uploaded_meta(new_model_id(), &name, model, test_accuracy, pytorch, notes);
             Action::ModelAdded(SavedModel { meta, bytes: Rc::new(bytes) })
         }
         FromWorker::ImportFailed { name, error, .. } => Action::Notice(Some(format!("could not load {name}: {error}"))),

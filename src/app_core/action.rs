@@ -125,7 +125,7 @@ pub enum Action {
     },
     Notice(Option<String>),
     /// Queue these Reproduce rows (by recipe key).
-    Enqueue(Vec<String>),
+    Enqueue(Vec<engine::experiments::RecipeKey>),
     /// The page carried out the effects numbered up to this one.
     EffectsDone(u64),
 }

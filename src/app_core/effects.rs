@@ -1,6 +1,7 @@
 //! The side effects the reducer asks for, as data: the page carries them out after the
 //! render (see `app::effects`), and tests read them.
 
+use engine::experiments::RecipeKey;
 use engine::model::ModelConfig;
 use engine::train::TrainConfig;
 
@@ -12,12 +13,14 @@ pub enum Effect {
     LoadData(DataSource),
     /// Drop every queued evaluation (their data is gone).
     ClearJobs,
-    /// Train in the trainer worker; `teacher` is a kept model's id.
+    /// Train in the trainer worker; `teacher` is a kept model's id; `recipe` the Reproduce
+    /// row trained (the worker then trains it as the engine's recipe, and says so in its notes).
     Train {
         job: u64,
         model: ModelConfig,
         train: TrainConfig,
         teacher: Option<u64>,
+        recipe: Option<RecipeKey>,
     },
     /// Stop the trainer (a busy worker cannot read messages) and start a fresh one on the
     /// current data; `kept` is the id the cancelled run's snapshot is kept under.

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use engine::crossbar::CrossbarConfig;
-use engine::noise::Spread;
+use engine::stats::Spread;
 
 use super::readout::{first_draws, Readout};
 use crate::protocol::{EvalOutput, EvalTask};
@@ -141,8 +141,8 @@ impl Default for Explore {
         Self {
             model: None,
             std: 0.0,
-            draws: 5,
-            seed: 1234,
+            draws: engine::experiments::defaults::DRAWS,
+            seed: engine::experiments::defaults::NOISE_SEED,
             readout: Readout::default(),
             curves: BTreeMap::new(),
             compare: Vec::new(),
@@ -296,7 +296,7 @@ impl Explore {
 
 /// The noise strengths of the curve.
 pub fn curve_stds() -> Vec<f32> {
-    engine::experiments::linspace(0.0, CURVE_MAX_STD, CURVE_POINTS)
+    engine::stats::linspace(0.0, CURVE_MAX_STD, CURVE_POINTS)
 }
 
 /// Stuck-at rates of the fault curve (each of LRS and HRS).

@@ -59,7 +59,7 @@ impl Default for TrainForm {
             batch: 64,
             epochs: 5,
             lr: 1e-3,
-            seed: 1234,
+            seed: engine::experiments::defaults::TRAIN_SEED,
             method: MethodChoice::Standard,
             train_std: 1.0,
             gradient: GradientVariant::PerturbRestore,

@@ -43,7 +43,7 @@ pub struct LandscapeView {
 
 /// The axis of the slice and of the grid: evenly spaced over [-1, 1].
 pub fn axis(n: usize) -> Vec<f32> {
-    engine::experiments::linspace(-1.0, 1.0, n)
+    engine::stats::linspace(-1.0, 1.0, n)
 }
 
 impl LandscapeView {

@@ -2,6 +2,8 @@
 
 use std::rc::Rc;
 
+use engine::experiments::notes::ModelNotes;
+use engine::experiments::RecipeKey;
 use engine::model::ModelConfig;
 use engine::train::{EpochSummary, Progress, TrainConfig};
 use serde::{Deserialize, Serialize};
@@ -18,6 +20,26 @@ pub struct ModelMeta {
     pub test_accuracy: f64,
     pub history: Vec<EpochSummary>,
     pub train_seconds: f64,
+    /// The Reproduce row it was trained for (or, uploaded, the recipe its file names).
+    /// Models saved before the field have none.
+    #[serde(default)]
+    pub recipe: Option<RecipeKey>,
+    /// Epochs completed, when not every epoch of `history` (an uploaded file's notes may have
+    /// no history); `None` = `history.len()`.
+    #[serde(default)]
+    pub epochs_done: Option<usize>,
+}
+
+impl ModelMeta {
+    /// The model's notes in the engine's one schema: what its file says, and what decides
+    /// whether it is a recipe's model ([`ModelNotes::matches`]).
+    pub fn notes(&self) -> ModelNotes {
+        let mut notes = ModelNotes::new(&self.model, &self.train, self.recipe, self.history.clone());
+        notes.epochs_done = self.epochs_done.unwrap_or(self.history.len());
+        notes.test_accuracy = Some(self.test_accuracy);
+        notes.train_seconds = Some(self.train_seconds);
+        notes
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -26,44 +48,54 @@ pub struct SavedModel {
     pub bytes: Rc<Vec<u8>>,
 }
 
-/// What one of our model files' notes say about its training (a PyTorch state dict has none).
-#[derive(Deserialize)]
-struct FileNotes {
-    train: TrainConfig,
-    #[serde(default)]
-    history: Vec<EpochSummary>,
-    #[serde(default)]
-    train_seconds: f64,
-}
-
-/// A model the user uploaded. One of ours is described by its file's notes, so it reads like
-/// the model that was downloaded (method, batch, epochs, seed) and the Reproduce panel
-/// recognises its recipe; any other file is named after itself, with default training.
+/// A model the user uploaded. One of ours is described by its file's notes (the engine's one
+/// schema, which also reads the older shapes), so it reads like the model that was downloaded
+/// (method, batch, epochs, seed) and the Reproduce panel recognises its recipe; any other file
+/// is named after itself, with default training.
 pub fn uploaded_meta(
     id: u64,
     file: &str,
     model: ModelConfig,
     test_accuracy: f64,
     pytorch: bool,
-    notes: &str,
+    notes: Option<ModelNotes>,
 ) -> ModelMeta {
-    let notes = if pytorch { None } else { serde_json::from_str::<FileNotes>(notes).ok() };
-    let (name, train, history, train_seconds) = match notes {
-        Some(n) => {
-            let done = n.history.len();
+    match notes {
+        Some(n) if !pytorch => {
+            let done = n.epochs_done;
             let cancelled = if done > 0 && done < n.train.epochs {
                 format!(" (cancelled after epoch {done} of {})", n.train.epochs)
             } else {
                 String::new()
             };
-            (format!("{}{cancelled} (uploaded)", model_name(&model, &n.train)), n.train, n.history, n.train_seconds)
+            ModelMeta {
+                id,
+                name: format!("{}{cancelled} (uploaded)", model_name(&model, &n.train)),
+                model,
+                train: n.train,
+                test_accuracy,
+                history: n.history,
+                train_seconds: n.train_seconds.unwrap_or(0.0),
+                recipe: n.recipe,
+                epochs_done: Some(done),
+            }
         }
-        None if pytorch => {
-            (format!("{file} (PyTorch import, {})", model.arch.label()), TrainConfig::default(), vec![], 0.0)
-        }
-        None => (format!("{file} (uploaded)"), TrainConfig::default(), vec![], 0.0),
-    };
-    ModelMeta { id, name, model, train, test_accuracy, history, train_seconds }
+        _ => ModelMeta {
+            id,
+            name: if pytorch {
+                format!("{file} (PyTorch import, {})", model.arch.label())
+            } else {
+                format!("{file} (uploaded)")
+            },
+            model,
+            train: TrainConfig::default(),
+            test_accuracy,
+            history: vec![],
+            train_seconds: 0.0,
+            recipe: None,
+            epochs_done: Some(0),
+        },
+    }
 }
 
 /// The training run in progress (or the last one, if it failed).
@@ -74,7 +106,7 @@ pub struct Run {
     pub model: ModelConfig,
     pub train: TrainConfig,
     /// The Reproduce row this run trains, if it came from that queue.
-    pub recipe: Option<String>,
+    pub recipe: Option<RecipeKey>,
     pub progress: Option<Progress>,
     /// (epochs done as a fraction, running loss).
     pub loss: Vec<(f64, f64)>,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use engine::noise::Spread;
+use engine::stats::Spread;
 
 /// The accuracy readout for one setting (the slider's σ, or the crossbar's settings).
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -77,11 +77,7 @@ fn start(s: &mut State, st: Startup) {
     s.served_base = st.data_base.clone();
     s.origin = DataOrigin::Served { base: st.data_base };
     s.evaluators = st.evaluators;
-    for key in st.saved_queue {
-        if reproduce::recipe(&key).is_some() && !s.reproduce.waiting.contains(&key) {
-            s.reproduce.waiting.push(key);
-        }
-    }
+    s.reproduce.waiting = reproduce::restore(&st.saved_queue);
     s.reproduce.saved = s.reproduce.waiting.clone();
     s.last_fragment = url::fragment(&selectors::view_params(s));
     load(s);
@@ -180,6 +176,8 @@ fn apply(s: &mut State, action: Action) {
                     test_accuracy: p.test_accuracy,
                     history,
                     train_seconds: p.train_seconds,
+                    recipe: r.recipe,
+                    epochs_done: Some(p.epoch),
                 };
                 add_model(s, SavedModel { meta, bytes: p.bytes });
                 s.notice = Some(format!(
@@ -223,6 +221,8 @@ fn apply(s: &mut State, action: Action) {
                     test_accuracy,
                     history,
                     train_seconds,
+                    recipe: r.recipe,
+                    epochs_done: None,
                 };
                 add_model(s, SavedModel { meta, bytes });
             }
@@ -338,7 +338,7 @@ fn start_run(
     model: engine::model::ModelConfig,
     train: engine::train::TrainConfig,
     teacher: Option<u64>,
-    recipe: Option<String>,
+    recipe: Option<engine::experiments::RecipeKey>,
     now_ms: Option<f64>,
 ) {
     s.next_job += 1;
@@ -346,7 +346,7 @@ fn start_run(
     let mut run = Run::new(job, name, model.clone(), train.clone(), now_ms);
     run.recipe = recipe;
     s.run = Some(run);
-    s.effect(Effect::Train { job, model, train, teacher });
+    s.effect(Effect::Train { job, model, train, teacher, recipe });
 }
 
 /// Files a failed evaluation where its figure would have gone, so nothing waits for it.
@@ -507,7 +507,7 @@ pub fn schedule(s: &mut State) {
     let keys = reproduce::saved_keys(s);
     if keys != s.reproduce.saved {
         s.reproduce.saved = keys.clone();
-        s.effect(Effect::SaveQueue(keys));
+        s.effect(Effect::SaveQueue(reproduce::saved_strings(&keys)));
     }
 
     let frag = url::fragment(&selectors::view_params(s));

@@ -1,38 +1,47 @@
 //! The Reproduce panel's queue: which report rows wait for the trainer, which one is
-//! training, which model a row (or a teacher-student row's teacher) is, matched by the
-//! recipe's full configuration, never by a name or a position. The queue is saved, so a
-//! reload resumes it.
+//! training, which model a row (or a teacher-student row's teacher) is. A model is a row's
+//! when the engine's [`ModelNotes::matches`] says so, the rule `mpg reproduce` uses to reuse a
+//! file, never by a name or a position. The queue is saved, so a reload resumes it.
 
-use engine::crossbar::experiment::fault_aware_recipe;
 use engine::data::DatasetKind;
-use engine::experiments::noise_tables::{batch_table_recipes, hardening_recipes, Recipe};
+use engine::experiments::defaults::TRAIN_SEED;
+use engine::experiments::{Recipe, RecipeKey, ReportTable, Section};
 
 use super::models::SavedModel;
 use super::state::State;
 
-/// The seed of the app's Reproduce rows.
-pub const SEED: u64 = 1234;
+/// The report's tables the panel shows: Part 1's batch and hardening tables and Part 2's
+/// fault-aware one (with the project's ablations), as `mpg reproduce` lays them out.
+pub const SECTIONS: [Section; 3] = [Section::Batch, Section::Hardening, Section::FaultAware];
 
-/// The trainable rows in table order: the batch table, the hardening table, Part 2's
-/// fault-aware row.
-pub fn recipes() -> Vec<Recipe> {
-    batch_table_recipes(SEED).into_iter().chain(hardening_recipes(SEED)).chain([fault_aware_recipe(SEED)]).collect()
+/// Every trainable row of [`SECTIONS`], each recipe once, in table order.
+pub fn keys() -> Vec<RecipeKey> {
+    let mut out: Vec<RecipeKey> = Vec::new();
+    for (_, keys) in ReportTable::full_layout(&SECTIONS) {
+        for k in keys {
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+    }
+    out
 }
 
-pub fn recipe(key: &str) -> Option<Recipe> {
-    recipes().into_iter().find(|r| r.key == key)
+/// The recipe of a row, from the engine's default training seed (the CLI's too).
+pub fn recipe(key: RecipeKey) -> Recipe {
+    engine::experiments::recipe(key, TRAIN_SEED)
 }
 
-/// The newest model trained exactly as `recipe` says (dataset, preprocessing, architecture,
-/// every training setting including the biases).
+/// The newest model that is the model of `recipe` by its notes: the same network, data and
+/// training settings, trained to the end, and the recipe's key (or none, for a recipe that
+/// needs no teacher).
 pub fn model_for<'a>(models: &'a [SavedModel], recipe: &Recipe) -> Option<&'a SavedModel> {
-    models.iter().rev().find(|m| m.meta.model == recipe.model && m.meta.train == recipe.train)
+    models.iter().rev().find(|m| m.meta.notes().matches(&m.meta.model, recipe))
 }
 
-/// The teacher of a teacher-student row: the model of the row its recipe names (the MNIST,
-/// trained-biases, standard MLP at batch 64 of the same seed and epochs).
+/// The teacher of a teacher-student row: the model of the row its recipe names.
 pub fn teacher_for(models: &[SavedModel], recipe: &Recipe) -> Option<u64> {
-    let teacher = recipe.teacher.as_deref().and_then(self::recipe)?;
+    let teacher = self::recipe(recipe.teacher?);
     model_for(models, &teacher).map(|m| m.meta.id)
 }
 
@@ -45,20 +54,20 @@ pub enum RowStatus {
     Missing,
 }
 
-/// Report rows waiting for the trainer, by recipe key.
+/// Report rows waiting for the trainer.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReproduceQueue {
-    pub waiting: Vec<String>,
+    pub waiting: Vec<RecipeKey>,
     /// What was last saved (see [`saved_keys`]).
-    pub saved: Vec<String>,
+    pub saved: Vec<RecipeKey>,
 }
 
-pub fn row_status(s: &State, recipe: &Recipe) -> RowStatus {
-    if s.training() && s.run.as_ref().and_then(|r| r.recipe.as_deref()) == Some(recipe.key.as_str()) {
+pub fn row_status(s: &State, key: RecipeKey) -> RowStatus {
+    if s.training() && s.run.as_ref().and_then(|r| r.recipe) == Some(key) {
         RowStatus::Training
-    } else if let Some(m) = model_for(&s.models, recipe) {
+    } else if let Some(m) = model_for(&s.models, &recipe(key)) {
         RowStatus::Trained(m.meta.id)
-    } else if s.reproduce.waiting.contains(&recipe.key) {
+    } else if s.reproduce.waiting.contains(&key) {
         RowStatus::Queued
     } else {
         RowStatus::Missing
@@ -66,25 +75,43 @@ pub fn row_status(s: &State, recipe: &Recipe) -> RowStatus {
 }
 
 /// Rows neither trained, training nor queued: what "Train all missing rows" queues.
-pub fn missing(s: &State) -> Vec<String> {
-    recipes().into_iter().filter(|r| row_status(s, r) == RowStatus::Missing).map(|r| r.key).collect()
+pub fn missing(s: &State) -> Vec<RecipeKey> {
+    keys().into_iter().filter(|&k| row_status(s, k) == RowStatus::Missing).collect()
 }
 
 /// Queues the rows of `keys` that are missing (a row already trained, training or queued is
-/// not queued twice).
-pub fn enqueue(s: &mut State, keys: &[String]) {
-    for key in keys {
-        if recipe(key).is_some_and(|r| row_status(s, &r) == RowStatus::Missing) {
-            s.reproduce.waiting.push(key.clone());
+/// not queued twice; a key the panel does not show is ignored).
+pub fn enqueue(s: &mut State, keys: &[RecipeKey]) {
+    let shown = self::keys();
+    for &key in keys {
+        if shown.contains(&key) && row_status(s, key) == RowStatus::Missing {
+            s.reproduce.waiting.push(key);
         }
     }
 }
 
+/// The queue as saved between visits: the keys' stable strings.
+pub fn saved_strings(keys: &[RecipeKey]) -> Vec<String> {
+    keys.iter().map(|k| k.to_string()).collect()
+}
+
+/// A saved queue read back: rows the panel shows, each once (unknown strings are dropped).
+pub fn restore(saved: &[String]) -> Vec<RecipeKey> {
+    let shown = keys();
+    let mut out = Vec::new();
+    for k in saved.iter().filter_map(|s| RecipeKey::parse(s)) {
+        if shown.contains(&k) && !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    out
+}
+
 /// What to save: the row in training first (a reload loses the run, so it trains again),
 /// then the waiting ones.
-pub fn saved_keys(s: &State) -> Vec<String> {
-    let running = s.run.as_ref().filter(|_| s.training()).and_then(|r| r.recipe.clone());
-    running.into_iter().chain(s.reproduce.waiting.iter().cloned()).collect()
+pub fn saved_keys(s: &State) -> Vec<RecipeKey> {
+    let running = s.run.as_ref().filter(|_| s.training()).and_then(|r| r.recipe);
+    running.into_iter().chain(s.reproduce.waiting.iter().copied()).collect()
 }
 
 /// The next row to train, if the trainer is free: the first waiting row whose teacher (if it
@@ -100,24 +127,20 @@ pub fn next_row(s: &mut State) -> Option<(Recipe, Option<u64>)> {
     }
     let mut i = 0;
     while i < s.reproduce.waiting.len() {
-        let Some(r) = recipe(&s.reproduce.waiting[i]) else {
-            s.reproduce.waiting.remove(i);
-            continue;
-        };
-        if matches!(row_status(s, &r), RowStatus::Trained(_)) {
+        let r = recipe(s.reproduce.waiting[i]);
+        if matches!(row_status(s, r.key), RowStatus::Trained(_)) {
             // trained meanwhile (a restored queue, a model restored after it)
             s.reproduce.waiting.remove(i);
             continue;
         }
-        if r.teacher.is_none() {
+        let Some(teacher_key) = r.teacher else {
             s.reproduce.waiting.remove(i);
             return Some((r, None));
-        }
+        };
         if let Some(t) = teacher_for(&s.models, &r) {
             s.reproduce.waiting.remove(i);
             return Some((r, Some(t)));
         }
-        let teacher_key = r.teacher.clone().unwrap_or_default();
         if s.reproduce.waiting.contains(&teacher_key) {
             i += 1;
         } else {

@@ -72,6 +72,14 @@ pub fn noise_curve_points(s: &State, model: u64) -> Vec<(f64, f64, f64)> {
         .collect()
 }
 
+/// The noise curve's figure of `model` at `std`, once all its draws are in.
+pub fn curve_spread(s: &State, model: u64, std: f32) -> Option<engine::stats::Spread> {
+    let e = &s.explore;
+    let i = super::explore::curve_index(std)?;
+    let n = if std == 0.0 { 1 } else { e.draws };
+    first_draws(e.curves.get(&model)?.get(&i)?, n)
+}
+
 /// Draws one point of the fault curve needs at stuck-at rate `p`.
 fn fault_draws(s: &State, p: f64) -> usize {
     let mut c = s.explore.crossbar.config.clone();

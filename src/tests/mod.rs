@@ -9,4 +9,6 @@ mod agreement;
 mod app;
 mod fixtures;
 mod protocol;
+#[cfg(not(target_arch = "wasm32"))]
+mod recipe_paths;
 mod worker;

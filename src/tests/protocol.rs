@@ -35,7 +35,13 @@ fn messages_to_workers_roundtrip() {
         for arch in [Architecture::report_mlp(), Architecture::LeNet, Architecture::ExampleCnn] {
             let model = ModelConfig { arch, ..ModelConfig::report_mlp() };
             let train = TrainConfig { method: method.clone(), ..TrainConfig::default() };
-            roundtrip(ToWorker::Train { job: 7, model, train, teacher: Some(vec![1, 2, 3]) });
+            roundtrip(ToWorker::Train {
+                job: 7,
+                model,
+                train,
+                teacher: Some(vec![1, 2, 3]),
+                recipe: Some(engine::experiments::RecipeKey::MlpTsKl),
+            });
         }
     }
     roundtrip(ToWorker::PutModel { id: u64::MAX, bytes: vec![0; 1000] });
@@ -76,7 +82,12 @@ fn messages_from_workers_roundtrip() {
         model: ModelConfig::report_mlp(),
         test_accuracy: 97.0,
         pytorch: true,
-        notes: "null".into(),
+        notes: Some(engine::experiments::notes::ModelNotes::new(
+            &ModelConfig::report_mlp(),
+            &TrainConfig::default(),
+            Some(engine::experiments::RecipeKey::MlpB64),
+            vec![EpochSummary { epoch: 1, loss: 0.3, accuracy: 91.0 }],
+        )),
     });
     roundtrip(FromWorker::TrainProgress { job: 3, progress });
     roundtrip(FromWorker::TrainEpoch {

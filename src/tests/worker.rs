@@ -92,8 +92,10 @@ fn train_then_evaluate() {
     let mut core = loaded_core();
     let model = ModelConfig { arch: Architecture::Mlp { hidden: vec![16], dropout: 0.0 }, ..ModelConfig::report_mlp() };
     let train = TrainConfig { epochs: 2, batch_size: 32, seed: 3, ..TrainConfig::default() };
-    let out =
-        run_ticking(&mut core, ToWorker::Train { job: 9, model: model.clone(), train: train.clone(), teacher: None });
+    let out = run_ticking(
+        &mut core,
+        ToWorker::Train { job: 9, model: model.clone(), train: train.clone(), teacher: None, recipe: None },
+    );
     let epochs: Vec<f64> = out
         .iter()
         .filter_map(|m| if let FromWorker::TrainEpoch { test_accuracy, .. } = m { Some(*test_accuracy) } else { None })
@@ -134,7 +136,7 @@ fn train_then_evaluate() {
         Some(FromWorker::Imported { test_accuracy: acc, model: m, pytorch, notes, .. }) => {
             assert_eq!(acc, first_accuracy);
             // An uploaded snapshot says it stopped early, as the cancelled model it was.
-            let meta = uploaded_meta(1, "snap", m, acc, pytorch, &notes);
+            let meta = uploaded_meta(1, "snap", m, acc, pytorch, notes);
             assert_eq!(meta.name, format!("{} (cancelled after epoch 1 of 2) (uploaded)", model_name(&model, &train)));
             assert_eq!((meta.train.clone(), meta.history.len()), (train.clone(), 1));
         }
@@ -147,7 +149,7 @@ fn train_then_evaluate() {
             // A downloaded model uploaded again keeps how it was trained (its file's notes):
             // its name, its training configuration (which the Reproduce panel matches recipes
             // by) and its history.
-            let meta = uploaded_meta(2, "up", m.clone(), acc, false, &notes);
+            let meta = uploaded_meta(2, "up", m.clone(), acc, false, notes);
             assert_eq!(m, model);
             assert_eq!(meta.name, format!("{} (uploaded)", model_name(&model, &train)));
             assert_eq!((&meta.train, &meta.history), (&train, &history));
@@ -241,7 +243,7 @@ fn calibrated_crossbars_fetch_training_images_once_and_match_the_digital_accurac
     let model = ModelConfig { arch: Architecture::Mlp { hidden: vec![16], dropout: 0.0 }, ..ModelConfig::report_mlp() };
     let train = TrainConfig { epochs: 2, batch_size: 32, seed: 3, ..TrainConfig::default() };
     let Some(FromWorker::TrainDone { bytes, test_accuracy, .. }) =
-        run(&mut trainer, ToWorker::Train { job: 1, model, train, teacher: None }).pop()
+        run(&mut trainer, ToWorker::Train { job: 1, model, train, teacher: None, recipe: None }).pop()
     else {
         panic!()
     };

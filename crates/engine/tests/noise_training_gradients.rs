@@ -10,6 +10,7 @@
 //! not depend on the order in which the engine draws them.
 
 use candle_core::{DType, Device, Tensor, Var};
+use engine::model::ParamKind;
 use engine::rng::{rng, stream};
 use engine::train::{GradientVariant, Method};
 
@@ -64,7 +65,9 @@ fn engine_step(variant: GradientVariant, seed: u64) -> EngineStep {
     let bv = Var::from_vec(b, 3, &dev).unwrap();
     let method = Method::NoiseInjection { std: STD, gradient: variant };
     let clean = [wv.as_tensor().clone(), bv.as_tensor().clone()];
-    let eff = method.effective_weights(&clean, &mut rng(seed, stream::TRAIN_NOISE)).unwrap();
+    let eff = method
+        .effective_weights(&clean, &[ParamKind::Weight, ParamKind::Bias], &mut rng(seed, stream::TRAIN_NOISE))
+        .unwrap();
     let x: Vec<f32> = X.iter().flatten().map(|&v| v as f32).collect();
     let x = Tensor::from_vec(x, (3, 4), &dev).unwrap();
     let y = Tensor::new(&Y, &dev).unwrap();
@@ -156,7 +159,7 @@ fn training_noise_has_the_requested_log_spread_and_is_fresh_every_step() {
     let method = Method::NoiseInjection { std: STD, gradient: GradientVariant::PerturbRestore };
     let mut r = rng(5, stream::TRAIN_NOISE);
     let log_factors = |r: &mut engine::rng::EngineRng| -> Vec<f64> {
-        let e = method.effective_weights(std::slice::from_ref(&w), r).unwrap();
+        let e = method.effective_weights(std::slice::from_ref(&w), &[ParamKind::Weight], r).unwrap();
         let noisy = e[0].to_vec1::<f32>().unwrap();
         noisy.iter().zip(&values).map(|(a, b)| ((a / b) as f64).ln()).collect()
     };

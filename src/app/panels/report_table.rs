@@ -1,38 +1,39 @@
-//! The Reproduce panel's table rows.
+//! The Reproduce panel's table rows: one row of the engine's [`ReportTable`], with the row's
+//! place in the queue.
 
+use engine::experiments::table::TableRow;
+use engine::experiments::Figure;
 use yew::prelude::*;
 
 use super::Ctx;
-use crate::app_core::report_rows::ReportRow;
 use crate::app_core::reproduce::RowStatus;
 use crate::app_core::Action;
 
-fn report(v: Option<f64>) -> Html {
-    html! { <td class="num">{ v.map(|v| format!("{v:.2}")).unwrap_or("—".into()) }</td> }
+/// The figures the panel's columns show, report and ours side by side.
+pub const COLUMNS: [Figure; 5] =
+    [Figure::Clean, Figure::Std1_0, Figure::Std1_5, Figure::Crossbar, Figure::CrossbarFaults];
+
+fn number(v: Option<f64>, class: &'static str) -> Html {
+    html! { <td class={class}>{ v.map(|v| format!("{v:.2}")).unwrap_or("—".into()) }</td> }
 }
 
-fn ours(v: Option<f64>) -> Html {
-    html! { <td class="num ours">{ v.map(|v| format!("{v:.2}")).unwrap_or("—".into()) }</td> }
-}
-
-pub fn row(ctx: &Ctx, r: &ReportRow) -> Html {
-    let key = r.recipe.key.clone();
-    let status = match r.status {
+pub fn row(ctx: &Ctx, r: &TableRow, status: RowStatus) -> Html {
+    let key = r.key;
+    let status = match status {
         RowStatus::Trained(_) => html! { "trained" },
         RowStatus::Training => html! { <span class="running">{"training…"}</span> },
         RowStatus::Queued => html! { "queued" },
         RowStatus::Missing => {
-            html! { <button onclick={ctx.cb(move |_| Action::Enqueue(vec![key.clone()]))}>{"Train"}</button> }
+            html! { <button onclick={ctx.cb(move |_| Action::Enqueue(vec![key]))}>{"Train"}</button> }
         }
     };
+    let cells = COLUMNS.iter().map(|f| {
+        html! { <>{ number(f.report(&r.report), "num") }{ number(f.ours(&r.ours).map(|s| s.mean), "num ours") }</> }
+    });
     html! {
-        <tr data-key={r.recipe.key.clone()}>
-            <td>{ r.recipe.label.clone() }</td>
-            { report(r.report.clean) }{ ours(r.ours.clean) }
-            { report(r.report.std1) }{ ours(r.ours.std1) }
-            { report(r.report.std15) }{ ours(r.ours.std15) }
-            { report(r.report.crossbar) }{ ours(r.ours.crossbar) }
-            { report(r.report.faults) }{ ours(r.ours.faults) }
+        <tr data-key={r.key.to_string()}>
+            <td title={r.section.title()}>{ r.label.clone() }</td>
+            { for cells }
             <td>{ status }</td>
         </tr>
     }

@@ -8,6 +8,7 @@ use engine::train::{Biases, GradientVariant, Method, TrainConfig};
 
 use crate::app_core::models::uploaded_meta;
 use crate::app_core::naming::{model_colour, model_name, option_label, COLOURS};
+use engine::experiments::notes::ModelNotes;
 
 #[test]
 fn names_use_the_uis_words() {
@@ -76,12 +77,13 @@ fn a_model_has_one_colour_whatever_its_place() {
 fn an_uploaded_file_without_our_notes_is_named_after_itself() {
     let m = ModelConfig::report_mlp();
     // Notes that are not ours (or none, or unreadable) describe no training.
-    for notes in ["null", "{}", "{\"train\": 3}", "not json"] {
+    for text in ["null", "{}", "{\"train\": 3}", "not json"] {
+        let notes = serde_json::from_str(text).ok().and_then(|json| ModelNotes::read(&json, &m));
         let meta = uploaded_meta(7, "weights.safetensors", m.clone(), 96.5, false, notes);
-        assert_eq!(meta.name, "weights.safetensors (uploaded)", "{notes}");
+        assert_eq!(meta.name, "weights.safetensors (uploaded)", "{text}");
         assert_eq!((meta.train, meta.history.len(), meta.train_seconds), (TrainConfig::default(), 0, 0.0));
     }
-    let dict = uploaded_meta(8, "torch.safetensors", m.clone(), 97.1, true, "null");
+    let dict = uploaded_meta(8, "torch.safetensors", m.clone(), 97.1, true, None);
     assert_eq!(dict.name, format!("torch.safetensors (PyTorch import, {})", m.arch.label()));
     assert_eq!((dict.id, dict.test_accuracy), (8, 97.1));
 }

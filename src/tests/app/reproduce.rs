@@ -4,11 +4,13 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use engine::data::{DatasetKind, Preprocessing};
-use engine::train::{Biases, Method};
+use engine::train::{Biases, EpochSummary, Method};
 
 use super::{load, model, ready, started_with, take_effects};
 use crate::app_core::reducer::reduce;
-use crate::app_core::reproduce::{missing, recipe, recipes, row_status, RowStatus};
+use engine::experiments::RecipeKey::*;
+
+use crate::app_core::reproduce::{keys, missing, recipe, row_status, RowStatus};
 use crate::app_core::{Action, Effect, State};
 
 fn trains(effects: &[Effect]) -> Vec<(u64, Option<u64>)> {
@@ -24,7 +26,7 @@ fn saved_queue(effects: &[Effect]) -> Option<Vec<String>> {
 
 #[test]
 fn the_teacher_is_the_mnist_trained_bias_standard_batch_64_model() {
-    let b64 = recipe("mlp-b64").unwrap();
+    let b64 = recipe(MlpB64);
     let mut fashion = b64.model.clone();
     fashion.dataset = DatasetKind::FashionMnist;
     fashion.preprocessing = Preprocessing::normalized_for(DatasetKind::FashionMnist);
@@ -43,7 +45,7 @@ fn the_teacher_is_the_mnist_trained_bias_standard_batch_64_model() {
     // Without the real teacher, the teacher-student row is skipped, not trained on a decoy.
     let mut s = ready();
     reduce(&mut s, Action::ModelsRestored(decoys.clone()));
-    reduce(&mut s, Action::Enqueue(vec!["mlp-ts-mse".into()]));
+    reduce(&mut s, Action::Enqueue(vec![MlpTsMse]));
     assert!(trains(&take_effects(&mut s)).is_empty());
     assert!(s.notice.as_deref().is_some_and(|n| n.contains("teacher")), "{:?}", s.notice);
     assert!(s.reproduce.waiting.is_empty());
@@ -52,17 +54,17 @@ fn the_teacher_is_the_mnist_trained_bias_standard_batch_64_model() {
     let mut all = decoys;
     all.insert(1, model(2, b64.model.clone(), b64.train.clone()));
     reduce(&mut s, Action::ModelsRestored(all));
-    reduce(&mut s, Action::Enqueue(vec!["mlp-ts-mse".into()]));
+    reduce(&mut s, Action::Enqueue(vec![MlpTsMse]));
     assert_eq!(trains(&take_effects(&mut s)).iter().map(|t| t.1).collect::<Vec<_>>(), vec![Some(2)]);
 }
 
 #[test]
 fn a_teacher_student_row_waits_for_its_queued_teacher() {
     let mut s = ready();
-    reduce(&mut s, Action::Enqueue(vec!["mlp-ts-kl".into(), "mlp-b64".into()]));
+    reduce(&mut s, Action::Enqueue(vec![MlpTsKl, MlpB64]));
     // The teacher row trains first; the student waits for it.
-    assert_eq!(s.run.as_ref().unwrap().recipe.as_deref(), Some("mlp-b64"));
-    assert_eq!(s.reproduce.waiting, vec!["mlp-ts-kl".to_string()]);
+    assert_eq!(s.run.as_ref().unwrap().recipe, Some(MlpB64));
+    assert_eq!(s.reproduce.waiting, vec![MlpTsKl]);
     let job = s.run.as_ref().unwrap().job;
     reduce(
         &mut s,
@@ -70,7 +72,8 @@ fn a_teacher_student_row_waits_for_its_queued_teacher() {
             job,
             id: 40,
             bytes: Default::default(),
-            history: vec![],
+            // a finished run: every epoch of the recipe
+            history: (1..=5).map(|epoch| EpochSummary { epoch, loss: 0.1, accuracy: 98.0 }).collect(),
             test_accuracy: 98.0,
             train_seconds: 9.0,
         },
@@ -82,19 +85,19 @@ fn a_teacher_student_row_waits_for_its_queued_teacher() {
 #[test]
 fn a_running_row_shows_as_training_and_is_not_queued_twice() {
     let mut s = ready();
-    let n = recipes().len();
+    let n = keys().len();
     assert_eq!(missing(&s).len(), n);
-    reduce(&mut s, Action::Enqueue(vec!["mlp-b256".into()]));
-    let b256 = recipe("mlp-b256").unwrap();
-    assert_eq!(row_status(&s, &b256), RowStatus::Training);
+    reduce(&mut s, Action::Enqueue(vec![MlpB256]));
+    let b256 = recipe(MlpB256);
+    assert_eq!(row_status(&s, b256.key), RowStatus::Training);
     assert_eq!(missing(&s).len(), n - 1, "the running row is not missing");
     // "Train all missing rows", and the row's own button pressed again.
     let mut all = missing(&s);
-    all.push("mlp-b256".into());
-    all.push(all[0].clone());
+    all.push(MlpB256);
+    all.push(all[0]);
     reduce(&mut s, Action::Enqueue(all));
     assert_eq!(s.reproduce.waiting.len(), n - 1);
-    assert!(!s.reproduce.waiting.contains(&"mlp-b256".to_string()));
+    assert!(!s.reproduce.waiting.contains(&MlpB256));
     let mut sorted = s.reproduce.waiting.clone();
     sorted.sort();
     sorted.dedup();
@@ -104,20 +107,20 @@ fn a_running_row_shows_as_training_and_is_not_queued_twice() {
 #[test]
 fn the_queue_survives_a_reload_with_the_running_row_first() {
     let mut s = ready();
-    reduce(&mut s, Action::Enqueue(vec!["mlp-b256".into(), "mlp-b128".into(), "mlp-noise1.0".into()]));
+    reduce(&mut s, Action::Enqueue(vec![MlpB256, MlpB128, MlpNoise10]));
     let saved = saved_queue(&take_effects(&mut s)).expect("the queue is saved");
     assert_eq!(saved, vec!["mlp-b256", "mlp-b128", "mlp-noise1.0"]);
     let mut fresh: State = started_with(None, saved, "");
     assert_eq!(fresh.reproduce.waiting.len(), 3);
     assert!(fresh.run.is_none(), "nothing trains before the data is in");
     load(&mut fresh, DatasetKind::Mnist);
-    assert_eq!(fresh.run.as_ref().unwrap().recipe.as_deref(), Some("mlp-b256"));
+    assert_eq!(fresh.run.as_ref().unwrap().recipe, Some(MlpB256));
     // A row whose model was restored meanwhile is not trained again.
     let mut again = started_with(None, vec!["mlp-b128".into(), "mlp-b256".into()], "");
-    let b128 = recipe("mlp-b128").unwrap();
+    let b128 = recipe(MlpB128);
     reduce(&mut again, Action::ModelsRestored(vec![model(9, b128.model, b128.train)]));
     load(&mut again, DatasetKind::Mnist);
-    assert_eq!(again.run.as_ref().unwrap().recipe.as_deref(), Some("mlp-b256"));
+    assert_eq!(again.run.as_ref().unwrap().recipe, Some(MlpB256));
 }
 
 #[test]
@@ -125,27 +128,54 @@ fn report_rows_do_not_train_on_fashion_mnist() {
     let mut s = started_with(None, vec![], "");
     reduce(&mut s, Action::SwitchDataset(DatasetKind::FashionMnist));
     load(&mut s, DatasetKind::FashionMnist);
-    reduce(&mut s, Action::Enqueue(vec!["mlp-b256".into()]));
+    reduce(&mut s, Action::Enqueue(vec![MlpB256]));
     assert!(s.run.is_none());
-    assert_eq!(s.reproduce.waiting, vec!["mlp-b256".to_string()]);
+    assert_eq!(s.reproduce.waiting, vec![MlpB256]);
 }
 
 #[test]
-fn the_table_has_the_reports_fourteen_trainable_rows_each_with_its_figures() {
-    use crate::app_core::report_rows::{csv, rows};
+fn the_table_is_the_engines_with_every_report_row_keyed() {
+    use engine::experiments::{ReportTable, Section};
+
+    use crate::app_core::report_rows::table;
     let mut s = ready();
-    let b256 = recipe("mlp-b256").unwrap();
+    let b256 = recipe(MlpB256);
     reduce(&mut s, Action::ModelsRestored(vec![model(5, b256.model.clone(), b256.train.clone())]));
-    let table = rows(&s);
-    assert_eq!(table.len(), 14);
-    assert_eq!(table.iter().filter(|r| r.table == "batch").count(), 8);
-    assert_eq!(table.iter().filter(|r| r.table == "hardening").count(), 5);
-    let fault_aware: Vec<_> = table.iter().filter(|r| r.table == "fault-aware").collect();
-    assert_eq!(fault_aware.len(), 1);
-    assert_eq!((fault_aware[0].report.clean, fault_aware[0].report.faults), (Some(97.32), Some(51.49)));
-    assert!(table.iter().all(|r| r.report.clean.is_some() && r.report.std1.is_some()));
-    let row = table.iter().find(|r| r.recipe.key == "mlp-b256").unwrap();
-    assert_eq!((row.status, row.ours.clean), (RowStatus::Trained(5), Some(97.0)));
-    assert_eq!(table.iter().filter(|r| r.ours.clean.is_some()).count(), 1);
-    assert_eq!(csv(&table).lines().count(), 15);
+    let t = table(&s);
+    // Every row of the CLI's layout for these sections, keyed, in its order: none dropped,
+    // whatever its label says.
+    let layout = ReportTable::full_layout(&[Section::Batch, Section::Hardening, Section::FaultAware]);
+    let expected: Vec<_> = layout.iter().flat_map(|(sec, keys)| keys.iter().map(move |k| (*sec, *k))).collect();
+    assert_eq!(t.rows.iter().map(|r| (r.section, r.key)).collect::<Vec<_>>(), expected);
+    assert_eq!(t.rows.len(), 8 + 7 + 5);
+    let fa = t.row(Section::FaultAware, MlpFaultAware).unwrap();
+    assert_eq!((fa.report.clean, fa.report.crossbar_faults), (Some(97.32), Some(51.49)));
+    assert!(t.section(Section::Batch).all(|r| r.report.clean.is_some() && r.report.std1_0.is_some()));
+    let row = t.row(Section::Batch, MlpB256).unwrap();
+    assert_eq!(row_status(&s, MlpB256), RowStatus::Trained(5));
+    assert_eq!(row.ours.clean.as_ref().map(|c| c.mean), Some(97.0));
+    assert_eq!(t.rows.iter().filter(|r| r.ours.clean.is_some()).count(), 1);
+    assert_eq!(t.csv().lines().count(), 1 + 20);
+    assert_eq!(t.json()["rows"][3]["key"], "mlp-b256");
+}
+
+#[test]
+fn an_uploaded_cli_model_of_a_distilled_row_fills_that_row_only() {
+    // A teacher-student model carries its key (the settings do not name the teacher); the
+    // same settings without the key are no teacher-student row.
+    let ts = recipe(MlpTsKl);
+    let mut keyed = model(7, ts.model.clone(), ts.train.clone());
+    keyed.meta.recipe = Some(MlpTsKl);
+    let unkeyed = model(8, ts.model.clone(), ts.train.clone());
+    let mut s = ready();
+    reduce(&mut s, Action::ModelsRestored(vec![unkeyed]));
+    assert_eq!(row_status(&s, MlpTsKl), RowStatus::Missing);
+    reduce(&mut s, Action::ModelsRestored(vec![keyed]));
+    assert_eq!(row_status(&s, MlpTsKl), RowStatus::Trained(7));
+    // A run cancelled part-way is not the row's model.
+    let b128 = recipe(MlpB128);
+    let mut partial = model(9, b128.model.clone(), b128.train.clone());
+    partial.meta.epochs_done = Some(2);
+    reduce(&mut s, Action::ModelsRestored(vec![partial]));
+    assert_eq!(row_status(&s, MlpB128), RowStatus::Missing);
 }

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::ValueEnum;
 use engine::data::Preprocessing;
-use engine::experiments::linspace;
 use engine::landscape::{grid_2d, noise_landscape, slice_1d, stratified_subset, LandscapeConfig};
 use engine::model::io::from_bytes;
+use engine::stats::linspace;
 
 use crate::bars::bar;
 use crate::datadir;

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use engine::experiments::{linspace, noise_sweep};
+use engine::experiments::noise_sweep;
+use engine::stats::linspace;
 
 use crate::bars::bar;
 use crate::datadir;

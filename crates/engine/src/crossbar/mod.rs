@@ -18,13 +18,6 @@ pub mod tiles;
 pub mod tuning;
 pub mod unfold;
 
-/// Old path of Part 2's recipes, which live in [`crate::experiments::recipes`] now; kept only
-/// until the app imports them from there (a compatibility re-export, not a dependency of the
-/// crossbar simulation: `scripts/module-graph.sh` lists it apart).
-pub mod experiment {
-    pub use crate::experiments::recipes::fault_aware_recipe; // compat re-export
-}
-
 pub use config::{CrossbarConfig, DriftConfig, FaultConfig, InputScaling};
 pub use fault_aware::faulty_weights;
 pub use faults::Stuck;

@@ -12,16 +12,8 @@ pub mod run;
 pub mod sweep;
 pub mod table;
 
-/// Old path of the recipes (`engine::experiments::noise_tables::Recipe` in the app).
-pub mod noise_tables {
-    pub use super::recipes::{batch_table_recipes, hardening_recipes, report_arch, Recipe};
-}
-
 pub use keys::RecipeKey;
 pub use recipes::{recipe, Recipe};
-pub use run::{train_recipe, Budget};
+pub use run::{prepare_recipe, train_prepared, train_recipe, Budget};
 pub use sweep::{noise_sweep, SweepPoint};
 pub use table::{Figure, Measured, ReportTable, Section};
-
-/// Old path of [`crate::stats::linspace`], kept for the app.
-pub use crate::stats::linspace;

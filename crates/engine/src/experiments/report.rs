@@ -5,7 +5,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::keys::RecipeKey;
-pub use super::recipes::Net;
 
 /// Every figure the report gives for one model; `None` where the report has no such figure.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -69,71 +68,6 @@ pub fn report_figures(key: RecipeKey) -> ReportFigures {
         MlpB64Bias0 | MlpFaultAwareBiased | MlpFaultAwareLr1e4 => ReportFigures::default(),
     }
 }
-
-// The report's tables in their own layout, derived from the keyed figures above. Kept for the
-// app's Reproduce panel until it renders `ReportTable`; nothing in the engine or the CLI joins
-// rows through them.
-
-const fn fig(v: Option<f64>) -> f64 {
-    match v {
-        Some(v) => v,
-        None => panic!("the report has this figure"),
-    }
-}
-
-/// Part 1: clean and noisy (std 1.0, mean of 5 draws) accuracy by training batch size.
-pub const BATCH_TABLE: [(Net, usize, f64, f64); 8] = [
-    (Net::Mlp, 32, fig(MLP_B32.clean), fig(MLP_B32.std1_0)),
-    (Net::Mlp, 64, fig(MLP_B64.clean), fig(MLP_B64.std1_0)),
-    (Net::Mlp, 128, fig(MLP_B128.clean), fig(MLP_B128.std1_0)),
-    (Net::Mlp, 256, fig(MLP_B256.clean), fig(MLP_B256.std1_0)),
-    (Net::Cnn, 32, fig(CNN_B32.clean), fig(CNN_B32.std1_0)),
-    (Net::Cnn, 64, fig(CNN_B64.clean), fig(CNN_B64.std1_0)),
-    (Net::Cnn, 128, fig(CNN_B128.clean), fig(CNN_B128.std1_0)),
-    (Net::Cnn, 256, fig(CNN_B256.clean), fig(CNN_B256.std1_0)),
-];
-
-const fn hardening(label: &'static str, f: ReportFigures) -> (&'static str, f64, f64, f64) {
-    (label, fig(f.clean), fig(f.std1_0), fig(f.std1_5))
-}
-
-/// Part 1 hardening (MLP, batch 64): label, clean, std 1.0, std 1.5.
-pub const HARDENING_TABLE: [(&str, f64, f64, f64); 7] = [
-    hardening("Baseline", MLP_B64),
-    hardening("Noise-injection training, std 0.5", MLP_NOISE05),
-    hardening("Noise-injection training, std 1.0", MLP_NOISE10),
-    hardening("Teacher-student, MSE, std 1.0", MLP_TS_MSE),
-    hardening("Teacher-student, KL divergence, std 1.0", MLP_TS_KL),
-    hardening("Dropout p=0.5", MLP_DROPOUT05),
-    hardening("Fault-aware training (Part 2)", MLP_FAULT_AWARE),
-];
-
-const fn crossbar(
-    key: &'static str,
-    label: &'static str,
-    f: ReportFigures,
-) -> (&'static str, &'static str, f64, f64, f64) {
-    (key, label, fig(f.clean), fig(f.crossbar), fig(f.crossbar_faults))
-}
-
-/// Part 2 (MemTorch crossbars, faults LRS 0.1 / HRS 0.1): key, the report's label, and
-/// PyTorch / crossbar / crossbar + faults accuracy.
-pub const CROSSBAR_TABLE: [(&str, &str, f64, f64, f64); 10] = [
-    crossbar("mlp-b32", "MLP, batch 32", MLP_B32),
-    crossbar("mlp-b64", "MLP, batch 64", MLP_B64),
-    crossbar("mlp-b128", "MLP, batch 128", MLP_B128),
-    crossbar("mlp-b256", "MLP, batch 256", MLP_B256),
-    crossbar("mlp-noise1.0", "MLP, noise-trained std 1.0, batch 64", MLP_NOISE10),
-    crossbar("mlp-noise0.5", "MLP, noise-trained std 0.5, batch 64", MLP_NOISE05),
-    crossbar("cnn-b32", "CNN, batch 32", CNN_B32),
-    crossbar("cnn-b64", "CNN, batch 64", CNN_B64),
-    crossbar("cnn-b128", "CNN, batch 128", CNN_B128),
-    crossbar("cnn-b256", "CNN, batch 256", CNN_B256),
-];
-
-/// Part 2 fault-aware training (MLP, batch 64): crossbar + faults (0.1 / 0.1) accuracy.
-pub const FAULT_AWARE_TABLE: [(&str, f64); 2] =
-    [("Baseline", fig(MLP_B64.crossbar_faults)), ("Fault-aware training", fig(MLP_FAULT_AWARE.crossbar_faults))];
 
 #[cfg(test)]
 mod tests {

@@ -35,12 +35,14 @@ pub struct TrainedRecipe {
     pub history: Vec<EpochSummary>,
 }
 
-/// Initialises and trains the model of `recipe` under `budget` on `data`. A teacher-student
-/// recipe needs `hooks.teacher`, which must be the model of the recipe's teacher key (same
-/// network, preprocessing and dataset): a teacher from another dataset or network is refused.
-pub fn train_recipe(recipe_: &Recipe, budget: &Budget, data: &Dataset, hooks: TrainHooks) -> Result<TrainedRecipe> {
+/// Checks `teacher` against the recipe and initialises the model of `recipe` under `budget`:
+/// the first half of [`train_recipe`], for callers that must hold the model while it trains
+/// (the app's worker snapshots it after every epoch). A teacher-student recipe needs a
+/// teacher, which must be the model of the recipe's teacher key (same network, preprocessing
+/// and dataset): a teacher from another dataset or network is refused.
+pub fn prepare_recipe(recipe_: &Recipe, budget: &Budget, teacher: Option<&Model>) -> Result<(Recipe, Model)> {
     let r = budget.apply(recipe_);
-    match (r.teacher, hooks.teacher) {
+    match (r.teacher, teacher) {
         (Some(key), Some(t)) => {
             let expected = recipe(key, r.train.seed).model;
             if t.config != expected {
@@ -61,7 +63,20 @@ pub fn train_recipe(recipe_: &Recipe, budget: &Budget, data: &Dataset, hooks: Tr
         (None, _) => {}
     }
     let model = Model::init(r.model.clone(), r.train.seed)?;
+    Ok((r, model))
+}
+
+/// Trains `model`, prepared by [`prepare_recipe`] for the budgeted recipe `r`, on `data`: the
+/// second half of [`train_recipe`]. A teacher in `hooks` is used only if `r` has one.
+pub fn train_prepared(r: &Recipe, model: &Model, data: &Dataset, hooks: TrainHooks) -> Result<Vec<EpochSummary>> {
     let hooks = TrainHooks { teacher: if r.teacher.is_some() { hooks.teacher } else { None }, ..hooks };
-    let history = train(&model, data, &r.train, hooks)?;
+    train(model, data, &r.train, hooks)
+}
+
+/// Initialises and trains the model of `recipe` under `budget` on `data` (see
+/// [`prepare_recipe`] for the teacher `hooks.teacher` must be).
+pub fn train_recipe(recipe_: &Recipe, budget: &Budget, data: &Dataset, hooks: TrainHooks) -> Result<TrainedRecipe> {
+    let (r, model) = prepare_recipe(recipe_, budget, hooks.teacher)?;
+    let history = train_prepared(&r, &model, data, hooks)?;
     Ok(TrainedRecipe { model, recipe: r, history })
 }

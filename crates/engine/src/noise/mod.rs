@@ -3,7 +3,5 @@
 pub mod lognormal;
 pub mod noisy_eval;
 
-/// Old path of [`crate::stats::Spread`], kept for the app and the tests.
-pub use crate::stats::Spread;
 pub use lognormal::{lognormal_factors, perturb, validate_std};
 pub use noisy_eval::{noisy_accuracy, noisy_accuracy_draw, NoiseConfig};
