@@ -142,6 +142,31 @@ pub(crate) fn obtain(
     ))
 }
 
+/// Obtains (trains or reuses) every model `layout` names, in order (teachers come before their
+/// students), and measures each section's figures of it: what both reproductions run before
+/// building their [`ReportTable`].
+#[allow(clippy::type_complexity)]
+pub(crate) fn run_layout(
+    layout: &[(Section, Vec<RecipeKey>)],
+    run: &RunArgs,
+    split: &Split,
+    settings: &MeasureSettings,
+) -> anyhow::Result<(HashMap<RecipeKey, Model>, BTreeMap<RecipeKey, Measured>)> {
+    let mut models: HashMap<RecipeKey, Model> = HashMap::new();
+    let mut measured: BTreeMap<RecipeKey, Measured> = BTreeMap::new();
+    for (section, keys) in layout {
+        for &key in keys {
+            if !models.contains_key(&key) {
+                let (model, row) = obtain(&run.recipe(key), split, &run.models, &models)?;
+                measured.insert(key, row);
+                models.insert(key, model);
+            }
+            measure_into(&mut measured, key, &models[&key], section.figures(), split, settings)?;
+        }
+    }
+    Ok((models, measured))
+}
+
 /// Measures the `figures` of `key` not measured yet, with a progress bar, into `measured`.
 pub(crate) fn measure_into(
     measured: &mut BTreeMap<RecipeKey, Measured>,
@@ -197,21 +222,10 @@ fn noise(a: Args) -> anyhow::Result<()> {
     let start = Instant::now();
     let split = datadir::load(&a.run.data.data, a.run.data.dataset.into())?;
     let settings = MeasureSettings { draws: a.run.draws, noise_seed: a.noise_seed, ..MeasureSettings::default() };
-    let mut models: HashMap<RecipeKey, Model> = HashMap::new();
-    let mut measured: BTreeMap<RecipeKey, Measured> = BTreeMap::new();
     let batch_keys: Vec<RecipeKey> = BATCH_KEYS.into_iter().filter(|k| !(a.run.skip_cnn && k.is_cnn())).collect();
     let hardening_keys: Vec<RecipeKey> = [RecipeKey::MlpB64].into_iter().chain(HARDENING_KEYS).collect();
     let layout = vec![(Section::Batch, batch_keys.clone()), (Section::Hardening, hardening_keys.clone())];
-    for (section, keys) in &layout {
-        for &key in keys {
-            if !models.contains_key(&key) {
-                let (model, row) = obtain(&a.run.recipe(key), &split, &a.run.models, &models)?;
-                measured.insert(key, row);
-                models.insert(key, model);
-            }
-            measure_into(&mut measured, key, &models[&key], section.figures(), &split, &settings)?;
-        }
-    }
+    let (_, measured) = run_layout(&layout, &a.run, &split, &settings)?;
     let table = ReportTable::build(&layout, &measured, a.run.seed);
     let wall = start.elapsed().as_secs_f64();
     let command = std::env::args().collect::<Vec<_>>().join(" ");

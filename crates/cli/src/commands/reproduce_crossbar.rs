@@ -6,7 +6,6 @@
 //! --skip-missing. Sentences that compare figures are computed from the figures; why the
 //! figures come out as they do is explained in the hand-written `docs/crossbar.md`.
 
-use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::time::Instant;
 
@@ -16,11 +15,10 @@ use engine::experiments::defaults;
 use engine::experiments::measure::{without_biases, MeasureSettings};
 use engine::experiments::recipes::{report_config, FAULT_AWARE_KEYS};
 use engine::experiments::table::TableRow;
-use engine::experiments::{Figure, Measured, RecipeKey, ReportTable, Section};
-use engine::model::Model;
+use engine::experiments::{Figure, RecipeKey, ReportTable, Section};
 
 use crate::commands::crossbar::{batch_svg, describe, sweep_batches, sweep_mode};
-use crate::commands::reproduce::{cores, epochs_text, find_saved, measure_into, obtain, provenance, RunArgs};
+use crate::commands::reproduce::{cores, epochs_text, find_saved, provenance, run_layout, RunArgs};
 use crate::datadir;
 
 #[derive(clap::Args, Debug)]
@@ -50,8 +48,6 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let start = Instant::now();
     let split = datadir::load(&a.run.data.data, a.run.data.dataset.into())?;
     let settings = MeasureSettings::new(a.run.draws, a.noise_seed, a.crossbar_seed, a.eval_batch);
-    let mut models: HashMap<RecipeKey, Model> = HashMap::new();
-    let mut measured: BTreeMap<RecipeKey, Measured> = BTreeMap::new();
     let mut missing = Vec::new();
 
     let mut deployment_keys = Vec::new();
@@ -73,16 +69,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         // The fault-aware model under log-normal noise: the report's hardening row of Part 2.
         (Section::Hardening, vec![RecipeKey::MlpFaultAware]),
     ];
-    for (section, keys) in &layout {
-        for &key in keys {
-            if !models.contains_key(&key) {
-                let (model, row) = obtain(&a.run.recipe(key), &split, &a.run.models, &models)?;
-                measured.insert(key, row);
-                models.insert(key, model);
-            }
-            measure_into(&mut measured, key, &models[&key], section.figures(), &split, &settings)?;
-        }
-    }
+    let (models, measured) = run_layout(&layout, &a.run, &split, &settings)?;
     let table = ReportTable::build(&layout, &measured, a.run.seed);
 
     // How the memtorch scaling depends on the evaluation batch (baseline MLP, no faults), the
@@ -202,7 +189,9 @@ pub fn bias_comparison(table: &ReportTable) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use engine::experiments::Measured;
     use engine::stats::Spread;
+    use std::collections::BTreeMap;
 
     fn table(biased_memtorch: f64, fa_faults: f64) -> ReportTable {
         let one = |v: f64| Some(Spread::of(vec![v]));
