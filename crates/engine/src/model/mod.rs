@@ -4,6 +4,7 @@ pub mod config;
 pub mod io;
 pub mod layers;
 pub mod network;
+pub mod ops;
 
 pub use config::{Architecture, LayerKind, LayerSpec, ModelConfig, ParamKind, ParamSpec, CLASSES, INPUTS};
 pub use network::{DigitalLayers, LayerExec, Model, Pass};

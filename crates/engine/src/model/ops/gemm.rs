@@ -1,0 +1,126 @@
+//! A safe, bounds-checked front to the `gemm` crate's matrix product, for the kernels.
+
+/// A read-only matrix view over a flat slice: element (r, c) is `data[r * rs + c * cs]`.
+/// Row-major `[rows, cols]` has `rs = cols, cs = 1`; its transpose swaps them.
+#[derive(Clone, Copy)]
+pub(crate) struct Mat<'a> {
+    pub data: &'a [f32],
+    pub rows: usize,
+    pub cols: usize,
+    pub rs: usize,
+    pub cs: usize,
+}
+
+impl<'a> Mat<'a> {
+    /// Row-major `[rows, cols]`.
+    pub fn rows(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        Self { data, rows, cols, rs: cols, cs: 1 }
+    }
+
+    /// The transpose of a row-major `[cols, rows]` matrix, viewed as `[rows, cols]`.
+    pub fn transposed(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        Self { data, rows, cols, rs: 1, cs: rows }
+    }
+
+    /// The largest flat index addressed, plus one (0 for an empty matrix).
+    fn extent(&self) -> usize {
+        if self.rows == 0 || self.cols == 0 {
+            0
+        } else {
+            (self.rows - 1) * self.rs + (self.cols - 1) * self.cs + 1
+        }
+    }
+}
+
+/// Products smaller than this many multiply-adds run on one thread: below it, handing work to
+/// rayon costs more than it saves (measured: candle's always-parallel matmul made batch-64
+/// MLP training slower on 2 threads than on 1).
+const PARALLEL_MIN_MACS: usize = 1 << 23;
+
+/// `dst[m, n] = (accumulate ? dst : 0) + a[m, k] . b[k, n]`, `dst` row-major.
+pub(crate) fn matmul(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    assert_eq!(b.rows, k, "matmul: inner dimensions differ");
+    assert!(dst.len() >= m * n, "matmul: destination too small");
+    assert!(a.extent() <= a.data.len() && b.extent() <= b.data.len(), "matmul: operand out of bounds");
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            dst[..m * n].fill(0.0);
+        }
+        return;
+    }
+    let threads = candle_core::utils::get_num_threads();
+    let parallelism = if threads > 1 && m * n * k >= PARALLEL_MIN_MACS {
+        gemm::Parallelism::Rayon(threads)
+    } else {
+        gemm::Parallelism::None
+    };
+    // SAFETY: every index gemm reads or writes lies within the extents checked above:
+    // dst (i, j) at i * n + j < m * n, a and b at their `extent()`.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            n as isize,
+            accumulate,
+            a.data.as_ptr(),
+            a.cs as isize,
+            a.rs as isize,
+            b.data.as_ptr(),
+            b.cs as isize,
+            b.rs as isize,
+            1.0,
+            1.0,
+            false,
+            false,
+            false,
+            parallelism,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(a: Mat, b: Mat) -> Vec<f32> {
+        let mut out = vec![0.0; a.rows * b.cols];
+        for i in 0..a.rows {
+            for j in 0..b.cols {
+                for p in 0..a.cols {
+                    out[i * b.cols + j] += a.data[i * a.rs + p * a.cs] * b.data[p * b.rs + j * b.cs];
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn products_of_plain_and_transposed_views_match_the_definition() {
+        let x: Vec<f32> = (0..12).map(|v| v as f32 * 0.5 - 2.0).collect();
+        let y: Vec<f32> = (0..12).map(|v| (v as f32).sin()).collect();
+        for (a, b) in [
+            (Mat::rows(&x, 3, 4), Mat::rows(&y, 4, 3)),
+            (Mat::transposed(&x, 3, 4), Mat::rows(&y, 4, 3)),
+            (Mat::rows(&x, 3, 4), Mat::transposed(&y, 4, 3)),
+            (Mat::transposed(&x, 4, 3), Mat::transposed(&y, 3, 4)),
+        ] {
+            let mut dst = vec![1.0; a.rows * b.cols];
+            matmul(&mut dst, a, b, false);
+            let expected = naive(a, b);
+            for (d, e) in dst.iter().zip(&expected) {
+                assert!((d - e).abs() < 1e-5, "{d} vs {e}");
+            }
+            matmul(&mut dst, a, b, true);
+            for (d, e) in dst.iter().zip(&expected) {
+                assert!((d - 2.0 * e).abs() < 1e-5, "accumulate: {d} vs {}", 2.0 * e);
+            }
+        }
+    }
+}
