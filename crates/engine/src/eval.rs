@@ -59,7 +59,7 @@ pub fn evaluate_with(
         let end = (start + batch).min(data.len());
         let (x, y) = batcher.range(start, end, &Device::Cpu)?;
         let logits = model.forward_with(weights, &x, &mut Pass { dropout: None, exec })?;
-        let loss = candle_nn::loss::cross_entropy(&logits, &y)?.to_scalar::<f32>()?;
+        let loss = crate::model::ops::cross_entropy(&logits, &y)?.to_scalar::<f32>()?;
         loss_sum += loss as f64 * (end - start) as f64;
         let pred = argmax_rows(&logits)?;
         correct += pred.iter().zip(&data.labels[start..end]).filter(|(p, l)| p == l).count();

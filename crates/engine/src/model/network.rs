@@ -3,7 +3,7 @@
 use candle_core::{DType, Device, Tensor, Var};
 
 use super::config::{layers, ops, LayerKind, LayerSpec, ModelConfig, Op, ParamKind};
-use super::layers;
+use super::{layers, ops};
 use crate::error::{Error, Result};
 use crate::rng::{self, uniform_vec, EngineRng};
 
@@ -11,17 +11,36 @@ use crate::rng::{self, uniform_vec, EngineRng};
 /// The digital default is [`DigitalLayers`]; a crossbar simulation provides another.
 pub trait LayerExec {
     fn apply(&self, index: usize, spec: &LayerSpec, x: &Tensor, w: &Tensor, b: &Tensor) -> Result<Tensor>;
+
+    /// The layer followed by a ReLU. Executors that can fuse the two (one pass over the output,
+    /// one backward) override this.
+    fn apply_relu(&self, index: usize, spec: &LayerSpec, x: &Tensor, w: &Tensor, b: &Tensor) -> Result<Tensor> {
+        Ok(self.apply(index, spec, x, w, b)?.relu()?)
+    }
 }
 
 /// Exact floating-point layers.
 pub struct DigitalLayers;
 
+impl DigitalLayers {
+    fn layer(spec: &LayerSpec, x: &Tensor, w: &Tensor, b: &Tensor, relu: bool) -> Result<Tensor> {
+        match spec.kind {
+            LayerKind::Linear { .. } => ops::linear(x, w, b, relu),
+            LayerKind::Conv2d { padding, .. } => {
+                let y = layers::conv2d(x, w, b, padding)?;
+                Ok(if relu { y.relu()? } else { y })
+            }
+        }
+    }
+}
+
 impl LayerExec for DigitalLayers {
     fn apply(&self, _index: usize, spec: &LayerSpec, x: &Tensor, w: &Tensor, b: &Tensor) -> Result<Tensor> {
-        match spec.kind {
-            LayerKind::Linear { .. } => layers::linear(x, w, b),
-            LayerKind::Conv2d { padding, .. } => layers::conv2d(x, w, b, padding),
-        }
+        Self::layer(spec, x, w, b, false)
+    }
+
+    fn apply_relu(&self, _index: usize, spec: &LayerSpec, x: &Tensor, w: &Tensor, b: &Tensor) -> Result<Tensor> {
+        Self::layer(spec, x, w, b, true)
     }
 }
 
@@ -174,11 +193,18 @@ impl Model {
             return Err(Error::ShapeMismatch { what: "model input".into(), expected, found: x.dims().to_vec() });
         }
         let mut h = x.clone();
-        for op in &self.ops {
+        let mut ops = self.ops.iter().peekable();
+        while let Some(op) = ops.next() {
             h = match *op {
                 Op::Layer(i) => {
                     let spec = &self.layers[i];
-                    pass.exec.apply(i, spec, &h, &weights[spec.weight], &weights[spec.weight + 1])?
+                    let (w, b) = (&weights[spec.weight], &weights[spec.weight + 1]);
+                    // A layer and the ReLU after it run as one op where the executor can fuse them.
+                    if ops.next_if_eq(&&Op::Relu).is_some() {
+                        pass.exec.apply_relu(i, spec, &h, w, b)?
+                    } else {
+                        pass.exec.apply(i, spec, &h, w, b)?
+                    }
                 }
                 Op::Relu => h.relu()?,
                 Op::MaxPool2 => h.max_pool2d(2)?,

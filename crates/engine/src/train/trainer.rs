@@ -94,7 +94,7 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
                 &mut Pass { dropout: Some(&mut dropout_rng), exec: &DigitalLayers },
             )?;
             let loss = match teacher {
-                None => candle_nn::loss::cross_entropy(&logits, &y)?,
+                None => crate::model::ops::cross_entropy(&logits, &y)?,
                 Some((t, kind)) => {
                     let tx = match &teacher_batcher {
                         Some(b) => b.batch(idx, &dev)?.0,
