@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::{browser, spawn_trainer, storage, SharedServices, FORM_KEY, QUEUE_KEY};
 use crate::app_core::eval_queue::JobClass;
-use crate::app_core::{Action, Effect, State};
+use crate::app_core::{Action, Effect, State, Trainer};
 use crate::protocol::{DataSource, ToWorker};
 
 pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedServices) {
@@ -18,15 +18,19 @@ pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedSer
     match effect {
         Effect::LoadData(source) => {
             sv.pool.load_data(&DataSource { need_train: false, ..source.clone() });
-            if let Some(t) = &sv.trainer {
+            for t in [&sv.trainer, &sv.second].into_iter().flatten() {
                 t.send(&ToWorker::LoadData(DataSource { need_train: true, ..source.clone() }));
             }
             sv.source = Some(source);
         }
         Effect::ClearJobs => sv.pool.clear_jobs(),
-        Effect::Train { job, model, train, teacher, recipe } => {
+        Effect::Train { trainer, job, model, train, teacher, recipe } => {
             let teacher = teacher.and_then(|id| state.model(id)).map(|m| m.bytes.as_ref().clone());
-            match &sv.trainer {
+            let worker = match trainer {
+                Trainer::Main => &sv.trainer,
+                Trainer::Second => &sv.second,
+            };
+            match worker {
                 Some(t) => t.send(&ToWorker::Train { job, model, train, teacher, recipe }),
                 None => dispatch.dispatch(Action::TrainFailed { job, error: "no trainer worker is running".into() }),
             }
@@ -34,8 +38,14 @@ pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedSer
         Effect::RestartTrainer { .. } => {
             // A worker busy training cannot read messages: stop it and start a fresh one.
             sv.trainer = None;
-            sv.trainer = spawn_trainer(dispatch.clone());
+            sv.trainer = spawn_trainer(dispatch.clone(), Trainer::Main);
             if let (Some(t), Some(src)) = (&sv.trainer, &sv.source) {
+                t.send(&ToWorker::LoadData(DataSource { need_train: true, ..src.clone() }));
+            }
+        }
+        Effect::SpawnSecondTrainer => {
+            sv.second = spawn_trainer(dispatch.clone(), Trainer::Second);
+            if let (Some(t), Some(src)) = (&sv.second, &sv.source) {
                 t.send(&ToWorker::LoadData(DataSource { need_train: true, ..src.clone() }));
             }
         }

@@ -15,7 +15,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::app_core::models::{uploaded_meta, ModelMeta, SavedModel};
-use crate::app_core::{url, Action, DataStatus, Startup, State, Tab};
+use crate::app_core::{url, Action, DataStatus, Startup, State, Tab, Trainer};
 use crate::protocol::{DataSource, FromWorker};
 use crate::workers::{absolute_url, pool_size, EvalPool, WorkerHandle};
 use browser::{new_model_id, now_ms};
@@ -37,6 +37,8 @@ impl Reducible for State {
 /// The workers (outside the reducer: not renderable).
 pub struct Services {
     pub trainer: Option<WorkerHandle>,
+    /// The second trainer, started on demand by the Reproduce queue.
+    pub second: Option<WorkerHandle>,
     pub pool: EvalPool,
     /// The data the workers were last told to load.
     pub source: Option<DataSource>,
@@ -45,9 +47,9 @@ pub struct Services {
 pub type SharedServices = Rc<RefCell<Option<Services>>>;
 pub type Dispatch = UseReducerDispatcher<State>;
 
-pub fn spawn_trainer(dispatch: Dispatch) -> Option<WorkerHandle> {
+pub fn spawn_trainer(dispatch: Dispatch, trainer: Trainer) -> Option<WorkerHandle> {
     let d = dispatch.clone();
-    match WorkerHandle::spawn(move |msg| on_trainer(&d, msg)) {
+    match WorkerHandle::spawn(move |msg| on_trainer(&d, trainer, msg)) {
         Ok(h) => Some(h),
         Err(e) => {
             dispatch.dispatch(Action::Notice(Some(e)));
@@ -56,9 +58,12 @@ pub fn spawn_trainer(dispatch: Dispatch) -> Option<WorkerHandle> {
     }
 }
 
-fn on_trainer(dispatch: &Dispatch, msg: FromWorker) {
+fn on_trainer(dispatch: &Dispatch, trainer: Trainer, msg: FromWorker) {
     let action = match msg {
-        FromWorker::DataLoaded { kind, train, .. } => Action::TrainerDataLoaded { kind, train },
+        FromWorker::DataLoaded { kind, train, .. } => match trainer {
+            Trainer::Main => Action::TrainerDataLoaded { kind, train },
+            Trainer::Second => Action::SecondTrainerDataLoaded { kind },
+        },
         FromWorker::DataFailed(e) => Action::DataFailed(e),
         FromWorker::TrainProgress { job, progress } => Action::TrainProgress { job, progress, now_ms: now_ms() },
         FromWorker::TrainEpoch { job, summary, test_accuracy, snapshot } => {
@@ -154,8 +159,8 @@ pub fn App() -> Html {
             let n = pool_size();
             match EvalPool::new(n, move |i, m| on_evaluator(&d, &sv, i, m)) {
                 Ok(pool) => {
-                    let trainer = spawn_trainer(dispatch.clone());
-                    *services.borrow_mut() = Some(Services { trainer, pool, source: None });
+                    let trainer = spawn_trainer(dispatch.clone(), Trainer::Main);
+                    *services.borrow_mut() = Some(Services { trainer, second: None, pool, source: None });
                     dispatch.dispatch(Action::Start(startup(n)));
                     restore_models(services.clone(), dispatch.clone());
                 }

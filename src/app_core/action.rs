@@ -52,6 +52,10 @@ pub enum Action {
         kind: DatasetKind,
         train: usize,
     },
+    /// The second trainer holds the data.
+    SecondTrainerDataLoaded {
+        kind: DatasetKind,
+    },
     DataFailed(DataError),
     Form(FormField),
     /// The Train button: trains what the form holds when the reducer sees this.

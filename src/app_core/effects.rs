@@ -5,6 +5,7 @@ use engine::experiments::RecipeKey;
 use engine::model::ModelConfig;
 use engine::train::TrainConfig;
 
+use super::state::Trainer;
 use crate::protocol::{DataSource, EvalTask};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -16,6 +17,7 @@ pub enum Effect {
     /// Train in the trainer worker; `teacher` is a kept model's id; `recipe` the Reproduce
     /// row trained (the worker then trains it as the engine's recipe, and says so in its notes).
     Train {
+        trainer: Trainer,
         job: u64,
         model: ModelConfig,
         train: TrainConfig,
@@ -27,6 +29,8 @@ pub enum Effect {
     RestartTrainer {
         kept: Option<u64>,
     },
+    /// Start the second trainer (see [`Trainer::Second`]) on the current data.
+    SpawnSecondTrainer,
     /// Keep a model in IndexedDB, and in the evaluators' model list.
     SaveModel(u64),
     /// Forget a model everywhere.

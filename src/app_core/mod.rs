@@ -21,4 +21,4 @@ pub mod url;
 
 pub use action::{Action, Startup};
 pub use effects::Effect;
-pub use state::{DataOrigin, DataStatus, State, Tab};
+pub use state::{DataOrigin, DataStatus, State, Tab, Trainer};

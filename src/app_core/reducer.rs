@@ -14,7 +14,7 @@ use super::naming::model_name;
 use super::readout::Readout;
 use super::reproduce;
 use super::selectors;
-use super::state::{DataOrigin, DataStatus, State};
+use super::state::{DataOrigin, DataStatus, State, Trainer};
 use super::url;
 use crate::protocol::{DataSource, EvalOutput, EvalTask};
 
@@ -58,6 +58,7 @@ fn load(s: &mut State) {
     s.evaluators_loaded = 0;
     s.trainer_ready = false;
     s.trainer_images = 0;
+    s.second.ready = false;
     s.samples = None;
     s.test_labels = None;
     s.explore.forget_results();
@@ -141,6 +142,11 @@ fn apply(s: &mut State, action: Action) {
                 *t = train;
             }
         }
+        Action::SecondTrainerDataLoaded { kind } => {
+            if kind == s.form.dataset {
+                s.second.ready = true;
+            }
+        }
         Action::DataFailed(e) => s.data = DataStatus::Failed(e),
         Action::Form(field) => {
             s.form.apply(field);
@@ -157,7 +163,7 @@ fn apply(s: &mut State, action: Action) {
                         _ => None,
                     };
                     let name = model_name(&model, &train);
-                    start_run(s, name, model, train, teacher, None, Some(now_ms));
+                    start_run(s, Trainer::Main, name, model, train, teacher, None, Some(now_ms));
                 }
                 Err(e) => s.notice = Some(e),
             }
@@ -190,7 +196,7 @@ fn apply(s: &mut State, action: Action) {
             s.effect(Effect::RestartTrainer { kept });
         }
         Action::TrainProgress { job, progress, now_ms } => {
-            if let Some(r) = s.run.as_mut().filter(|r| r.job == job) {
+            if let Some(r) = run_of(s, job) {
                 r.started_ms.get_or_insert(now_ms);
                 let x = (progress.epoch - 1) as f64 + progress.step as f64 / progress.steps_per_epoch.max(1) as f64;
                 // A point per twentieth of an epoch: the chart redraws only when one is added.
@@ -201,7 +207,7 @@ fn apply(s: &mut State, action: Action) {
             }
         }
         Action::TrainEpoch { job, summary, test_accuracy, snapshot } => {
-            if let Some(r) = s.run.as_mut().filter(|r| r.job == job) {
+            if let Some(r) = run_of(s, job) {
                 r.epochs.push((summary.epoch, summary.accuracy as f64, test_accuracy));
                 if let Some((bytes, train_seconds)) = snapshot {
                     r.snapshot =
@@ -211,8 +217,14 @@ fn apply(s: &mut State, action: Action) {
             }
         }
         Action::TrainDone { job, id, bytes, history, test_accuracy, train_seconds } => {
-            if s.run.as_ref().is_some_and(|r| r.job == job) {
-                let r = s.run.take().expect("checked above");
+            let slot = if s.run.as_ref().is_some_and(|r| r.job == job) {
+                Some(&mut s.run)
+            } else if s.second.run.as_ref().is_some_and(|r| r.job == job) {
+                Some(&mut s.second.run)
+            } else {
+                None
+            };
+            if let Some(r) = slot.and_then(Option::take) {
                 let meta = ModelMeta {
                     id,
                     name: r.name,
@@ -228,7 +240,12 @@ fn apply(s: &mut State, action: Action) {
             }
         }
         Action::TrainFailed { job, error } => {
-            if let Some(r) = s.run.as_mut().filter(|r| r.job == job) {
+            if s.second.run.as_ref().is_some_and(|r| r.job == job) {
+                // Not on the Train panel: say so in the status line; the queue moves on.
+                let name = s.second.run.as_ref().map(|r| r.name.clone()).unwrap_or_default();
+                s.notice = Some(format!("{name}: training failed: {error}"));
+            }
+            if let Some(r) = run_of(s, job) {
                 r.error = Some(error);
             }
         }
@@ -332,8 +349,15 @@ fn apply(s: &mut State, action: Action) {
     }
 }
 
+/// The run of `job`, on either trainer.
+fn run_of(s: &mut State, job: u64) -> Option<&mut Run> {
+    s.run.as_mut().filter(|r| r.job == job).or(s.second.run.as_mut().filter(|r| r.job == job))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn start_run(
     s: &mut State,
+    trainer: Trainer,
     name: String,
     model: engine::model::ModelConfig,
     train: engine::train::TrainConfig,
@@ -345,8 +369,11 @@ fn start_run(
     let job = s.next_job;
     let mut run = Run::new(job, name, model.clone(), train.clone(), now_ms);
     run.recipe = recipe;
-    s.run = Some(run);
-    s.effect(Effect::Train { job, model, train, teacher, recipe });
+    match trainer {
+        Trainer::Main => s.run = Some(run),
+        Trainer::Second => s.second.run = Some(run),
+    }
+    s.effect(Effect::Train { trainer, job, model, train, teacher, recipe });
 }
 
 /// Files a failed evaluation where its figure would have gone, so nothing waits for it.
@@ -500,9 +527,15 @@ pub fn schedule(s: &mut State) {
         }
     }
 
-    if let Some((r, teacher)) = reproduce::next_row(s) {
-        let name = format!("{} ({})", r.label, r.key);
-        start_run(s, name, r.model, r.train, teacher, Some(r.key), None);
+    for trainer in [Trainer::Main, Trainer::Second] {
+        if let Some((r, teacher)) = reproduce::next_row(s, trainer) {
+            let name = format!("{} ({})", r.label, r.key);
+            start_run(s, trainer, name, r.model, r.train, teacher, Some(r.key), None);
+        }
+    }
+    if reproduce::wants_second_trainer(s) {
+        s.second.spawned = true;
+        s.effect(Effect::SpawnSecondTrainer);
     }
     let keys = reproduce::saved_keys(s);
     if keys != s.reproduce.saved {

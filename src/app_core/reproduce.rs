@@ -8,7 +8,7 @@ use engine::experiments::defaults::TRAIN_SEED;
 use engine::experiments::{Recipe, RecipeKey, ReportTable, Section};
 
 use super::models::SavedModel;
-use super::state::State;
+use super::state::{State, Trainer};
 
 /// The report's tables the panel shows: Part 1's batch and hardening tables and Part 2's
 /// fault-aware one (with the project's ablations), as `mpg reproduce` lays them out.
@@ -63,7 +63,7 @@ pub struct ReproduceQueue {
 }
 
 pub fn row_status(s: &State, key: RecipeKey) -> RowStatus {
-    if s.training() && s.run.as_ref().and_then(|r| r.recipe) == Some(key) {
+    if s.running().any(|r| r.recipe == Some(key)) {
         RowStatus::Training
     } else if let Some(m) = model_for(&s.models, &recipe(key)) {
         RowStatus::Trained(m.meta.id)
@@ -107,18 +107,26 @@ pub fn restore(saved: &[String]) -> Vec<RecipeKey> {
     out
 }
 
-/// What to save: the row in training first (a reload loses the run, so it trains again),
+/// What to save: the rows in training first (a reload loses the runs, so they train again),
 /// then the waiting ones.
 pub fn saved_keys(s: &State) -> Vec<RecipeKey> {
-    let running = s.run.as_ref().filter(|_| s.training()).and_then(|r| r.recipe);
-    running.into_iter().chain(s.reproduce.waiting.iter().copied()).collect()
+    let running = s.running().filter_map(|r| r.recipe);
+    running.chain(s.reproduce.waiting.iter().copied()).collect()
 }
 
-/// The next row to train, if the trainer is free: the first waiting row whose teacher (if it
-/// needs one) exists. Rows whose teacher is neither trained nor on its way are dropped with
-/// a notice; rows whose teacher is still to come wait for it.
-pub fn next_row(s: &mut State) -> Option<(Recipe, Option<u64>)> {
-    if !s.trainer_ready || s.training() || !s.data_ready() || s.reproduce.waiting.is_empty() {
+/// Whether to start the second trainer now: the main trainer is busy, the queue still has a
+/// row the second could start, and it was never started. Started on demand, because it holds
+/// its own copy of the training set.
+pub fn wants_second_trainer(s: &State) -> bool {
+    !s.second.spawned && s.training() && s.data_ready() && !s.reproduce.waiting.is_empty()
+}
+
+/// The next row for `trainer`, if it is free: the first waiting row whose teacher (if it
+/// needs one) exists. Rows whose teacher is neither trained nor on its way (queued, or in
+/// training on the other trainer) are dropped with a notice; rows whose teacher is still to
+/// come wait for it.
+pub fn next_row(s: &mut State, trainer: Trainer) -> Option<(Recipe, Option<u64>)> {
+    if !s.trainer_free(trainer) || !s.data_ready() || s.reproduce.waiting.is_empty() {
         return None;
     }
     if !matches!(s.data, super::state::DataStatus::Ready { kind: DatasetKind::Mnist, .. }) {
@@ -141,7 +149,7 @@ pub fn next_row(s: &mut State) -> Option<(Recipe, Option<u64>)> {
             s.reproduce.waiting.remove(i);
             return Some((r, Some(t)));
         }
-        if s.reproduce.waiting.contains(&teacher_key) {
+        if s.reproduce.waiting.contains(&teacher_key) || row_status(s, teacher_key) == RowStatus::Training {
             i += 1;
         } else {
             s.reproduce.waiting.remove(i);

@@ -65,6 +65,32 @@ pub enum DataOrigin {
     Files { urls: [String; 4], names: [String; 4] },
 }
 
+/// Which trainer worker a run is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trainer {
+    /// The Train panel's trainer; it also trains Reproduce rows when free.
+    Main,
+    /// A second worker started when the Reproduce queue has work for it: wasm runs one thread
+    /// per worker, so this is how the queue trains on two cores.
+    Second,
+}
+
+/// The second trainer worker's state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SecondTrainer {
+    /// Asked for (the page starts it once, on the first queue that can use it).
+    pub spawned: bool,
+    /// Holds the current data.
+    pub ready: bool,
+    pub run: Option<Run>,
+}
+
+impl SecondTrainer {
+    pub fn training(&self) -> bool {
+        self.run.as_ref().is_some_and(|r| r.error.is_none())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct State {
     pub tab: Tab,
@@ -83,6 +109,8 @@ pub struct State {
     pub trainer_images: usize,
     pub form: TrainForm,
     pub run: Option<Run>,
+    /// The second trainer, which only trains Reproduce rows.
+    pub second: SecondTrainer,
     pub next_job: u64,
     pub models: Vec<SavedModel>,
     pub explore: Explore,
@@ -113,6 +141,7 @@ impl Default for State {
             trainer_images: 0,
             form: TrainForm::default(),
             run: None,
+            second: SecondTrainer::default(),
             next_job: 0,
             models: Vec::new(),
             explore: Explore::default(),
@@ -133,6 +162,18 @@ impl State {
     }
     pub fn training(&self) -> bool {
         self.run.as_ref().is_some_and(|r| r.error.is_none())
+    }
+    /// Whether `trainer` is free to start a run (it holds the data and trains nothing).
+    pub fn trainer_free(&self, trainer: Trainer) -> bool {
+        match trainer {
+            Trainer::Main => self.trainer_ready && !self.training(),
+            Trainer::Second => self.second.ready && !self.second.training(),
+        }
+    }
+    /// The runs in progress on either trainer.
+    pub fn running(&self) -> impl Iterator<Item = &Run> {
+        let main = self.run.as_ref().filter(|_| self.training());
+        main.into_iter().chain(self.second.run.as_ref().filter(|_| self.second.training()))
     }
     pub fn data_ready(&self) -> bool {
         matches!(self.data, DataStatus::Ready { .. })

@@ -69,7 +69,7 @@ fn queued_train(key: RecipeKey) -> ToWorker {
     let mut s = ready();
     reduce(&mut s, Action::Enqueue(vec![key]));
     let train = take_effects(&mut s).into_iter().find_map(|e| match e {
-        Effect::Train { job, model, train, teacher: None, recipe } => Some((job, model, train, recipe)),
+        Effect::Train { job, model, train, teacher: None, recipe, .. } => Some((job, model, train, recipe)),
         _ => None,
     });
     let (job, model, mut train, recipe) = train.expect("the queue starts the row");

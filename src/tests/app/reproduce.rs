@@ -11,7 +11,8 @@ use crate::app_core::reducer::reduce;
 use engine::experiments::RecipeKey::*;
 
 use crate::app_core::reproduce::{keys, missing, recipe, row_status, RowStatus};
-use crate::app_core::{Action, Effect, State};
+use crate::app_core::{Action, Effect, State, Trainer};
+use engine::experiments::RecipeKey;
 
 fn trains(effects: &[Effect]) -> Vec<(u64, Option<u64>)> {
     effects
@@ -178,4 +179,73 @@ fn an_uploaded_cli_model_of_a_distilled_row_fills_that_row_only() {
     partial.meta.epochs_done = Some(2);
     reduce(&mut s, Action::ModelsRestored(vec![partial]));
     assert_eq!(row_status(&s, MlpB128), RowStatus::Missing);
+}
+
+fn done(s: &mut State, job: u64, id: u64) {
+    let history = (1..=5).map(|epoch| EpochSummary { epoch, loss: 0.1, accuracy: 98.0 }).collect();
+    reduce(
+        s,
+        Action::TrainDone { job, id, bytes: Default::default(), history, test_accuracy: 98.0, train_seconds: 9.0 },
+    );
+}
+
+fn train_effects(effects: &[Effect]) -> Vec<(Trainer, RecipeKey, Option<u64>)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Train { trainer, recipe: Some(k), teacher, .. } => Some((*trainer, *k, *teacher)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// wasm runs one thread per worker: the queue starts a second trainer and keeps both busy,
+/// and a student waits for a teacher that is training on the other worker.
+#[test]
+fn the_queue_trains_on_two_workers_and_a_student_waits_for_its_teacher_in_training() {
+    let mut s = ready();
+    reduce(&mut s, Action::Enqueue(vec![MlpB256, MlpB128, MlpTsKl, MlpB64]));
+    let effects = take_effects(&mut s);
+    assert_eq!(train_effects(&effects), vec![(Trainer::Main, MlpB256, None)]);
+    assert_eq!(effects.iter().filter(|e| matches!(e, Effect::SpawnSecondTrainer)).count(), 1);
+
+    reduce(&mut s, Action::SecondTrainerDataLoaded { kind: DatasetKind::Mnist });
+    let effects = take_effects(&mut s);
+    assert_eq!(train_effects(&effects), vec![(Trainer::Second, MlpB128, None)]);
+    assert_eq!(row_status(&s, MlpB128), RowStatus::Training);
+    assert_eq!(row_status(&s, MlpB256), RowStatus::Training);
+    assert_eq!(s.reproduce.saved, vec![MlpB256, MlpB128, MlpTsKl, MlpB64], "both running rows are saved first");
+
+    // The second worker finishes: it skips the student (its teacher is still queued).
+    let second_job = s.second.run.as_ref().unwrap().job;
+    done(&mut s, second_job, 50);
+    assert!(matches!(row_status(&s, MlpB128), RowStatus::Trained(50)));
+    assert_eq!(train_effects(&take_effects(&mut s)), vec![(Trainer::Second, MlpB64, None)]);
+
+    // The main worker finishes while the teacher trains on the second: the student waits.
+    let main_job = s.run.as_ref().unwrap().job;
+    done(&mut s, main_job, 51);
+    assert!(train_effects(&take_effects(&mut s)).is_empty());
+    assert_eq!(s.reproduce.waiting, vec![MlpTsKl], "the student is kept, not dropped");
+    assert!(s.notice.is_none(), "{:?}", s.notice);
+
+    // The teacher is done: the student trains with it, on the first free worker.
+    let teacher_job = s.second.run.as_ref().unwrap().job;
+    done(&mut s, teacher_job, 52);
+    assert_eq!(train_effects(&take_effects(&mut s)), vec![(Trainer::Main, MlpTsKl, Some(52))]);
+    assert!(s.reproduce.waiting.is_empty());
+}
+
+/// A failed run on the second trainer is said in the status line and frees the worker.
+#[test]
+fn a_failed_second_trainer_run_is_reported_and_the_queue_moves_on() {
+    let mut s = ready();
+    reduce(&mut s, Action::Enqueue(vec![MlpB256, MlpB128, MlpB32]));
+    reduce(&mut s, Action::SecondTrainerDataLoaded { kind: DatasetKind::Mnist });
+    take_effects(&mut s);
+    let job = s.second.run.as_ref().unwrap().job;
+    reduce(&mut s, Action::TrainFailed { job, error: "out of memory".into() });
+    let notice = s.notice.clone().unwrap_or_default();
+    assert!(notice.contains("out of memory") && notice.contains("mlp-b128"), "{notice}");
+    assert_eq!(train_effects(&take_effects(&mut s)), vec![(Trainer::Second, MlpB32, None)]);
 }
