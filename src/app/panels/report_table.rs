@@ -30,8 +30,11 @@ pub fn row(ctx: &Ctx, r: &TableRow, status: RowStatus) -> Html {
     let cells = COLUMNS.iter().map(|f| {
         html! { <>{ number(f.report(&r.report), "num") }{ number(f.ours(&r.ours).map(|s| s.mean), "num ours") }</> }
     });
+    // Every figure of the row's section that the panel shows is in: what the full-report
+    // benchmark (e2e/full-report.mjs) waits for.
+    let complete = COLUMNS.iter().filter(|f| r.section.figures().contains(f)).all(|f| f.ours(&r.ours).is_some());
     html! {
-        <tr data-key={r.key.to_string()}>
+        <tr data-key={r.key.to_string()} data-complete={complete.to_string()}>
             <td title={r.section.title()}>{ r.label.clone() }</td>
             { for cells }
             <td>{ status }</td>
