@@ -37,6 +37,21 @@ impl<'a> Mat<'a> {
 /// MLP training slower on 2 threads than on 1).
 const PARALLEL_MIN_MACS: usize = 1 << 23;
 
+thread_local! {
+    /// Set by [`one_thread`]: this thread's products stay on it.
+    static ONE_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with this thread's matrix products on this thread only: for callers that already
+/// keep every core busy with one model per thread (`mpg reproduce` training several rows at
+/// once), where splitting each product as well only adds hand-offs.
+pub fn one_thread<R>(f: impl FnOnce() -> R) -> R {
+    let before = ONE_THREAD.with(|c| c.replace(true));
+    let out = f();
+    ONE_THREAD.with(|c| c.set(before));
+    out
+}
+
 /// `dst[m, n] = (accumulate ? dst : 0) + a[m, k] . b[k, n]`, `dst` row-major.
 pub(crate) fn matmul(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
@@ -52,7 +67,7 @@ pub(crate) fn matmul(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
         }
         return;
     }
-    let threads = candle_core::utils::get_num_threads();
+    let threads = if ONE_THREAD.with(|c| c.get()) { 1 } else { candle_core::utils::get_num_threads() };
     let parallelism = if threads > 1 && m * n * k >= PARALLEL_MIN_MACS {
         gemm::Parallelism::Rayon(threads)
     } else {

@@ -16,4 +16,5 @@ pub mod cross_entropy;
 pub mod linear;
 
 pub use cross_entropy::cross_entropy;
+pub use gemm::one_thread;
 pub use linear::linear;
