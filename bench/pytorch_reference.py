@@ -1,32 +1,60 @@
 #!/usr/bin/env python3
-"""PyTorch CPU reference for BENCHMARKS.md: the same networks, batch size, optimiser and
-thread count as `mpg bench`, timed the same way (median of repeated runs after a warm-up).
+"""PyTorch CPU reference for the native benchmarks: the same networks, batch size, optimiser,
+preprocessing and timed work as `mpg bench` (crates/cli/src/commands/bench.rs), printing the
+same JSON records, one line per timed run, on stdout.
+
+What is timed, identically on both sides (keep the two in step):
+- training: one epoch over the first steps*64 training images, batch 64, Adam: the shuffle,
+  assembling and normalising each batch from the stored uint8 pixels, forward, loss, reading the
+  loss back (.item()), backward, the optimiser step and the per-step running accuracy (argmax),
+  as engine::train::train does.
+- noisy evaluation: one log-normal draw w * exp(eps), eps ~ N(0, std^2), on every parameter (a
+  noisy copy of the clean weights), then all 10,000 test images in batches of 1,000:
+  normalising each batch from uint8 pixels, forward, cross-entropy loss and argmax, as
+  engine::noise::noisy_accuracy_draw does.
+Test images are normalised INSIDE the timer on both sides (the engine's public evaluation
+normalises batch by batch from u8, and so does the app). Reading and decompressing the files,
+building the model and one untimed warm-up run happen before the timer. The old version of this
+script normalised the whole test set once, before the timer, and skipped the loss, so its noisy
+evaluation timed less work than `mpg bench` did.
 
     pip install torch            # CPU execution; no numpy needed
-    python3 bench/pytorch_reference.py --data ../shared/data/mnist --threads 2
+    python3 bench/pytorch_reference.py --data ../shared/data/mnist --threads 1 --model lenet --phase eval
     python3 bench/pytorch_reference.py --data ../shared/data/mnist --one-epoch   # accuracy check
 """
 import argparse
 import gzip
 import json
-import statistics
+import os
+import resource
+import sys
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+MEAN, STD = 0.1307, 0.3081
+MODELS = ["mlp-784-256-128-10", "mlp-784-512-512-10", "lenet"]
+EVAL_BATCH = 1000
+
 
 def load(path, offset):
     return torch.frombuffer(bytearray(gzip.open(path).read()[offset:]), dtype=torch.uint8)
 
 
-def mnist(d):
-    x = load(f"{d}/train-images-idx3-ubyte.gz", 16).view(-1, 784).float() / 255
-    y = load(f"{d}/train-labels-idx1-ubyte.gz", 8).long()
-    xt = load(f"{d}/t10k-images-idx3-ubyte.gz", 16).view(-1, 784).float() / 255
-    yt = load(f"{d}/t10k-labels-idx1-ubyte.gz", 8).long()
-    return (x - 0.1307) / 0.3081, y, (xt - 0.1307) / 0.3081, yt
+def half(d, train):
+    """Images as uint8 [n, 784] (like the engine's Dataset) and labels as int64."""
+    stem = "train" if train else "t10k"
+    x = load(f"{d}/{stem}-images-idx3-ubyte.gz", 16).view(-1, 784)
+    y = load(f"{d}/{stem}-labels-idx1-ubyte.gz", 8).long()
+    return x, y
+
+
+def normalise(xb_u8, conv):
+    """What the engine's Batcher does per batch: (pixel / 255 - mean) / std."""
+    xb = (xb_u8.float() / 255 - MEAN) / STD
+    return xb.view(-1, 1, 28, 28) if conv else xb
 
 
 def mlp(h1, h2):
@@ -49,77 +77,141 @@ class LeNet(nn.Module):
         return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
 
 
-def train_images_per_s(make, x, y, steps, conv):
-    model = make()
+NETS = {
+    "mlp-784-256-128-10": (lambda: mlp(256, 128), False),
+    "mlp-784-512-512-10": (lambda: mlp(512, 512), False),
+    "lenet": (LeNet, True),
+}
+
+
+def train_once(model, x, y, conv):
+    """One epoch over (x, y), batch 64; returns the running accuracy."""
     opt = torch.optim.Adam(model.parameters())
-    perm = torch.randperm(len(x))[: steps * 64]
-    t = time.perf_counter()
-    for i in range(steps):
-        idx = perm[i * 64 : (i + 1) * 64]
-        xb = x[idx].view(-1, 1, 28, 28) if conv else x[idx]
-        loss = F.cross_entropy(model(xb), y[idx])
+    perm = torch.randperm(len(x))
+    correct = 0
+    for i in range(0, len(x), 64):
+        idx = perm[i : i + 64]
+        xb, yb = normalise(x[idx], conv), y[idx]
+        logits = model(xb)
+        loss = F.cross_entropy(logits, yb)
+        loss_value = loss.item()
+        if loss_value != loss_value:
+            raise RuntimeError("diverged")
         opt.zero_grad()
         loss.backward()
         opt.step()
-    return steps * 64 / (time.perf_counter() - t)
+        correct += (logits.argmax(1) == yb).sum().item()
+    return 100.0 * correct / len(x)
 
 
-def noisy_eval_images_per_s(make, xt, yt, conv, std=1.0):
-    model = make()
-    t = time.perf_counter()
+def noisy_eval_once(model, clean, xt, yt, conv, std):
+    """One noise draw on every parameter (a noisy copy of `clean`), then test accuracy."""
     with torch.no_grad():
-        for p in model.parameters():  # one log-normal draw on every parameter
-            p.mul_(torch.exp(torch.randn_like(p) * std))
+        for p, c in zip(model.parameters(), clean):
+            p.copy_(c * torch.exp(torch.randn_like(c) * std))
         correct = 0
-        for s in range(0, len(xt), 1000):
-            xb = xt[s : s + 1000]
-            xb = xb.view(-1, 1, 28, 28) if conv else xb
-            correct += (model(xb).argmax(1) == yt[s : s + 1000]).sum().item()
-    return len(xt) / (time.perf_counter() - t)
+        for s in range(0, len(xt), EVAL_BATCH):
+            xb, yb = normalise(xt[s : s + EVAL_BATCH], conv), yt[s : s + EVAL_BATCH]
+            logits = model(xb)
+            F.cross_entropy(logits, yb).item()
+            correct += (logits.argmax(1) == yb).sum().item()
+    return 100.0 * correct / len(xt)
+
+
+def load_average():
+    try:
+        return [float(v) for v in open("/proc/loadavg").read().split()[:3]]
+    except OSError:
+        return []
+
+
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def timed(f):
+    before = load_average()
+    c, t = time.process_time(), time.perf_counter()
+    out = f()
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    return wall, cpu, before, load_average(), out
+
+
+def emit(a, name, phase, run, images, timing, acc, extra):
+    wall, cpu, before, after = timing
+    r = {
+        "side": "pytorch", "engine": f"pytorch {torch.__version__}", "model": name, "phase": phase,
+        "threads": torch.get_num_threads(), "run": run, "images": images, "wall_s": wall, "cpu_s": cpu,
+        "images_per_wall_s": images / wall, "images_per_cpu_s": images / cpu, "accuracy": acc,
+        "load_before": before, "load_after": after, "cpu_model": cpu_model(),
+        # ru_maxrss is in KiB on Linux
+        "rss_peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
+    r.update(extra)
+    print(json.dumps(r), flush=True)
+    print(f"pytorch {name} {phase}: {images / wall:.0f} img/s wall, {images / cpu:.0f} img/s per CPU-s", file=sys.stderr)
+
+
+def one_epoch_check(d):
+    x, y = half(d, True)
+    xt, yt = half(d, False)
+    for seed in (1, 2, 3):
+        torch.manual_seed(seed)
+        m = mlp(256, 128)
+        train_once(m, x, y, False)
+        with torch.no_grad():
+            acc = (m(normalise(xt, False)).argmax(1) == yt).float().mean().item() * 100
+        print(f"seed {seed}: one epoch, batch 64: test accuracy {acc:.2f}%")
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="../shared/data/mnist")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--data", default="../shared/data/mnist", help="folder holding the four MNIST .gz files")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--model", choices=MODELS, help="all three if omitted")
+    ap.add_argument("--phase", choices=["train", "eval", "both"], default="both")
+    ap.add_argument("--runs", type=int, default=1, help="timed repetitions (one JSON line each)")
+    ap.add_argument("--warmup", type=int, default=1, help="untimed warm-up repetitions")
     ap.add_argument("--mlp-steps", type=int, default=300)
     ap.add_argument("--cnn-steps", type=int, default=60)
+    ap.add_argument("--std", type=float, default=1.0)
     ap.add_argument("--one-epoch", action="store_true", help="train the report's MLP one epoch (seeds 1-3), print test accuracy")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    x, y, xt, yt = mnist(a.data)
     if a.one_epoch:
-        for seed in (1, 2, 3):
-            torch.manual_seed(seed)
-            m = mlp(256, 128)
-            opt = torch.optim.Adam(m.parameters())
-            perm = torch.randperm(60000)
-            for i in range(0, 60000, 64):
-                idx = perm[i : i + 64]
-                loss = F.cross_entropy(m(x[idx]), y[idx])
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-            with torch.no_grad():
-                acc = (m(xt).argmax(1) == yt).float().mean().item() * 100
-            print(f"seed {seed}: one epoch, batch 64: test accuracy {acc:.2f}%")
-        return
-    nets = [
-        ("mlp-784-256-128-10", lambda: mlp(256, 128), a.mlp_steps, False),
-        ("mlp-784-512-512-10", lambda: mlp(512, 512), a.mlp_steps, False),
-        ("lenet", LeNet, a.cnn_steps, True),
-    ]
-    rows = []
-    for name, make, steps, conv in nets:
-        torch.manual_seed(0)
-        tr = [train_images_per_s(make, x, y, steps, conv) for _ in range(a.runs + 1)][1:]
-        ev = [noisy_eval_images_per_s(make, xt, yt, conv) for _ in range(a.runs + 1)][1:]
-        row = {"model": name, "train_images_per_s": statistics.median(tr), "train_steps_per_s": statistics.median(tr) / 64,
-               "noisy_eval_images_per_s": statistics.median(ev), "runs": a.runs}
-        rows.append(row)
-        print(f"{name}: train {row['train_images_per_s']:.0f} img/s, noisy eval {row['noisy_eval_images_per_s']:.0f} img/s", flush=True)
-    print(json.dumps({"engine": f"pytorch {torch.__version__}", "threads": a.threads, "results": rows}, indent=2))
+        return one_epoch_check(a.data)
+    models = [a.model] if a.model else MODELS
+    # Only the half a phase needs is loaded, so a process's peak RSS is that phase's.
+    train_set = half(a.data, True) if a.phase != "eval" else None
+    test_set = half(a.data, False) if a.phase != "train" else None
+    for name in models:
+        make, conv = NETS[name]
+        if train_set is not None:
+            steps = a.cnn_steps if conv else a.mlp_steps
+            x, y = train_set[0][: steps * 64], train_set[1][: steps * 64]
+            for run in range(a.warmup + a.runs):
+                torch.manual_seed(run)
+                model = make()
+                wall, cpu, before, after, acc = timed(lambda: train_once(model, x, y, conv))
+                if run >= a.warmup:
+                    emit(a, name, "train", run - a.warmup, len(x), (wall, cpu, before, after), acc,
+                         {"steps": (len(x) + 63) // 64, "batch": 64})
+        if test_set is not None:
+            xt, yt = test_set
+            torch.manual_seed(0)
+            model = make()
+            clean = [p.detach().clone() for p in model.parameters()]
+            for run in range(a.warmup + a.runs):
+                wall, cpu, before, after, acc = timed(lambda: noisy_eval_once(model, clean, xt, yt, conv, a.std))
+                if run >= a.warmup:
+                    emit(a, name, "eval", run - a.warmup, len(xt), (wall, cpu, before, after), acc,
+                         {"batch": EVAL_BATCH, "std": a.std})
 
 
 if __name__ == "__main__":
