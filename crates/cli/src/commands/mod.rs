@@ -5,6 +5,7 @@ pub mod crossbar;
 pub mod data;
 pub mod eval;
 pub mod landscape;
+pub mod parallel;
 pub mod reproduce;
 pub mod reproduce_crossbar;
 pub mod sweep;

@@ -55,6 +55,10 @@ pub struct RunArgs {
     /// saved with that budget in their notes, so a full run never mistakes them for its own.
     #[arg(long)]
     pub epochs: Option<usize>,
+    /// Models trained at once, one per thread (default: one per core). Each trains exactly as
+    /// it would alone; only the wall time changes.
+    #[arg(long)]
+    pub jobs: Option<usize>,
 }
 
 impl RunArgs {
@@ -109,7 +113,7 @@ pub(crate) fn obtain(
     models: &HashMap<RecipeKey, Model>,
 ) -> anyhow::Result<(Model, Measured)> {
     if let Some((model, notes, path)) = find_saved(r, dir) {
-        eprintln!("reusing {}", path.display());
+        crate::bars::println(format!("reusing {}", path.display()));
         let source = Some(ModelSource::Reused { file: path.display().to_string() });
         return Ok((model, Measured { train_seconds: notes.train_seconds, source, ..Measured::default() }));
     }
@@ -152,15 +156,12 @@ pub(crate) fn run_layout(
     split: &Split,
     settings: &MeasureSettings,
 ) -> anyhow::Result<(HashMap<RecipeKey, Model>, BTreeMap<RecipeKey, Measured>)> {
-    let mut models: HashMap<RecipeKey, Model> = HashMap::new();
-    let mut measured: BTreeMap<RecipeKey, Measured> = BTreeMap::new();
+    let keys: Vec<RecipeKey> = layout.iter().flat_map(|(_, keys)| keys.iter().copied()).collect();
+    let jobs = run.jobs.unwrap_or_else(cores);
+    anyhow::ensure!((1..=64).contains(&jobs), "--jobs must be between 1 and 64");
+    let (models, mut measured) = super::parallel::obtain_all(&keys, run, split, jobs)?;
     for (section, keys) in layout {
         for &key in keys {
-            if !models.contains_key(&key) {
-                let (model, row) = obtain(&run.recipe(key), split, &run.models, &models)?;
-                measured.insert(key, row);
-                models.insert(key, model);
-            }
             measure_into(&mut measured, key, &models[&key], section.figures(), split, settings)?;
         }
     }

@@ -1,0 +1,107 @@
+//! Training a reproduction's missing models several at a time, one per core.
+//!
+//! At the report's batch sizes a training step's products are too small to split well over
+//! threads, so two models side by side use two cores far better than one model on both. A
+//! teacher-student row starts once its teacher is in. Each model trains exactly as it would
+//! alone (its products stay on its thread; same seed, same bits).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Condvar, Mutex};
+
+use anyhow::anyhow;
+use engine::data::Split;
+use engine::experiments::{Measured, RecipeKey};
+use engine::model::Model;
+
+use super::reproduce::{obtain, RunArgs};
+
+struct Shared {
+    /// Rows not started, in the order given.
+    pending: Vec<RecipeKey>,
+    running: usize,
+    models: HashMap<RecipeKey, Model>,
+    measured: BTreeMap<RecipeKey, Measured>,
+    error: Option<anyhow::Error>,
+}
+
+/// Obtains (reuses or trains) the model of every key on up to `jobs` threads.
+pub(crate) fn obtain_all(
+    keys: &[RecipeKey],
+    run: &RunArgs,
+    split: &Split,
+    jobs: usize,
+) -> anyhow::Result<(HashMap<RecipeKey, Model>, BTreeMap<RecipeKey, Measured>)> {
+    let mut pending: Vec<RecipeKey> = Vec::new();
+    for &k in keys {
+        if !pending.contains(&k) {
+            pending.push(k);
+        }
+    }
+    let workers = jobs.clamp(1, pending.len().max(1));
+    let shared =
+        Mutex::new(Shared { pending, running: 0, models: HashMap::new(), measured: BTreeMap::new(), error: None });
+    let changed = Condvar::new();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| worker(&shared, &changed, run, split, workers > 1));
+        }
+    });
+    let shared = shared.into_inner().map_err(|_| anyhow!("a training thread panicked"))?;
+    match shared.error {
+        Some(e) => Err(e),
+        None => Ok((shared.models, shared.measured)),
+    }
+}
+
+fn worker(shared: &Mutex<Shared>, changed: &Condvar, run: &RunArgs, split: &Split, one_thread: bool) {
+    loop {
+        // The first pending row whose teacher (if any) is in, with a copy of that teacher.
+        let (key, teachers) = {
+            let mut s = shared.lock().expect("no thread panics holding the lock");
+            loop {
+                if s.error.is_some() || s.pending.is_empty() {
+                    return;
+                }
+                let ready =
+                    s.pending.iter().position(|&k| run.recipe(k).teacher.is_none_or(|t| s.models.contains_key(&t)));
+                if let Some(i) = ready {
+                    let key = s.pending.remove(i);
+                    let mut teachers = HashMap::new();
+                    if let Some(t) = run.recipe(key).teacher {
+                        match s.models[&t].duplicate() {
+                            Ok(m) => {
+                                teachers.insert(t, m);
+                            }
+                            Err(e) => {
+                                s.error = Some(e.into());
+                                changed.notify_all();
+                                return;
+                            }
+                        }
+                    }
+                    s.running += 1;
+                    break (key, teachers);
+                }
+                if s.running == 0 {
+                    let k = s.pending[0];
+                    s.error = Some(anyhow!("{k}: its teacher is not among the rows of this run"));
+                    changed.notify_all();
+                    return;
+                }
+                s = changed.wait(s).expect("no thread panics holding the lock");
+            }
+        };
+        let obtain_one = || obtain(&run.recipe(key), split, &run.models, &teachers);
+        let result = if one_thread { engine::model::ops::one_thread(obtain_one) } else { obtain_one() };
+        let mut s = shared.lock().expect("no thread panics holding the lock");
+        s.running -= 1;
+        match result {
+            Ok((model, row)) => {
+                s.models.insert(key, model);
+                s.measured.insert(key, row);
+            }
+            Err(e) => s.error = Some(e),
+        }
+        changed.notify_all();
+    }
+}
