@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 use engine::data::{DataFile, DatasetKind, Split};
 
 /// Accepts either the folder that holds the IDX files or its parent (`data/` holding `mnist/`).
+/// A folder holding some of the files is the data folder, so that the file actually missing
+/// is the one named in the error, not the first file of the parent layout.
 pub fn resolve(dir: &Path, kind: DatasetKind) -> PathBuf {
     let has = |d: &Path| {
-        DataFile::ALL.iter().all(|f| d.join(format!("{}.gz", f.stem())).exists() || d.join(f.stem()).exists())
+        DataFile::ALL.iter().any(|f| d.join(format!("{}.gz", f.stem())).exists() || d.join(f.stem()).exists())
     };
     if has(dir) {
         dir.to_path_buf()

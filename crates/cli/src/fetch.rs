@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use engine::data::{idx::read_maybe_gzip, verify_checksum, DataFile, DatasetKind};
+use engine::data::{idx::read_maybe_gzip_limited, verify_checksum, DataFile, DatasetKind};
 
 /// Public mirrors, tried in order (the ones torchvision's and TensorFlow's loaders use).
 fn mirrors(kind: DatasetKind) -> &'static [&'static str] {
@@ -31,17 +31,17 @@ pub struct Fetched {
 /// Writes the verified, decompressed bytes as `<stem>.gz` in `dest`.
 fn store(dest: &Path, file: DataFile, decompressed: &[u8]) -> anyhow::Result<()> {
     std::fs::create_dir_all(dest).with_context(|| format!("creating {}", dest.display()))?;
-    let tmp = dest.join(format!("{}.gz.part", file.stem()));
-    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&tmp)?, flate2::Compression::default());
-    gz.write_all(decompressed)?;
-    gz.finish()?;
-    std::fs::rename(&tmp, dest.join(format!("{}.gz", file.stem())))?;
-    Ok(())
+    crate::output::write_atomic_with(&dest.join(format!("{}.gz", file.stem())), |f| {
+        let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
+        gz.write_all(decompressed)?;
+        gz.finish().map(|_| ())
+    })
 }
 
 /// Decompresses and verifies candidate bytes; `Ok(None)` with a reason on mismatch.
 fn check(kind: DatasetKind, file: DataFile, bytes: &[u8], what: &str) -> Result<Vec<u8>, String> {
-    let data = read_maybe_gzip(bytes, what).map_err(|e| e.to_string())?;
+    let expected = format!("the {} bytes of {}", file.size(), file.stem());
+    let data = read_maybe_gzip_limited(bytes, what, file.size(), &expected).map_err(|e| e.to_string())?;
     verify_checksum(kind, file, &data, what).map_err(|e| e.to_string())?;
     Ok(data)
 }

@@ -7,9 +7,10 @@ mod commands;
 mod datadir;
 mod fetch;
 mod options;
+mod output;
 mod plots;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(name = "mpg", version, about = "Memristor Playground: neural networks on noisy and faulty analog hardware")]
@@ -41,8 +42,19 @@ enum Command {
     Bench(commands::bench::Args),
 }
 
+/// The command line, with every option that takes a value accepting a leading `-`: a negative
+/// number then reaches its parser and range check (`--noise -1` gets "std must be ..."), not
+/// clap's "unexpected argument '-1'".
+fn command() -> clap::Command {
+    fn negatives(cmd: clap::Command) -> clap::Command {
+        cmd.mut_args(|a| if a.get_action().takes_values() { a.allow_negative_numbers(true) } else { a })
+            .mut_subcommands(negatives)
+    }
+    negatives(Cli::command())
+}
+
 fn main() {
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Command::Train(a) => commands::train::run(a),
         Command::Eval(a) => commands::eval::run(a),
@@ -56,5 +68,33 @@ fn main() {
     if let Err(e) = result {
         eprintln!("error: {e:#}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_option_with_a_value_accepts_negative_numbers() {
+        fn walk(cmd: &clap::Command, path: &str, checked: &mut usize) {
+            for a in cmd.get_arguments().filter(|a| a.get_action().takes_values() && a.get_long().is_some()) {
+                assert!(a.is_allow_negative_numbers_set(), "{path} --{}", a.get_long().unwrap());
+                *checked += 1;
+            }
+            for s in cmd.get_subcommands() {
+                walk(s, &format!("{path} {}", s.get_name()), checked);
+            }
+        }
+        let mut checked = 0;
+        walk(&command(), "mpg", &mut checked);
+        assert!(checked > 40, "{checked}");
+        // And the value reaches the parser: a negative noise std parses as a number.
+        let m = command().try_get_matches_from(["mpg", "eval", "--model", "m", "--noise", "-1"]).unwrap();
+        let cli = Cli::from_arg_matches(&m).unwrap();
+        match cli.command {
+            Command::Eval(a) => assert_eq!(a.noise, Some(-1.0)),
+            _ => unreachable!(),
+        }
     }
 }

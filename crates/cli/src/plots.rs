@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 pub use charts::{Legend, Series};
 
 /// Writes a line chart of `series` to `path`, its ranges fitted to the data.
@@ -53,5 +52,5 @@ pub fn heatmap(
 /// Writes a drawn chart, or says why it could not be drawn.
 pub fn write(path: &Path, svg: Result<String, charts::ChartError>) -> anyhow::Result<()> {
     let svg = svg.map_err(|e| anyhow::anyhow!("drawing {}: {e}", path.display()))?;
-    std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))
+    crate::output::write_atomic(path, svg)
 }

@@ -8,6 +8,11 @@ pub enum Error {
     #[error("{what}: not an IDX file (gzip or raw): {detail}")]
     NotIdx { what: String, detail: String },
 
+    /// The data decompresses (or reads) to more bytes than such a file can hold: refused after
+    /// reading at most `limit + 1` bytes, so a decompression bomb never reaches memory.
+    #[error("{what}: more data than {expected}; refused (a damaged file or a decompression bomb)")]
+    TooLarge { what: String, limit: usize, expected: String },
+
     /// The gzip stream is damaged or cut short.
     #[error("{what}: the gzip data is corrupt or truncated: {detail}")]
     CorruptGzip { what: String, detail: String },
@@ -58,6 +63,13 @@ pub enum Error {
     #[error("training diverged at epoch {epoch}, step {step}: the loss became {loss}; try a smaller learning rate or less training noise")]
     Diverged { epoch: usize, step: usize, loss: f32 },
 
+    /// Training ran away without a NaN: the loss passed an absolute bound or grew far above
+    /// where it started (see [`crate::train::divergence`]).
+    #[error(
+        "training diverged at epoch {epoch}, step {step}: {why}; try a smaller learning rate or less training noise"
+    )]
+    LossRunaway { epoch: usize, step: usize, loss: f32, why: String },
+
     /// The loss did not reach a parameter: the computation graph is broken.
     #[error("parameter {name} received no gradient: an operation in the forward pass has no backward pass")]
     NoGradient { name: String },
@@ -74,9 +86,10 @@ pub enum Error {
     #[error("parameter {name} contains {count} non-finite values (NaN or infinity)")]
     NonFinite { name: String, count: usize },
 
-    /// Filesystem or network I/O at the edges (CLI only).
-    #[error("{context}: {source}")]
-    Io { context: String, source: std::io::Error },
+    /// Filesystem or network I/O at the edges (CLI only). The I/O error is part of the message
+    /// and deliberately not exposed as a `source`, or error chains would print it twice.
+    #[error("{context}: {error}")]
+    Io { context: String, error: std::io::Error },
 
     /// An error raised inside candle.
     #[error("tensor error: {0}")]

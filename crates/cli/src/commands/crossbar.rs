@@ -6,11 +6,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::ValueEnum;
 use engine::crossbar::{crossbar_accuracy, Crossbar, CrossbarConfig, DriftConfig, FaultConfig, InputScaling};
 use engine::data::Split;
-use engine::eval::evaluate;
 use engine::model::{Architecture, Model, ModelConfig};
 
 use crate::bars::bar;
@@ -221,14 +219,16 @@ pub fn run(cmd: CrossbarCommand) -> anyhow::Result<()> {
 fn eval(a: EvalArgs) -> anyhow::Result<()> {
     let cfg = a.crossbar.config()?;
     anyhow::ensure!((1..=1000).contains(&a.draws), "--draws must be between 1 and 1000");
+    if let Some(p) = &a.dump_state {
+        crate::output::check_target(p)?;
+    }
     let kind = a.data.dataset.into();
     let model = a.model.load(kind)?.model;
     let split = datadir::load(&a.data.data, kind)?;
-    let digital = evaluate(&model, &split.test)?.accuracy();
+    let digital = crate::options::checked_evaluation(&model, &split.test)?.accuracy();
     if let Some(path) = &a.dump_state {
         let xbar = Crossbar::deploy(&model, &cfg, Some(&split.train))?.realise(0)?;
-        std::fs::write(path, serde_json::to_string(&xbar.inspect())?)
-            .with_context(|| format!("writing {}", path.display()))?;
+        crate::output::write_atomic(path, serde_json::to_string(&xbar.inspect())?)?;
     }
     let draws = if cfg.is_stochastic() { a.draws } else { 1 };
     let pb = bar(draws as u64, "crossbar", "draws");
@@ -330,10 +330,13 @@ fn batch_sweep(a: SweepArgs) -> anyhow::Result<()> {
         !cfg.is_stochastic(),
         "the batch sweep compares scaling modes without faults or noise; drop --lrs/--hrs/--variation/--read-noise"
     );
+    if let Some(p) = &a.svg {
+        crate::output::check_target(p)?;
+    }
     let kind = a.data.dataset.into();
     let model = a.model.load(kind)?.model;
     let split = datadir::load(&a.data.data, kind)?;
-    let digital = evaluate(&model, &split.test)?.accuracy();
+    let digital = crate::options::checked_evaluation(&model, &split.test)?.accuracy();
     let rows = sweep_batches(&model, &split, &cfg, &a.batches)?;
     if let Some(path) = &a.svg {
         let title = format!("{} on crossbars: {}", model.config.arch.label(), describe_devices(&cfg));

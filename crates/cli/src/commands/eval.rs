@@ -1,11 +1,10 @@
 //! `mpg eval`: clean or noisy test accuracy of a model file.
 
-use engine::eval::evaluate;
 use engine::noise::{noisy_accuracy, NoiseConfig};
 
 use crate::bars::bar;
 use crate::datadir;
-use crate::options::{DataArgs, ModelArgs};
+use crate::options::{checked_evaluation, DataArgs, ModelArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -28,11 +27,14 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
+    if let Some(std) = a.noise {
+        NoiseConfig { std, draws: a.draws, seed: a.seed }.validate()?;
+    }
     let kind = a.data.dataset.into();
     let loaded = a.model.load(kind)?;
     let split = datadir::load(&a.data.data, kind)?;
     let model = loaded.model;
-    let clean = evaluate(&model, &split.test)?;
+    let clean = checked_evaluation(&model, &split.test)?;
     match a.noise {
         None => {
             if a.json {

@@ -4,16 +4,14 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::ValueEnum;
 use engine::data::Preprocessing;
 use engine::landscape::{grid_2d, noise_landscape, slice_1d, stratified_subset, LandscapeConfig};
-use engine::model::io::from_bytes;
 use engine::stats::linspace;
 
 use crate::bars::bar;
 use crate::datadir;
-use crate::options::DataArgs;
+use crate::options::{check_dataset, load_model, DataArgs};
 use crate::plots::{heatmap, lines, Legend, Series};
 
 #[derive(clap::Args, Debug)]
@@ -47,6 +45,9 @@ pub struct Args {
     /// noise: draws per std.
     #[arg(long, default_value_t = 5)]
     pub draws: usize,
+    /// Use the models on --dataset even though their files say they were trained on the other one.
+    #[arg(long)]
+    pub allow_dataset_mismatch: bool,
     /// Output path prefix: writes PREFIX.csv, PREFIX.json and PREFIX.svg (grid: PREFIX-<name>.svg).
     #[arg(long, short)]
     pub out: PathBuf,
@@ -60,22 +61,34 @@ pub enum Kind {
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
+    if a.subset == 0 {
+        anyhow::bail!("--subset 0: a landscape needs at least one test image (10000 = the full test set)");
+    }
+    if a.names.len() > a.models.len() {
+        anyhow::bail!(
+            "{} --name given for {} --model: give at most one name per model, in the same order",
+            a.names.len(),
+            a.models.len()
+        );
+    }
+    if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::output::check_folder(dir)?;
+    }
+    crate::output::check_target(&PathBuf::from(format!("{}.csv", a.out.display())))?;
     let kind = a.data.dataset.into();
     let split = datadir::load(&a.data.data, kind)?;
     let subset = stratified_subset(&split.test, a.subset, a.seed);
     let mut loaded = Vec::new();
     for (i, p) in a.models.iter().enumerate() {
-        let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
-        let m = from_bytes(&bytes, Preprocessing::normalized_for(kind)).with_context(|| p.display().to_string())?.model;
+        let file = load_model(p, Preprocessing::normalized_for(kind))?;
+        check_dataset(p, &file, kind, a.allow_dataset_mismatch)?;
+        let m = file.model;
         let name = a
             .names
             .get(i)
             .cloned()
             .unwrap_or_else(|| p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default());
         loaded.push((name, m));
-    }
-    if let Some(dir) = a.out.parent() {
-        std::fs::create_dir_all(dir)?;
     }
     let path = |ext: &str| PathBuf::from(format!("{}.{ext}", a.out.display()));
     let cfg = LandscapeConfig { range: a.range, points: a.points, seed: a.seed };
@@ -189,9 +202,9 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             )?;
         }
     }
-    std::fs::write(path("csv"), csv)?;
+    crate::output::write_atomic(&path("csv"), csv)?;
     let meta = serde_json::json!({ "kind": format!("{:?}", a.kind).to_lowercase(), "range": a.range, "points": a.points, "subset": subset.len(), "seed": a.seed, "results": json });
-    std::fs::write(path("json"), serde_json::to_string_pretty(&meta)?)?;
+    crate::output::write_atomic(&path("json"), serde_json::to_string_pretty(&meta)?)?;
     eprintln!("wrote {}.{{csv,json,svg}}", a.out.display());
     Ok(())
 }

@@ -134,12 +134,12 @@ pub(crate) fn obtain(
         train_recipe(r, &Budget::default(), &split.train, hooks).with_context(|| format!("training {}", r.key))?;
     pb.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
-    let mut notes = ModelNotes::new(&trained.model.config, &trained.recipe.train, Some(r.key), trained.history);
-    notes.train_seconds = Some(secs);
+    // No wall time in the file (it is in this run's table): the same recipe and build give a
+    // byte-identical model file.
+    let notes = ModelNotes::new(&trained.model.config, &trained.recipe.train, Some(r.key), trained.history);
     std::fs::create_dir_all(dir)?;
     let path = dir.join(format!("{}.safetensors", r.key));
-    std::fs::write(&path, model_file(&trained.model, &notes)?)
-        .with_context(|| format!("writing {}", path.display()))?;
+    crate::output::write_atomic(&path, model_file(&trained.model, &notes)?)?;
     Ok((
         trained.model,
         Measured { train_seconds: Some(secs), source: Some(ModelSource::Trained), ..Measured::default() },
@@ -220,6 +220,8 @@ pub(crate) fn cores() -> usize {
 
 fn noise(a: Args) -> anyhow::Result<()> {
     anyhow::ensure!((1..=1000).contains(&a.run.draws), "--draws must be between 1 and 1000");
+    crate::output::check_folder(&a.run.out)?;
+    crate::output::check_folder(&a.run.models)?;
     let start = Instant::now();
     let split = datadir::load(&a.run.data.data, a.run.data.dataset.into())?;
     let settings = MeasureSettings { draws: a.run.draws, noise_seed: a.noise_seed, ..MeasureSettings::default() };
@@ -245,11 +247,11 @@ fn noise(a: Args) -> anyhow::Result<()> {
     );
     md.push_str(&table.markdown());
     std::fs::create_dir_all(&a.run.out)?;
-    std::fs::write(a.run.out.join("reproduce-noise.md"), &md)?;
-    std::fs::write(a.run.out.join("reproduce-noise.csv"), table.csv())?;
+    crate::output::write_atomic(&a.run.out.join("reproduce-noise.md"), &md)?;
+    crate::output::write_atomic(&a.run.out.join("reproduce-noise.csv"), table.csv())?;
     let json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": a.run.seed, "draws": a.run.draws,
         "noise_seed": a.noise_seed, "table": table.json() });
-    std::fs::write(a.run.out.join("reproduce-noise.json"), serde_json::to_string_pretty(&json)?)?;
+    crate::output::write_atomic(&a.run.out.join("reproduce-noise.json"), serde_json::to_string_pretty(&json)?)?;
     print!("{md}");
     Ok(())
 }

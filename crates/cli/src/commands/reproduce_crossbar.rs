@@ -45,6 +45,8 @@ pub const FAILS_BELOW: f64 = 50.0;
 
 pub fn run(a: Args) -> anyhow::Result<()> {
     anyhow::ensure!((1..=1000).contains(&a.run.draws), "--draws must be between 1 and 1000");
+    crate::output::check_folder(&a.run.out)?;
+    crate::output::check_folder(&a.run.models)?;
     let start = Instant::now();
     let split = datadir::load(&a.run.data.data, a.run.data.dataset.into())?;
     let settings = MeasureSettings::new(a.run.draws, a.noise_seed, a.crossbar_seed, a.eval_batch);
@@ -137,15 +139,15 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     for ((b, m, c), (_, z)) in sweep.iter().zip(&sweep_bias0) {
         let _ = writeln!(s, "| {b} | {m:.2} | {c:.2} | {z:.2} |");
     }
-    std::fs::write(a.run.out.join("reproduce-crossbar.md"), &s)?;
-    std::fs::write(a.run.out.join("reproduce-crossbar.csv"), table.csv())?;
+    crate::output::write_atomic(&a.run.out.join("reproduce-crossbar.md"), &s)?;
+    crate::output::write_atomic(&a.run.out.join("reproduce-crossbar.csv"), table.csv())?;
     let json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": a.run.seed, "crossbar_seed": a.crossbar_seed,
         "noise_seed": a.noise_seed, "draws": a.run.draws, "eval_batch": a.eval_batch, "config": cfg, "table": table.json(),
         "batch_sweep": sweep.iter().zip(&sweep_bias0).map(|((b, m, c), (_, z))| serde_json::json!({ "eval_batch": b, "memtorch": m, "calibrated": c,
             "memtorch_biases_0": z })).collect::<Vec<_>>(),
         "biases_zeroed_after_training": { "digital": zeroed_digital, "memtorch": zeroed_memtorch },
         "missing": missing });
-    std::fs::write(a.run.out.join("reproduce-crossbar.json"), serde_json::to_string_pretty(&json)?)?;
+    crate::output::write_atomic(&a.run.out.join("reproduce-crossbar.json"), serde_json::to_string_pretty(&json)?)?;
     print!("{s}");
     Ok(())
 }

@@ -53,6 +53,9 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             a.points
         );
     }
+    if let Some(p) = &a.out {
+        crate::output::check_target(p)?;
+    }
     let kind = a.data.dataset.into();
     let model = a.model.load(kind)?.model;
     let split = datadir::load(&a.data.data, kind)?;
@@ -76,7 +79,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         }
     };
     match a.out {
-        Some(p) => std::fs::write(&p, text)?,
+        Some(p) => crate::output::write_atomic(&p, text)?,
         None => print!("{text}"),
     }
     Ok(())

@@ -3,14 +3,13 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::ValueEnum;
 use engine::data::Dataset;
-use engine::eval::evaluate;
 use engine::experiments::notes::{model_file, ModelNotes};
 use engine::model::{Architecture, Model, ModelConfig};
 use engine::train::{
-    train, AdamConfig, Biases, Control, DistillLoss, EpochSummary, GradientVariant, Method, TrainConfig, TrainHooks,
+    train, AdamConfig, Biases, Control, DistillLoss, DivergenceGuard, EpochSummary, GradientVariant, Method,
+    TrainConfig, TrainHooks,
 };
 
 use crate::bars::bar;
@@ -130,7 +129,15 @@ pub fn train_with_bar(
     let steps = data.len().div_ceil(cfg.batch_size) * cfg.epochs;
     let pb = bar(steps as u64, label, "steps");
     let start = Instant::now();
+    // Every step's loss goes through the divergence rule; a runaway run stops at once and is
+    // reported as an error, so its model is never saved.
+    let mut guard = DivergenceGuard::default();
+    let mut diverged: Option<engine::Error> = None;
     let mut on_progress = |p: &engine::train::Progress| {
+        if let Err(e) = guard.observe(p.epoch, p.step, p.loss) {
+            diverged = Some(e);
+            return Control::Stop;
+        }
         pb.set_position(p.global_step as u64);
         if p.step == p.steps_per_epoch || p.global_step.is_multiple_of(20) {
             let rate = p.throughput.map(|r| format!(" {r:.0} img/s")).unwrap_or_default();
@@ -143,12 +150,19 @@ pub fn train_with_bar(
     };
     let clock = || start.elapsed().as_secs_f64();
     let hooks = TrainHooks { teacher, clock: Some(&clock), progress: &mut on_progress };
-    let history = train(model, data, cfg, hooks).with_context(|| format!("training {label}"))?;
+    let result = train(model, data, cfg, hooks);
     pb.finish_and_clear();
+    let history = match (result, diverged) {
+        (Err(engine::Error::Cancelled), Some(e)) | (Err(e), _) => {
+            return Err(anyhow::Error::new(e).context(format!("training {label}")))
+        }
+        (Ok(h), _) => h,
+    };
     Ok((history, start.elapsed().as_secs_f64()))
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
+    crate::output::check_target(&a.out)?;
     let kind = a.data.dataset.into();
     let split = datadir::load(&a.data.data, kind)?;
     let arch = match a.arch {
@@ -175,7 +189,13 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     };
     let teacher = match (&a.teacher, &method) {
         (Some(p), _) => Some(
-            crate::options::ModelArgs { model: p.clone(), import_preprocessing: a.preprocessing }.load(kind)?.model,
+            crate::options::ModelArgs {
+                model: p.clone(),
+                import_preprocessing: a.preprocessing,
+                allow_dataset_mismatch: false,
+            }
+            .load(kind)?
+            .model,
         ),
         (None, Method::Distillation { .. }) => {
             anyhow::bail!("--method teacher-student needs --teacher FILE (a clean model trained first)")
@@ -195,17 +215,22 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         },
     };
     cfg.validate()?;
+    config.validate()?;
+    config.arch.check_batch(cfg.batch_size)?;
     let model = Model::init(config, a.seed)?;
     let (history, seconds) = train_with_bar(&model, &split.train, &cfg, teacher.as_ref(), &model.config.arch.label())?;
-    let test = evaluate(&model, &split.test)?;
+    let test = crate::options::checked_evaluation(&model, &split.test)?;
     // No recipe key: a file trained by hand is still reused by `mpg reproduce` when its
     // settings are a recipe's (see `ModelNotes::matches`).
     let mut notes = ModelNotes::new(&model.config, &cfg, None, history.clone());
     notes.test_accuracy = Some(test.accuracy());
-    notes.train_seconds = Some(seconds);
-    std::fs::write(&a.out, model_file(&model, &notes)?).with_context(|| format!("writing {}", a.out.display()))?;
+    // The wall time is printed, not saved: with it the same seed and build would not give a
+    // byte-identical file.
+    crate::output::write_atomic(&a.out, model_file(&model, &notes)?)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&notes)?);
+        let mut shown = notes.clone();
+        shown.train_seconds = Some(seconds);
+        println!("{}", serde_json::to_string_pretty(&shown)?);
     } else {
         for h in &history {
             println!("epoch {}: train loss {:.4}, train accuracy {:.2}%", h.epoch, h.loss, h.accuracy);

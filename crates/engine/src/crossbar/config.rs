@@ -85,6 +85,11 @@ impl Default for DriftConfig {
     }
 }
 
+/// Smallest resistance accepted, ohm: a conductance of 10^6 S keeps f32 products finite.
+pub const MIN_RESISTANCE: f64 = 1e-6;
+/// Largest resistance accepted, ohm: a conductance of 10^-15 S is still a normal f32.
+pub const MAX_RESISTANCE: f64 = 1e15;
+
 /// Everything that defines a simulated crossbar deployment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CrossbarConfig {
@@ -178,6 +183,20 @@ impl CrossbarConfig {
         }
         if !(self.r_off.is_finite() && self.r_off > 0.0) {
             return Err(Error::invalid("r_off", self.r_off, "resistances must be positive (ohm)"));
+        }
+        // Conductances are simulated in f32: 1/R must stay far from f32's overflow and underflow
+        // once multiplied by voltages, weights and column sums.
+        for (name, r) in [("r_on", self.r_on), ("r_off", self.r_off)] {
+            if !(MIN_RESISTANCE..=MAX_RESISTANCE).contains(&r) {
+                return Err(Error::invalid(
+                    name,
+                    r,
+                    format!(
+                        "resistances must be between {MIN_RESISTANCE:e} and {MAX_RESISTANCE:e} ohm: the conductance 1/R = {:e} S is simulated in f32 and would overflow or vanish",
+                        1.0 / r
+                    ),
+                ));
+            }
         }
         if self.r_on >= self.r_off {
             return Err(Error::invalid(

@@ -29,6 +29,17 @@ impl DataFile {
     pub const ALL: [DataFile; 4] =
         [DataFile::TrainImages, DataFile::TrainLabels, DataFile::TestImages, DataFile::TestLabels];
 
+    /// The decompressed size in bytes, the same for MNIST and Fashion-MNIST: the IDX header
+    /// (magic and one u32 per dimension) plus 60,000 or 10,000 items of 28x28 pixels or 1 label.
+    pub fn size(self) -> usize {
+        match self {
+            DataFile::TrainImages => 16 + 60_000 * 28 * 28,
+            DataFile::TrainLabels => 8 + 60_000,
+            DataFile::TestImages => 16 + 10_000 * 28 * 28,
+            DataFile::TestLabels => 8 + 10_000,
+        }
+    }
+
     /// The canonical file name, without `.gz`.
     pub fn stem(self) -> &'static str {
         match self {
@@ -213,8 +224,9 @@ pub fn read_data_file(dir: &std::path::Path, file: DataFile) -> Result<(String, 
         if path.exists() {
             let shown = path.display().to_string();
             let f =
-                std::fs::File::open(&path).map_err(|e| Error::Io { context: format!("opening {shown}"), source: e })?;
-            let bytes = super::idx::read_maybe_gzip(std::io::BufReader::new(f), &shown)?;
+                std::fs::File::open(&path).map_err(|e| Error::Io { context: format!("opening {shown}"), error: e })?;
+            let expected = format!("the {} bytes of {}", file.size(), file.stem());
+            let bytes = super::idx::read_maybe_gzip_limited(f, &shown, file.size(), &expected)?;
             return Ok((shown, bytes));
         }
     }

@@ -23,20 +23,43 @@ pub struct IdxImages {
     pub pixels: Vec<u8>,
 }
 
-/// Reads all of `reader`, gunzipping when the data starts with the gzip signature.
-/// `what` names the source in error messages (a file name, usually).
-pub fn read_maybe_gzip(mut reader: impl Read, what: &str) -> Result<Vec<u8>> {
-    let mut raw = Vec::new();
-    reader.read_to_end(&mut raw).map_err(|e| Error::Io { context: format!("reading {what}"), source: e })?;
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..])
+/// The most bytes an IDX file of unknown origin may hold once decompressed: 256 MiB, over five
+/// times the largest MNIST file (47 MB, 60,000 images) and room for 340,000 28x28 images.
+/// Known dataset files get their exact size instead ([`crate::data::DataFile::size`]).
+pub const MAX_IDX_BYTES: usize = 256 << 20;
+
+/// Reads all of `reader` (at most [`MAX_IDX_BYTES`] of data), gunzipping when the data starts
+/// with the gzip signature. `what` names the source in error messages (a file name, usually).
+pub fn read_maybe_gzip(reader: impl Read, what: &str) -> Result<Vec<u8>> {
+    read_maybe_gzip_limited(reader, what, MAX_IDX_BYTES, "the 256 MiB allowed for an IDX file")
+}
+
+/// Reads `reader`, gunzipping when it starts with the gzip signature (every member of a
+/// multi-member gzip), and refuses data longer than `limit` bytes after reading at most
+/// `limit + 1` of them: a decompression bomb costs `limit` bytes of memory, not its full size.
+/// `expected` says in the message where the limit comes from.
+pub fn read_maybe_gzip_limited(reader: impl Read, what: &str, limit: usize, expected: &str) -> Result<Vec<u8>> {
+    let io = |e: std::io::Error| Error::Io { context: format!("reading {what}"), error: e };
+    let mut reader = std::io::BufReader::new(reader);
+    // The first two bytes decide: gzip signature or not. Read them without consuming more.
+    let mut head = Vec::with_capacity(2);
+    (&mut reader).take(2).read_to_end(&mut head).map_err(io)?;
+    let stream = std::io::Cursor::new(head.clone()).chain(reader);
+    let take = (limit as u64).saturating_add(1);
+    // An exact size known in advance (a dataset file) is reserved once; a generous cap is not.
+    let mut out = if limit < MAX_IDX_BYTES { Vec::with_capacity(limit + 1) } else { Vec::new() };
+    if head == [0x1f, 0x8b] {
+        flate2::read::MultiGzDecoder::new(stream)
+            .take(take)
             .read_to_end(&mut out)
             .map_err(|e| Error::CorruptGzip { what: what.into(), detail: e.to_string() })?;
-        Ok(out)
     } else {
-        Ok(raw)
+        stream.take(take).read_to_end(&mut out).map_err(io)?;
     }
+    if out.len() > limit {
+        return Err(Error::TooLarge { what: what.into(), limit, expected: expected.into() });
+    }
+    Ok(out)
 }
 
 fn be_u32(bytes: &[u8], at: usize) -> u32 {

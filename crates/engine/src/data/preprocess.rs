@@ -4,7 +4,7 @@ use candle_core::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 use super::dataset::{Dataset, DatasetKind};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// How pixels become inputs. Saved with a model, because a model only works on inputs
 /// prepared the way it was trained.
@@ -22,6 +22,28 @@ impl Preprocessing {
     pub fn normalized_for(kind: DatasetKind) -> Self {
         let (mean, std) = kind.mean_std();
         Preprocessing::Normalized { mean, std }
+    }
+
+    /// Refuses a normalisation that cannot prepare inputs: a NaN or infinite mean, or a
+    /// standard deviation that is not a positive finite number (0 would divide by zero).
+    pub fn validate(&self) -> Result<()> {
+        if let Preprocessing::Normalized { mean, std } = *self {
+            if !mean.is_finite() || mean.abs() > 1e3 {
+                return Err(Error::invalid(
+                    "preprocessing mean",
+                    mean,
+                    "must be a finite pixel mean (pixels are in [0, 1])",
+                ));
+            }
+            if !(std.is_finite() && (1e-6..=1e3).contains(&std)) {
+                return Err(Error::invalid(
+                    "preprocessing std",
+                    std,
+                    "must be a positive standard deviation between 1e-6 and 1000 (inputs are divided by it)",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The 256 input values, one per pixel byte (a lookup beats arithmetic per pixel).

@@ -100,6 +100,10 @@ pub fn stratified_subset(data: &Dataset, size: usize, seed: u64) -> Dataset {
 }
 
 fn point(model: &Model, weights: &[Tensor], data: &Dataset) -> Result<LandscapePoint> {
+    // No images: a loss and accuracy of 0 would be drawn as if measured.
+    if data.is_empty() {
+        return Err(Error::invalid("landscape images", 0, "a landscape needs at least one test image"));
+    }
     let e = evaluate_with(model, weights, &DigitalLayers, data, EVAL_BATCH)?;
     Ok(LandscapePoint { loss: e.loss, accuracy: e.accuracy() })
 }

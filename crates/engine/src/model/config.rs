@@ -12,6 +12,29 @@ pub const INPUTS: usize = IMAGE_SIDE * IMAGE_SIDE;
 /// Classes of both datasets.
 pub const CLASSES: usize = 10;
 
+/// Most units in one hidden layer of an MLP.
+pub const MAX_HIDDEN_UNITS: usize = 8192;
+/// Most hidden layers of an MLP.
+pub const MAX_HIDDEN_LAYERS: usize = 64;
+/// Most parameters of a whole model: 20 million, 80 MB of f32 weights, about 400 MB while
+/// training (weights, gradients, Adam's two moments, a perturbed copy). The largest built-in
+/// network, the example CNN, has 1.2 million; one 8192-unit hidden layer has 6.5 million.
+pub const MAX_PARAMS: usize = 20_000_000;
+/// Most activation memory of one training batch, in bytes (see [`Architecture::check_batch`]).
+pub const MAX_BATCH_ACTIVATION_BYTES: usize = 4 << 30;
+
+/// `a, b, c, ..., y, z (N in all)`: a list cut to a readable length for messages.
+pub fn short_list<T: std::fmt::Display>(items: &[T], sep: &str) -> String {
+    const HEAD: usize = 6;
+    const TAIL: usize = 2;
+    let show = |s: &[T]| s.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(sep);
+    if items.len() <= HEAD + TAIL + 1 {
+        show(items)
+    } else {
+        format!("{}{sep}...{sep}{} ({} in all)", show(&items[..HEAD]), show(&items[items.len() - TAIL..]), items.len())
+    }
+}
+
 /// The network architectures the engine knows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -38,15 +61,12 @@ impl Architecture {
     pub fn label(&self) -> String {
         match self {
             Architecture::Mlp { hidden, dropout } => {
-                let sizes: Vec<String> = std::iter::once(INPUTS)
-                    .chain(hidden.iter().copied())
-                    .chain([CLASSES])
-                    .map(|s| s.to_string())
-                    .collect();
+                let sizes: Vec<usize> =
+                    std::iter::once(INPUTS).chain(hidden.iter().copied()).chain([CLASSES]).collect();
                 if *dropout > 0.0 {
-                    format!("MLP {} (dropout {dropout})", sizes.join("-"))
+                    format!("MLP {} (dropout {dropout})", short_list(&sizes, "-"))
                 } else {
-                    format!("MLP {}", sizes.join("-"))
+                    format!("MLP {}", short_list(&sizes, "-"))
                 }
             }
             Architecture::LeNet => "LeNet CNN".into(),
@@ -68,18 +88,94 @@ impl Architecture {
         }
     }
 
-    /// Rejects sizes and probabilities that cannot work.
+    /// Rejects sizes and probabilities that cannot work, and models too large for memory
+    /// (more than [`MAX_HIDDEN_LAYERS`] hidden layers or [`MAX_PARAMS`] parameters).
     pub fn validate(&self) -> Result<()> {
         if let Architecture::Mlp { hidden, dropout } = self {
             if hidden.is_empty() {
                 return Err(Error::invalid("hidden", "[]", "an MLP needs at least one hidden layer"));
             }
-            if let Some(h) = hidden.iter().find(|&&h| h == 0 || h > 8192) {
-                return Err(Error::invalid("hidden", h, "each hidden layer needs 1 to 8192 units"));
+            if hidden.len() > MAX_HIDDEN_LAYERS {
+                return Err(Error::invalid(
+                    "hidden",
+                    format!("{} layers", hidden.len()),
+                    format!("an MLP may have at most {MAX_HIDDEN_LAYERS} hidden layers"),
+                ));
+            }
+            if let Some(h) = hidden.iter().find(|&&h| h == 0 || h > MAX_HIDDEN_UNITS) {
+                return Err(Error::invalid(
+                    "hidden",
+                    h,
+                    format!("each hidden layer needs 1 to {MAX_HIDDEN_UNITS} units"),
+                ));
             }
             if !(0.0..1.0).contains(dropout) {
                 return Err(Error::invalid("dropout", dropout, "must be in [0, 1)"));
             }
+        }
+        let params = self.num_params();
+        if params > MAX_PARAMS {
+            return Err(Error::invalid(
+                "model size",
+                format!("{} ({params} parameters)", self.label()),
+                format!(
+                    "at most {MAX_PARAMS} parameters are allowed ({} MB of weights, about {} MB while training); use fewer or smaller hidden layers",
+                    MAX_PARAMS * 4 / 1_000_000,
+                    MAX_PARAMS * 20 / 1_000_000
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Number of scalar parameters (weights and biases), computed from the configuration
+    /// alone, saturating instead of overflowing.
+    pub fn num_params(&self) -> usize {
+        layers(self).iter().fold(0usize, |acc, l| {
+            let w = l.kind.weight_shape().iter().fold(1usize, |a, &d| a.saturating_mul(d));
+            acc.saturating_add(w).saturating_add(l.kind.outputs())
+        })
+    }
+
+    /// Floats of activation one example produces in a forward pass: the input and every
+    /// step's output (layers, ReLU, pooling).
+    pub fn activations_per_example(&self) -> usize {
+        let specs = layers(self);
+        // (channels, side) for images, (features, 1) once flat.
+        let mut shape = if self.is_convolutional() { (1usize, IMAGE_SIDE) } else { (INPUTS, 1usize) };
+        let mut total = INPUTS;
+        for op in ops(self) {
+            shape = match op {
+                Op::Layer(i) => match specs[i].kind {
+                    LayerKind::Linear { outputs, .. } => (outputs, 1),
+                    LayerKind::Conv2d { out_ch, kernel, padding, .. } => {
+                        (out_ch, (shape.1 + 2 * padding).saturating_sub(kernel) + 1)
+                    }
+                },
+                Op::MaxPool2 => (shape.0, shape.1 / 2),
+                Op::Flatten => (shape.0 * shape.1 * shape.1, 1),
+                Op::Relu | Op::Dropout(_) => shape,
+            };
+            total = total.saturating_add(shape.0.saturating_mul(shape.1).saturating_mul(shape.1));
+        }
+        total
+    }
+
+    /// Refuses a training batch whose activations (kept for the backward pass, with their
+    /// gradients: about 3 floats per activation) would exceed [`MAX_BATCH_ACTIVATION_BYTES`].
+    pub fn check_batch(&self, batch: usize) -> Result<()> {
+        let bytes = self.activations_per_example().saturating_mul(batch).saturating_mul(12);
+        if bytes > MAX_BATCH_ACTIVATION_BYTES {
+            return Err(Error::invalid(
+                "batch size",
+                batch,
+                format!(
+                    "{} needs about {} MB of activations per batch of {batch}, more than the {} MB allowed; use a smaller batch",
+                    self.label(),
+                    bytes / 1_000_000,
+                    MAX_BATCH_ACTIVATION_BYTES / 1_000_000
+                ),
+            ));
         }
         Ok(())
     }
@@ -96,6 +192,12 @@ pub struct ModelConfig {
 }
 
 impl ModelConfig {
+    /// Checks the architecture (sizes, memory bounds) and the preprocessing.
+    pub fn validate(&self) -> Result<()> {
+        self.arch.validate()?;
+        self.preprocessing.validate()
+    }
+
     /// The report's MLP on normalised MNIST.
     pub fn report_mlp() -> Self {
         Self {

@@ -96,9 +96,10 @@ impl Model {
         Self::from_tensors(config, tensors)
     }
 
-    /// A model around given parameters, checked for shape and finiteness.
+    /// A model around given parameters, checked for configuration (sizes, memory bounds,
+    /// preprocessing), shape, floating-point dtype and finiteness.
     pub fn from_tensors(config: ModelConfig, tensors: Vec<Tensor>) -> Result<Self> {
-        config.arch.validate()?;
+        config.validate()?;
         let specs = layers(&config.arch);
         let (mut names, mut expected, mut kinds) = (Vec::new(), Vec::new(), Vec::new());
         for p in specs.iter().flat_map(|spec| spec.params()) {
@@ -122,6 +123,12 @@ impl Model {
                     expected: shape.clone(),
                     found: t.dims().to_vec(),
                 });
+            }
+            if !t.dtype().is_float() {
+                return Err(Error::ModelFormat(format!(
+                    "tensor {name} holds {:?} values; weights must be floating point (F32, F16, BF16 or F64)",
+                    t.dtype()
+                )));
             }
             let t = t.to_dtype(DType::F32)?;
             let bad = t.flatten_all()?.to_vec1::<f32>()?.iter().filter(|v| !v.is_finite()).count();
