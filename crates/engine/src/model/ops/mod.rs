@@ -14,6 +14,8 @@ pub(crate) mod storage;
 
 pub mod cross_entropy;
 pub mod linear;
+pub mod pool;
 
 pub use cross_entropy::cross_entropy;
 pub use linear::linear;
+pub use pool::max_pool2;
