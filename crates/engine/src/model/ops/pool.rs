@@ -34,11 +34,6 @@ pub fn max_pool2(x: &Tensor) -> Result<Tensor> {
 
 struct MaxPool2;
 
-/// All ones if `c`, else all zeros: a bit mask for selecting an `f32`'s bits.
-fn mask(c: bool) -> u32 {
-    (c as u32).wrapping_neg()
-}
-
 impl CustomOp1 for MaxPool2 {
     fn name(&self) -> &'static str {
         "max-pool-2x2"
@@ -73,20 +68,16 @@ impl CustomOp1 for MaxPool2 {
                     {
                         for (oy, (ys, gs)) in ys.chunks_exact(ow).zip(gs.chunks_exact(ow)).enumerate() {
                             let (top, bottom) = (&plane[2 * oy * w..][..2 * ow], &plane[(2 * oy + 1) * w..][..2 * ow]);
-                            let (gtop, gbottom) = gplane[2 * oy * w..][..2 * w].split_at_mut(w);
+                            let grows = &mut gplane[2 * oy * w..][..2 * w];
                             let cells = top.chunks_exact(2).zip(bottom.chunks_exact(2));
-                            let gcells = gtop.chunks_exact_mut(2).zip(gbottom.chunks_exact_mut(2));
-                            for (((t, b), (gt, gb)), (&max, &g)) in cells.zip(gcells).zip(ys.iter().zip(gs)) {
-                                // The first cell holding the maximum, in row-major order: each
-                                // cell takes `g` if it holds the maximum and no earlier one does.
-                                // Selected with bit masks, not branches, which random data
-                                // mispredicts. The maximum is one of the four.
-                                let (e0, e1, e2) = (mask(t[0] == max), mask(t[1] == max), mask(b[0] == max));
-                                let g = g.to_bits();
-                                gt[0] = f32::from_bits(g & e0);
-                                gt[1] = f32::from_bits(g & e1 & !e0);
-                                gb[0] = f32::from_bits(g & e2 & !e0 & !e1);
-                                gb[1] = f32::from_bits(g & !e0 & !e1 & !e2);
+                            for (ox, ((t, b), (&max, &g))) in cells.zip(ys.iter().zip(gs)).enumerate() {
+                                // The first cell holding the maximum, in row-major order, as a
+                                // number 0..4 computed without branches (which random data
+                                // mispredicts): past cell i while cell i is not the maximum.
+                                // The maximum is one of the four, so 3 means the last cell.
+                                let past = |v: f32| usize::from(v != max);
+                                let at = past(t[0]) * (1 + past(t[1]) * (1 + past(b[0])));
+                                grows[2 * ox + (at & 1) + (at >> 1) * w] = g;
                             }
                         }
                     }
