@@ -108,17 +108,13 @@ impl Geometry {
     }
 
     /// im2col: `cols [patch, positions]` from one image `[c, h, w]`, a row run at a time.
+    /// Only the cells that read the image are written: `cols` must hold zeros wherever the
+    /// padding falls, as a zeroed buffer does and keeps doing when reused for images of the
+    /// same geometry (the padding cells are the same for every image).
     fn unfold(&self, image: &[f32], cols: &mut [f32]) {
-        let ow = self.ow;
         self.runs(|run, read| {
-            let dst = &mut cols[run..][..ow];
-            match read {
-                Some((src, x0, x1)) => {
-                    dst[..x0].fill(0.0);
-                    dst[x0..x1].copy_from_slice(&image[src..][..x1 - x0]);
-                    dst[x1..].fill(0.0);
-                }
-                None => dst.fill(0.0),
+            if let Some((src, x0, x1)) = read {
+                cols[run + x0..][..x1 - x0].copy_from_slice(&image[src..][..x1 - x0]);
             }
         });
     }
