@@ -4,7 +4,7 @@
 //! products, another upsample) and, in candle 0.11.1, hands each window's maximum only a
 //! quarter of its gradient (it multiplies by the tie fraction where it means to divide by the
 //! tie count). Here backward is one pass: each window's gradient goes whole to the first
-//! position holding its maximum, found again from the input (four comparisons per window,
+//! position holding its maximum, found again from the input (three comparisons per window,
 //! cheaper than keeping an argmax buffer per step), as PyTorch does.
 
 use candle_core::{CpuStorage, CustomOp1, Layout, Shape, Tensor};
