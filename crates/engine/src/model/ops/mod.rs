@@ -12,9 +12,13 @@
 pub(crate) mod gemm;
 pub(crate) mod storage;
 
+pub mod conv;
 pub mod cross_entropy;
 pub mod linear;
+pub mod pool;
 
+pub use conv::conv2d;
 pub use cross_entropy::cross_entropy;
 pub use gemm::one_thread;
 pub use linear::linear;
+pub use pool::max_pool2;
