@@ -8,8 +8,7 @@ use engine::data::Dataset;
 use engine::experiments::notes::{model_file, ModelNotes};
 use engine::model::{Architecture, Model, ModelConfig};
 use engine::train::{
-    train, AdamConfig, Biases, Control, DistillLoss, DivergenceGuard, EpochSummary, GradientVariant, Method,
-    TrainConfig, TrainHooks,
+    train, AdamConfig, Biases, Control, DistillLoss, EpochSummary, GradientVariant, Method, TrainConfig, TrainHooks,
 };
 
 use crate::bars::bar;
@@ -129,15 +128,7 @@ pub fn train_with_bar(
     let steps = data.len().div_ceil(cfg.batch_size) * cfg.epochs;
     let pb = bar(steps as u64, label, "steps");
     let start = Instant::now();
-    // Every step's loss goes through the divergence rule; a runaway run stops at once and is
-    // reported as an error, so its model is never saved.
-    let mut guard = DivergenceGuard::default();
-    let mut diverged: Option<engine::Error> = None;
     let mut on_progress = |p: &engine::train::Progress| {
-        if let Err(e) = guard.observe(p.epoch, p.step, p.loss) {
-            diverged = Some(e);
-            return Control::Stop;
-        }
         pb.set_position(p.global_step as u64);
         if p.step == p.steps_per_epoch || p.global_step.is_multiple_of(20) {
             let rate = p.throughput.map(|r| format!(" {r:.0} img/s")).unwrap_or_default();
@@ -152,12 +143,8 @@ pub fn train_with_bar(
     let hooks = TrainHooks { teacher, clock: Some(&clock), progress: &mut on_progress };
     let result = train(model, data, cfg, hooks);
     pb.finish_and_clear();
-    let history = match (result, diverged) {
-        (Err(engine::Error::Cancelled), Some(e)) | (Err(e), _) => {
-            return Err(anyhow::Error::new(e).context(format!("training {label}")))
-        }
-        (Ok(h), _) => h,
-    };
+    // The engine's divergence rule stops a runaway run with an error, so its model is never saved.
+    let history = result.map_err(|e| anyhow::Error::new(e).context(format!("training {label}")))?;
     Ok((history, start.elapsed().as_secs_f64()))
 }
 

@@ -79,6 +79,8 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
     let start_time = hooks.clock.map(|c| c());
     let mut order: Vec<usize> = (0..data.len()).collect();
     let mut history = Vec::new();
+    // Stops NaN/inf, and finite losses running away (see `divergence.rs`).
+    let mut guard = super::divergence::DivergenceGuard::default();
     let mut global_step = 0;
     let mut images_seen = 0;
     for epoch in 1..=cfg.epochs {
@@ -106,9 +108,7 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
             };
             let loss_value = loss.to_scalar::<f32>()?;
             global_step += 1;
-            if !loss_value.is_finite() {
-                return Err(Error::Diverged { epoch, step: step + 1, loss: loss_value });
-            }
+            guard.observe(epoch, step + 1, loss_value)?;
             let grads = loss.backward()?;
             // Every parameter takes part in every forward pass, so a missing gradient is a broken
             // graph (an op without backward), never something to paper over with zeros.
