@@ -26,10 +26,7 @@ impl DigitalLayers {
     fn layer(spec: &LayerSpec, x: &Tensor, w: &Tensor, b: &Tensor, relu: bool) -> Result<Tensor> {
         match spec.kind {
             LayerKind::Linear { .. } => ops::linear(x, w, b, relu),
-            LayerKind::Conv2d { padding, .. } => {
-                let y = layers::conv2d(x, w, b, padding)?;
-                Ok(if relu { y.relu()? } else { y })
-            }
+            LayerKind::Conv2d { padding, .. } => ops::conv2d(x, w, b, padding, relu),
         }
     }
 }
@@ -214,7 +211,9 @@ impl Model {
                     }
                 }
                 Op::Relu => h.relu()?,
-                Op::MaxPool2 => h.max_pool2d(2)?,
+                // Not candle's `max_pool2d`: its backward (candle 0.11.1) passes a quarter of the
+                // gradient to a window's single maximum (see `ops::pool`).
+                Op::MaxPool2 => ops::max_pool2(&h)?,
                 Op::Flatten => layers::flatten(&h)?,
                 Op::Dropout(p) => match pass.dropout.as_deref_mut() {
                     Some(r) => layers::dropout(&h, p, r)?,
