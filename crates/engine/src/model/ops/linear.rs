@@ -7,7 +7,7 @@
 
 use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor};
 
-use super::gemm::{matmul, Mat};
+use super::gemm::{matmul, product, Mat};
 use super::storage::{slice, tensor, with_slice};
 use crate::error::{Error, Result};
 
@@ -84,14 +84,11 @@ impl CustomOp3 for Linear {
         for row in g.chunks_exact(outputs) {
             gb.iter_mut().zip(row).for_each(|(acc, v)| *acc += v);
         }
-        let mut gw = vec![0.0f32; outputs * inputs];
-        with_slice::<f32, _>(x, "linear x", |x| {
-            matmul(&mut gw, Mat::transposed(&g, outputs, n), Mat::rows(x, n, inputs), false)
-        })?;
+        let gw =
+            with_slice::<f32, _>(x, "linear x", |x| product(Mat::transposed(&g, outputs, n), Mat::rows(x, n, inputs)))?;
         let gx = if self.input_grad {
-            let mut gx = vec![0.0f32; n * inputs];
-            with_slice::<f32, _>(w, "linear w", |w| {
-                matmul(&mut gx, Mat::rows(&g, n, outputs), Mat::rows(w, outputs, inputs), false)
+            let gx = with_slice::<f32, _>(w, "linear w", |w| {
+                product(Mat::rows(&g, n, outputs), Mat::rows(w, outputs, inputs))
             })?;
             Some(tensor(gx, (n, inputs))?)
         } else {
