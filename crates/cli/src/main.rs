@@ -54,6 +54,15 @@ fn command() -> clap::Command {
 }
 
 fn main() {
+    // candle splits large element-wise ops over a pool of CANDLE_NUM_THREADS threads (default:
+    // all cores). The engine's kernels choose their own parallelism (products big enough to pay),
+    // and what candle still does element-wise in a training step is small: split, it made
+    // training slower on 2 threads than on 1. One thread for it, unless the user says otherwise.
+    if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+        // SAFETY: first thing in main, before any thread exists (nothing else reads or writes
+        // the environment concurrently).
+        unsafe { std::env::set_var("CANDLE_NUM_THREADS", "1") };
+    }
     let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Command::Train(a) => commands::train::run(a),

@@ -33,9 +33,11 @@ impl<'a> Mat<'a> {
 }
 
 /// Products smaller than this many multiply-adds run on one thread: below it, handing work to
-/// rayon costs more than it saves (measured: candle's always-parallel matmul made batch-64
-/// MLP training slower on 2 threads than on 1).
-const PARALLEL_MIN_MACS: usize = 1 << 23;
+/// rayon costs more than it saves. Every product of a batch-64 training step (at most
+/// 64 x 784 x 512 = 25.7M) stays on one thread: split at 8.4M, the report's MLP trained at
+/// 22-24K img/s on 2 threads against 30-33K on 1 (bench/results, this machine). Evaluation
+/// batches of 1,000 images (200M and more) are split.
+const PARALLEL_MIN_MACS: usize = 1 << 25;
 
 thread_local! {
     /// Set by [`one_thread`]: this thread's products stay on it.
