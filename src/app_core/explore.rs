@@ -115,6 +115,9 @@ pub struct Explore {
     /// fault curve was; cleared with the data (a dataset switch).
     pub curves_sent: BTreeSet<(u64, usize)>,
     pub xbar_curves_sent: BTreeSet<(u64, usize, String)>,
+    /// Report rows' models whose figures were asked for: (model, draws, "") for the noise
+    /// figures, (model, draws, crossbar settings) for the crossbar ones.
+    pub report_sent: BTreeSet<(u64, usize, String)>,
 }
 
 /// Everything the slider's jobs depend on.
@@ -161,6 +164,7 @@ impl Default for Explore {
             xbar_sent: None,
             curves_sent: BTreeSet::new(),
             xbar_curves_sent: BTreeSet::new(),
+            report_sent: BTreeSet::new(),
         }
     }
 }
@@ -277,6 +281,34 @@ impl Explore {
                 config.faults = engine::crossbar::FaultConfig { lrs: p, hrs: p };
                 let n = if config.is_stochastic() { self.draws } else { 1 };
                 (0..n).map(move |k| EvalTask::Crossbar { config: config.clone(), draw: k, subset: None })
+            })
+            .collect()
+    }
+
+    /// What the Reproduce panel's row of a model needs and nothing more: the noise curve's
+    /// points at σ 1.0 and 1.5 and, with the crossbar on, the fault curve's points without
+    /// faults and at 0.1 / 0.1, every draw. The full curves are 10 times the work, and computed
+    /// for every trained row they kept the evaluators busy long after the trainings.
+    pub fn report_noise_tasks(&self) -> Vec<EvalTask> {
+        let stds = curve_stds();
+        let seed = self.seed;
+        [1.0f32, 1.5]
+            .into_iter()
+            .filter_map(|s| curve_index(s).map(|i| stds[i]))
+            .flat_map(|std| {
+                (0..self.draws).map(move |k| EvalTask::Noise { std, seed, draw: k, subset: None, predictions: false })
+            })
+            .collect()
+    }
+
+    /// The crossbar half of [`Explore::report_noise_tasks`]'s row figures (none when it is off).
+    pub fn report_xbar_tasks(&self) -> Vec<EvalTask> {
+        let points = [fault_rates()[0], fault_rates()[2]];
+        self.xbar_curve_tasks()
+            .into_iter()
+            .filter(|t| match t {
+                EvalTask::Crossbar { config, .. } => points.iter().any(|&p| (config.faults.lrs - p).abs() < 1e-9),
+                _ => false,
             })
             .collect()
     }

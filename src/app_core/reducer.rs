@@ -86,8 +86,15 @@ fn start(s: &mut State, st: Startup) {
 
 fn add_model(s: &mut State, m: SavedModel) {
     let id = m.meta.id;
+    // A Reproduce row trained by the queue is kept, but does not take over the Explore panel
+    // (nor start its full curves): the panel asks only for the row's own figures (`schedule`).
+    let queued_row = m.meta.recipe.is_some() && m.meta.epochs_done.is_none();
     if s.model(id).is_none() {
         s.models.push(m);
+    }
+    if queued_row {
+        s.effect(Effect::SaveModel(id));
+        return;
     }
     s.explore.focus(Some(id));
     if !s.explore.compare.contains(&id) {
@@ -523,6 +530,21 @@ pub fn schedule(s: &mut State) {
                 if s.explore.xbar_curves_sent.insert((id, draws, key.clone())) {
                     s.effect(Effect::CurveJobs { model: id, tasks: s.explore.xbar_curve_tasks() });
                 }
+            }
+        }
+        // The Reproduce panel's figures of every report row's model that the full curves above
+        // do not already cover.
+        let key = s.explore.xbar_key();
+        for row in reproduce::keys() {
+            let reproduce::RowStatus::Trained(id) = reproduce::row_status(s, row) else { continue };
+            if compare.contains(&id) {
+                continue;
+            }
+            if s.explore.report_sent.insert((id, draws, String::new())) {
+                s.effect(Effect::CurveJobs { model: id, tasks: s.explore.report_noise_tasks() });
+            }
+            if s.explore.crossbar.enabled && s.explore.report_sent.insert((id, draws, key.clone())) {
+                s.effect(Effect::CurveJobs { model: id, tasks: s.explore.report_xbar_tasks() });
             }
         }
     }

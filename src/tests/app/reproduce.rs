@@ -249,3 +249,51 @@ fn a_failed_second_trainer_run_is_reported_and_the_queue_moves_on() {
     assert!(notice.contains("out of memory") && notice.contains("mlp-b128"), "{notice}");
     assert_eq!(train_effects(&take_effects(&mut s)), vec![(Trainer::Second, MlpB32, None)]);
 }
+
+/// A trained report row gets the jobs of its own figures (σ 1.0 and 1.5, every draw; with the
+/// crossbar on, its fault points 0 and 0.1 / 0.1), not the full curves of a compared model.
+#[test]
+fn a_trained_row_asks_only_for_its_figures() {
+    let mut s = ready();
+    reduce(&mut s, Action::Enqueue(vec![MlpB256]));
+    take_effects(&mut s);
+    let job = s.run.as_ref().unwrap().job;
+    done(&mut s, job, 60);
+    let jobs: Vec<Vec<crate::protocol::EvalTask>> = take_effects(&mut s)
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::CurveJobs { model: 60, tasks } => Some(tasks),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(jobs.len(), 1, "one set of jobs for the row");
+    let stds: Vec<f32> = jobs[0]
+        .iter()
+        .map(|t| match t {
+            crate::protocol::EvalTask::Noise { std, .. } => *std,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    let draws = s.explore.draws;
+    assert_eq!(stds.len(), 2 * draws);
+    assert!(stds.iter().all(|&x| (x - 1.0).abs() < 1e-4 || (x - 1.5).abs() < 1e-4), "{stds:?}");
+    assert!(!s.explore.compare.contains(&60), "a queue row does not take over the Explore panel");
+    // Asked once: the next action sends nothing more for it.
+    reduce(&mut s, Action::SetTab(crate::app_core::Tab::Reproduce));
+    assert!(!take_effects(&mut s).iter().any(|e| matches!(e, Effect::CurveJobs { model: 60, .. })));
+    // With the crossbar on, its two fault points follow.
+    let mut on = s.explore.crossbar.clone();
+    on.enabled = true;
+    s.explore.crossbar = on;
+    reduce(&mut s, Action::SetTab(crate::app_core::Tab::Reproduce));
+    let xbar = take_effects(&mut s)
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::CurveJobs { model: 60, tasks } => Some(tasks),
+            _ => None,
+        })
+        .flatten()
+        .filter(|t| matches!(t, crate::protocol::EvalTask::Crossbar { .. }))
+        .count();
+    assert!(xbar >= 2, "the crossbar points are asked for once it is on ({xbar})");
+}
