@@ -8,6 +8,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod agreement;
 mod app;
 mod fixtures;
+mod kernels;
 mod protocol;
 #[cfg(not(target_arch = "wasm32"))]
 mod recipe_paths;
