@@ -256,19 +256,10 @@ impl Conv2d {
 
 #[cfg(test)]
 mod tests {
-    use candle_core::{Device, Var};
+    use candle_core::Var;
 
     use super::*;
-    use crate::rng::{normal_vec, rng};
-
-    fn randn(shape: &[usize], seed: u64) -> Tensor {
-        let n = shape.iter().product();
-        Tensor::from_vec(normal_vec(&mut rng(seed, 0), n, 1.0), shape, &Device::Cpu).unwrap()
-    }
-
-    fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
-        (a - b).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap().to_scalar::<f32>().unwrap()
-    }
+    use crate::model::ops::test_util::{max_diff, randn};
 
     /// Values and all three gradients against candle's `conv2d` + bias (+ relu), at LeNet's and
     /// the example CNN's layer shapes and odd ones: batch 1, several channels with padding,

@@ -13,6 +13,9 @@ pub(crate) mod gemm;
 pub(crate) mod storage;
 
 pub mod conv;
+#[cfg(test)]
+pub(crate) mod test_util;
+
 pub mod cross_entropy;
 pub mod linear;
 pub mod pool;

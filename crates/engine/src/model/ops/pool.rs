@@ -94,16 +94,7 @@ mod tests {
     use candle_core::{Device, Var, D};
 
     use super::*;
-    use crate::rng::{normal_vec, rng};
-
-    fn randn(shape: &[usize], seed: u64) -> Tensor {
-        let n = shape.iter().product();
-        Tensor::from_vec(normal_vec(&mut rng(seed, 0), n, 1.0), shape, &Device::Cpu).unwrap()
-    }
-
-    fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
-        (a - b).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap().to_scalar::<f32>().unwrap()
-    }
+    use crate::model::ops::test_util::{max_diff, randn};
 
     /// 2x2 max pooling from candle ops whose backward is right: the windows laid out on a last
     /// axis and a `max` over it (gradient to the maximum; ties get it whole, each).
