@@ -533,18 +533,36 @@ pub fn schedule(s: &mut State) {
             }
         }
         // The Reproduce panel's figures of every report row's model that the full curves above
-        // do not already cover.
+        // do not already cover. `schedule` runs after every action (each evaluation result), so
+        // the rows are only matched to models while some model still lacks its jobs.
         let key = s.explore.xbar_key();
-        for row in reproduce::keys() {
-            let reproduce::RowStatus::Trained(id) = reproduce::row_status(s, row) else { continue };
-            if compare.contains(&id) {
-                continue;
-            }
-            if s.explore.report_sent.insert((id, draws, String::new())) {
-                s.effect(Effect::CurveJobs { model: id, tasks: s.explore.report_noise_tasks() });
-            }
-            if s.explore.crossbar.enabled && s.explore.report_sent.insert((id, draws, key.clone())) {
-                s.effect(Effect::CurveJobs { model: id, tasks: s.explore.report_xbar_tasks() });
+        let noise_marker = (draws, String::new());
+        let xbar_marker = s.explore.crossbar.enabled.then_some((draws, key));
+        let sent = |id: u64, (d, k): &(usize, String)| s.explore.report_sent.contains(&(id, *d, k.clone()));
+        let unsent: Vec<u64> = s
+            .models
+            .iter()
+            .map(|m| m.meta.id)
+            .filter(|id| !compare.contains(id))
+            .filter(|&id| !sent(id, &noise_marker) || xbar_marker.as_ref().is_some_and(|m| !sent(id, m)))
+            .collect();
+        if !unsent.is_empty() {
+            let rows: Vec<u64> = reproduce::keys()
+                .into_iter()
+                .filter_map(|row| match reproduce::row_status(s, row) {
+                    reproduce::RowStatus::Trained(id) => Some(id),
+                    _ => None,
+                })
+                .collect();
+            for id in unsent.into_iter().filter(|id| rows.contains(id)) {
+                if s.explore.report_sent.insert((id, draws, String::new())) {
+                    s.effect(Effect::CurveJobs { model: id, tasks: s.explore.report_noise_tasks() });
+                }
+                if let Some((d, k)) = &xbar_marker {
+                    if s.explore.report_sent.insert((id, *d, k.clone())) {
+                        s.effect(Effect::CurveJobs { model: id, tasks: s.explore.report_xbar_tasks() });
+                    }
+                }
             }
         }
     }
