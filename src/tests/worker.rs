@@ -11,7 +11,7 @@ use super::fixtures::images_labels;
 use crate::app_core::models::uploaded_meta;
 use crate::app_core::naming::model_name;
 use crate::protocol::*;
-use crate::worker_core::{parse_files, WorkerCore};
+use crate::worker_core::{parse_files, warmed_up, WorkerCore};
 
 fn source(verify: bool) -> DataSource {
     let urls = [
@@ -279,4 +279,38 @@ fn calibrated_crossbars_fetch_training_images_once_and_match_the_digital_accurac
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn warm_up_stops_once_chunks_stop_getting_faster() {
+    // Baseline code, then the optimised code arrives at the third chunk.
+    assert!(!warmed_up(&[0.20, 0.21], 3.0));
+    assert!(!warmed_up(&[0.20, 0.21, 0.09], 3.0));
+    assert!(warmed_up(&[0.20, 0.21, 0.09, 0.10], 3.0));
+    assert!(warmed_up(&[0.20, 0.09, 0.09], 3.0));
+    // Still settling: the last chunk is much faster than the one before.
+    assert!(!warmed_up(&[0.20, 0.15, 0.09], 3.0));
+    // Never faster than the first chunk: keep trying until the budget is spent.
+    assert!(!warmed_up(&[0.20, 0.20, 0.20], 3.0));
+    assert!(warmed_up(&[1.0, 1.0, 1.1], 3.0));
+    assert!(!warmed_up(&[], 3.0));
+}
+
+#[test]
+fn warm_up_trains_once_in_a_trainer_and_puts_the_data_back() {
+    let mut core = loaded_core();
+    let t = std::cell::Cell::new(0.0);
+    let clock = || {
+        t.set(t.get() + 0.25);
+        t.get()
+    };
+    let chunks = core.warm_up(&clock);
+    assert!(!chunks.is_empty() && chunks.iter().all(|s| s.is_finite() && *s > 0.0), "{chunks:?}");
+    let data = core.data.as_ref().unwrap();
+    assert_eq!((data.train.as_ref().map(|t| t.len()), data.test.len()), (Some(320), 100));
+    assert!(core.warm_up(&clock).is_empty(), "once per worker");
+    // An evaluator (no training set) never warms up.
+    let mut evaluator = loaded_core();
+    evaluator.data.as_mut().unwrap().train = None;
+    assert!(evaluator.warm_up(&clock).is_empty());
 }
