@@ -114,6 +114,9 @@ mod shell {
 
     pub fn run() {
         console_error_panic_hook::set_once();
+        // The worker's wasm memory, for probes (e2e/memory-probe.mjs reads its size through
+        // DevTools): wasm memory never shrinks, so its size is the worker's peak heap.
+        let _ = js_sys::Reflect::set(&scope(), &"mpgWasmMemory".into(), &wasm_bindgen::memory());
         let core = Rc::new(RefCell::new(WorkerCore::default()));
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             let bytes = Uint8Array::new(&e.data()).to_vec();
