@@ -21,6 +21,16 @@ evaluation timed less work than `mpg bench` did.
     pip install torch            # CPU execution; no numpy needed
     python3 bench/pytorch_reference.py --data ../shared/data/mnist --threads 1 --model lenet --phase eval
     python3 bench/pytorch_reference.py --data ../shared/data/mnist --one-epoch   # accuracy check
+
+Interoperability with the engine (crates/engine/src/model/pytorch.rs; its tests run these):
+    # a PyTorch-trained LeNet (seed 7, 100 steps of 64) as safetensors, and its logits for the
+    # first 16 test images, normalised as the engine normalises MNIST:
+    python3 bench/pytorch_reference.py --write-fixture crates/engine/tests/fixtures
+    # loads a model the engine exported (`mpg export`) into the PyTorch module of that shape,
+    # strictly, and compares its logits for the first N test images with the engine's:
+    python3 bench/pytorch_reference.py --check-export m.safetensors --expect logits.json
+Both read and write safetensors with the few lines below (no `safetensors` package needed);
+in your own code, `model.load_state_dict(safetensors.torch.load_file(path))` does the same.
 """
 import argparse
 import gzip
@@ -158,6 +168,95 @@ def emit(a, name, phase, run, images, timing, acc, extra):
     print(f"pytorch {name} {phase}: {images / wall:.0f} img/s wall, {images / cpu:.0f} img/s per CPU-s", file=sys.stderr)
 
 
+def read_safetensors(path):
+    """A safetensors file's F32 tensors by name, and its metadata."""
+    raw = open(path, "rb").read()
+    n = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8 : 8 + n])
+    meta = header.pop("__metadata__", {})
+    out = {}
+    for name, info in header.items():
+        if info["dtype"] != "F32":
+            raise SystemExit(f"{path}: {name} is {info['dtype']}, expected F32")
+        start, end = info["data_offsets"]
+        out[name] = torch.frombuffer(bytearray(raw[8 + n + start : 8 + n + end]), dtype=torch.float32).view(info["shape"])
+    return out, meta
+
+
+def write_safetensors(path, tensors, meta):
+    """Tensors (name -> float32 tensor) as safetensors, names sorted, as safetensors.torch writes."""
+    header, blobs, offset = {"__metadata__": meta}, [], 0
+    for name in sorted(tensors):
+        # Little-endian float32 bytes, without numpy.
+        data = bytes(tensors[name].detach().to(torch.float32).contiguous().view(torch.uint8).flatten().tolist())
+        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(len(text).to_bytes(8, "little") + text + b"".join(blobs))
+
+
+class NamedMlp(nn.Module):
+    """An MLP with the engine's layer names fc1, fc2, ... (sizes from the state dict)."""
+
+    def __init__(self, sizes):
+        super().__init__()
+        self.n = len(sizes) - 1
+        for i in range(self.n):
+            setattr(self, f"fc{i + 1}", nn.Linear(sizes[i], sizes[i + 1]))
+
+    def forward(self, x):
+        for i in range(self.n):
+            x = getattr(self, f"fc{i + 1}")(x)
+            x = F.relu(x) if i + 1 < self.n else x
+        return x
+
+
+FIXTURE_IMAGES = 16
+
+
+def write_fixture(d, out_dir):
+    """A LeNet trained by PyTorch (seed 7, 100 steps of 64 images, Adam) and its logits."""
+    x, y = half(d, True)
+    xt, _ = half(d, False)
+    torch.manual_seed(7)
+    model = LeNet()
+    train_once(model, x[:6400], y[:6400], True)
+    with torch.no_grad():
+        logits = model(normalise(xt[:FIXTURE_IMAGES], True))
+    os.makedirs(out_dir, exist_ok=True)
+    write_safetensors(os.path.join(out_dir, "lenet-pytorch.safetensors"), model.state_dict(), {"format": "pt"})
+    with open(os.path.join(out_dir, "lenet-pytorch-logits.json"), "w") as f:
+        json.dump({"made_by": f"bench/pytorch_reference.py --write-fixture, torch {torch.__version__}",
+                   "images": f"the first {FIXTURE_IMAGES} MNIST test images, (pixel / 255 - {MEAN}) / {STD}",
+                   "logits": [[float(v) for v in row] for row in logits]}, f, indent=1)
+        f.write("\n")
+    print(f"wrote {out_dir}/lenet-pytorch.safetensors and lenet-pytorch-logits.json")
+
+
+def check_export(d, path, expect_path):
+    """Loads an exported model into the PyTorch module of its shape (strictly) and compares
+    its logits on the first N test images with the engine's (JSON: {"logits": [[...], ...]})."""
+    tensors, meta = read_safetensors(path)
+    if "conv1.weight" in tensors:
+        model, conv = LeNet(), True
+    else:
+        sizes = [tensors["fc1.weight"].shape[1]] + [tensors[f"fc{i + 1}.weight"].shape[0] for i in range(len(tensors) // 2)]
+        model, conv = NamedMlp(sizes), False
+    model.load_state_dict(tensors, strict=True)
+    expected = torch.tensor(json.load(open(expect_path))["logits"])
+    xt, _ = half(d, False)
+    with torch.no_grad():
+        logits = model(normalise(xt[: len(expected)], conv))
+    diff = (logits - expected).abs().max().item()
+    print(json.dumps({"file": path, "module": type(model).__name__, "images": len(expected), "max_abs_diff": diff,
+                      "metadata": meta}))
+    if not diff <= 1e-4:
+        raise SystemExit(f"PyTorch's logits differ from the engine's by {diff} (> 1e-4)")
+
+
 def one_epoch_check(d):
     x, y = half(d, True)
     xt, yt = half(d, False)
@@ -182,8 +281,15 @@ def main():
     ap.add_argument("--cnn-steps", type=int, default=60)
     ap.add_argument("--std", type=float, default=1.0)
     ap.add_argument("--one-epoch", action="store_true", help="train the report's MLP one epoch (seeds 1-3), print test accuracy")
+    ap.add_argument("--write-fixture", metavar="DIR", help="write the PyTorch-trained LeNet fixture and its logits")
+    ap.add_argument("--check-export", metavar="FILE", help="load an exported model in PyTorch and compare logits")
+    ap.add_argument("--expect", metavar="JSON", help="the engine's logits for --check-export")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if a.write_fixture:
+        return write_fixture(a.data, a.write_fixture)
+    if a.check_export:
+        return check_export(a.data, a.check_export, a.expect)
     if a.one_epoch:
         return one_epoch_check(a.data)
     models = [a.model] if a.model else MODELS

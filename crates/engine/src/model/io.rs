@@ -1,5 +1,6 @@
 //! Model files: safetensors with a small JSON header (architecture, preprocessing, and free-form
-//! training notes), plus import of MLP state dicts exported from PyTorch.
+//! training notes), plus import of MLP state dicts exported from PyTorch (CNNs and export:
+//! [`super::pytorch`]).
 //! Everything works on bytes, so the browser can load and save models too.
 
 use std::collections::HashMap;
@@ -37,7 +38,7 @@ pub fn to_bytes(model: &Model, notes: Option<&serde_json::Value>) -> Result<Vec<
 /// model would not give the same bytes twice. The tensor data is untouched (offsets are
 /// relative to the end of the header); the header is padded with spaces to 8 bytes as
 /// `safetensors` pads it.
-fn canonical_header(bytes: Vec<u8>) -> Result<Vec<u8>> {
+pub(super) fn canonical_header(bytes: Vec<u8>) -> Result<Vec<u8>> {
     fn sorted(v: serde_json::Value) -> serde_json::Value {
         match v {
             serde_json::Value::Object(m) => {
@@ -122,16 +123,26 @@ pub fn from_bytes(bytes: &[u8], fallback_preprocessing: Preprocessing) -> Result
                 meta.get(NOTES_KEY).and_then(|s| serde_json::from_str(s).ok()).unwrap_or(serde_json::Value::Null);
             Ok(LoadedModel { model: Model::from_tensors(config, list)?, notes, imported: false })
         }
-        None => Ok(LoadedModel {
-            model: import_pytorch_mlp(tensors, fallback_preprocessing)?,
-            notes: serde_json::Value::Null,
-            imported: true,
-        }),
+        None => {
+            // A file exported by `pytorch::to_pytorch_bytes` says how its inputs were prepared.
+            let preprocessing = match meta.get(super::pytorch::PREPROCESSING_KEY) {
+                Some(json) => serde_json::from_str(json).map_err(|e| {
+                    Error::ModelFormat(format!("the preprocessing in the metadata is not understood: {e}"))
+                })?,
+                None => fallback_preprocessing,
+            };
+            let model = if super::pytorch::is_convolutional(&tensors) {
+                super::pytorch::import_pytorch_cnn(tensors, preprocessing)?
+            } else {
+                import_pytorch_mlp(tensors, preprocessing)?
+            };
+            Ok(LoadedModel { model, notes: serde_json::Value::Null, imported: true })
+        }
     }
 }
 
 /// Sort key for state-dict prefixes: `0`, `2`, `4` (nn.Sequential) or `fc1`, `fc2` (named).
-fn prefix_order(prefix: &str) -> (u64, String) {
+pub(super) fn prefix_order(prefix: &str) -> (u64, String) {
     let digits: String =
         prefix.chars().rev().take_while(|c| c.is_ascii_digit()).collect::<Vec<_>>().into_iter().rev().collect();
     (digits.parse().unwrap_or(u64::MAX), prefix.to_string())

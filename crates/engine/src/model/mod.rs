@@ -5,6 +5,7 @@ pub mod io;
 pub mod layers;
 pub mod network;
 pub mod ops;
+pub mod pytorch;
 
 pub use config::{Architecture, LayerKind, LayerSpec, ModelConfig, ParamKind, ParamSpec, CLASSES, INPUTS};
 pub use network::{DigitalLayers, LayerExec, Model, Pass};
