@@ -25,6 +25,8 @@ enum Command {
     Train(commands::train::Args),
     /// Test accuracy of a saved (or PyTorch-exported) model, clean or under log-normal weight noise.
     Eval(commands::eval::Args),
+    /// Write a model as a PyTorch state dict (safetensors) that `load_state_dict` takes.
+    Export(commands::export::Args),
     /// Accuracy versus noise std: the robustness curve, as CSV or JSON.
     Sweep(commands::sweep::Args),
     /// A trained model on simulated memristor crossbars: faults, non-idealities, scaling modes.
@@ -67,6 +69,7 @@ fn main() {
     let result = match cli.command {
         Command::Train(a) => commands::train::run(a),
         Command::Eval(a) => commands::eval::run(a),
+        Command::Export(a) => commands::export::run(a),
         Command::Sweep(a) => commands::sweep::run(a),
         Command::Crossbar(c) => commands::crossbar::run(c),
         Command::Reproduce(w) => commands::reproduce::run(w),

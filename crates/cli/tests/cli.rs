@@ -81,6 +81,12 @@ fn train_then_eval_clean_and_noisy_as_json_then_sweep() {
         serde_json::from_str(&ok(&mpg(&["eval", "--model", s(&model), "--data", s(&data), "--json"]))).unwrap();
     let acc = clean["accuracy"].as_f64().unwrap();
     assert!(acc > 90.0 && acc <= 100.0, "{clean}");
+    // Exported as a PyTorch state dict, the model reads back (as an import) with its accuracy.
+    let exported = tmp.path().join("m-pytorch.safetensors");
+    assert!(ok(&mpg(&["export", "--model", s(&model), "--out", s(&exported)])).contains("load_state_dict"));
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(&mpg(&["eval", "--model", s(&exported), "--data", s(&data), "--json"]))).unwrap();
+    assert_eq!(again["accuracy"], clean["accuracy"], "{again}");
     let noisy: serde_json::Value = serde_json::from_str(&ok(&mpg(&[
         "eval",
         "--model",

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod crossbar;
 pub mod data;
 pub mod eval;
+pub mod export;
 pub mod landscape;
 pub mod parallel;
 pub mod reproduce;
