@@ -7,5 +7,5 @@ pub mod network;
 pub mod ops;
 pub mod pytorch;
 
-pub use config::{Architecture, LayerKind, LayerSpec, ModelConfig, ParamKind, ParamSpec, CLASSES, INPUTS};
+pub use config::{Architecture, LayerKind, LayerSpec, ModelConfig, ParamKind, ParamSpec, CLASSES, IMAGE_SIDE, INPUTS};
 pub use network::{DigitalLayers, LayerExec, Model, Pass};
