@@ -1,6 +1,7 @@
 //! MNIST-format data: the IDX reader, the datasets and their checksums, preprocessing.
 
 pub mod dataset;
+pub mod digit;
 pub mod idx;
 pub mod preprocess;
 
