@@ -216,3 +216,46 @@ fn reproduce_defaults_to_the_engines_seeds() {
     assert_eq!(default_of(&crossbar, "--noise-seed"), NOISE_SEED.to_string());
     assert_eq!(TRAIN_SEED, 1234, "the report's seed");
 }
+
+#[test]
+fn two_shards_of_reproduce_noise_merged_equal_the_whole_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (models, data) = (tmp.path().join("models"), data_dir());
+    let quick = ["--skip-cnn", "--epochs", "1", "--draws", "2", "--data", s(&data), "--models", s(&models)];
+    let run = |out: &str, extra: &[&str]| {
+        let out = tmp.path().join(out);
+        ok(&mpg(&[&["reproduce", "noise", "--out", s(&out)][..], &quick, extra].concat()));
+        out.join("reproduce-noise.json")
+    };
+    // The whole run trains the models; the shards reuse them and measure their own rows.
+    let whole = run("whole", &[]);
+    let one = run("one", &["--shard", "1/2"]);
+    let two = run("two", &["--shard", "2/2"]);
+    let merged = tmp.path().join("merged");
+    ok(&mpg(&["reproduce", "noise", "--out", s(&merged), "--merge", s(&one), "--merge", s(&two)]));
+    let table = |p: &Path| -> Vec<serde_json::Value> {
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+        json["table"]["rows"].as_array().unwrap().clone()
+    };
+    let (whole, merged_rows) = (table(&whole), table(&merged.join("reproduce-noise.json")));
+    assert_eq!(whole.len(), 10, "4 batch rows and 6 hardening rows");
+    assert_eq!(whole.len(), merged_rows.len());
+    let shard_rows = table(&one);
+    assert!(shard_rows.iter().any(|r| r["ours"]["clean"].is_null()), "a shard leaves the other rows empty");
+    for (w, m) in whole.iter().zip(&merged_rows) {
+        assert_eq!((&w["section"], &w["key"], &w["label"]), (&m["section"], &m["key"], &m["label"]));
+        assert!(!w["ours"]["clean"].is_null() && !w["ours"]["std1_0"].is_null(), "{w}");
+        // Every figure (the hardening rows also have std 1.5), every draw, bit for bit.
+        for figure in ["clean", "std1_0", "std1_5", "mean_abs_bias"] {
+            assert_eq!(w["ours"][figure], m["ours"][figure], "{figure} of {}", w["key"]);
+        }
+    }
+    let md = std::fs::read_to_string(merged.join("reproduce-noise.md")).unwrap();
+    assert!(md.contains("Merged from the shards"), "{md}");
+    // A shard of another run, or a shard twice, is refused.
+    let e = err(&mpg(&["reproduce", "noise", "--out", s(&merged), "--merge", s(&one), "--merge", s(&one)]));
+    assert!(e.contains("none of the files"), "{e}");
+    let other = run("other", &["--shard", "2/2", "--noise-seed", "9"]);
+    let e = err(&mpg(&["reproduce", "noise", "--out", s(&merged), "--merge", s(&one), "--merge", s(&other)]));
+    assert!(e.contains("noise_seed") && e.contains("not shards of one run"), "{e}");
+}

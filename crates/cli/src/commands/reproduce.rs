@@ -31,7 +31,7 @@ pub enum Which {
 }
 
 /// Flags both reproductions share.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Clone, Debug)]
 pub struct RunArgs {
     #[command(flatten)]
     pub data: DataArgs,
@@ -59,6 +59,50 @@ pub struct RunArgs {
     /// it would alone; only the wall time changes.
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Only part K of N of the rows (`--shard 1/2` on one machine, `--shard 2/2` on another;
+    /// rows are dealt out in table order). A shard also obtains the teachers its students need,
+    /// but measures only its own rows. `mpg reproduce noise --merge` joins the shards' JSON.
+    #[arg(long)]
+    pub shard: Option<Shard>,
+}
+
+/// Part `index` (from 1) of `count` of a table's rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("`{s}`: a shard is K/N with 1 <= K <= N <= 64, e.g. 1/2");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        if index == 0 || index > count || count > 64 {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    /// The rows of this shard: every `count`-th of `keys` (without repeats), from `index`.
+    pub fn select(&self, keys: &[RecipeKey]) -> Vec<RecipeKey> {
+        let mut unique: Vec<RecipeKey> = Vec::new();
+        for &k in keys {
+            if !unique.contains(&k) {
+                unique.push(k);
+            }
+        }
+        unique.into_iter().enumerate().filter(|(i, _)| i % self.count == self.index - 1).map(|(_, k)| k).collect()
+    }
 }
 
 impl RunArgs {
@@ -75,6 +119,10 @@ pub struct Args {
     /// Seed of the evaluation noise (the app uses the same default).
     #[arg(long, default_value_t = defaults::NOISE_SEED)]
     pub noise_seed: u64,
+    /// Join the `reproduce-noise.json` files of `--shard` runs (repeat the flag; same settings,
+    /// every row measured by exactly one of them) into one table in --out. Trains nothing.
+    #[arg(long)]
+    pub merge: Vec<PathBuf>,
 }
 
 pub fn run(w: Which) -> anyhow::Result<()> {
@@ -157,11 +205,19 @@ pub(crate) fn run_layout(
     settings: &MeasureSettings,
 ) -> anyhow::Result<(HashMap<RecipeKey, Model>, BTreeMap<RecipeKey, Measured>)> {
     let keys: Vec<RecipeKey> = layout.iter().flat_map(|(_, keys)| keys.iter().copied()).collect();
+    let mine = match run.shard {
+        Some(shard) => shard.select(&keys),
+        None => keys,
+    };
+    // Teachers first (a shard may hold a student whose teacher is another shard's row).
+    let mut obtain: Vec<RecipeKey> = mine.iter().filter_map(|&k| run.recipe(k).teacher).collect();
+    obtain.extend(mine.iter().copied());
     let jobs = run.jobs.unwrap_or_else(cores);
     anyhow::ensure!((1..=64).contains(&jobs), "--jobs must be between 1 and 64");
-    let (models, mut measured) = super::parallel::obtain_all(&keys, run, split, jobs)?;
+    let (models, mut measured) = super::parallel::obtain_all(&obtain, run, split, jobs)?;
+    measured.retain(|k, _| mine.contains(k));
     for (section, keys) in layout {
-        for &key in keys {
+        for &key in keys.iter().filter(|k| mine.contains(k)) {
             measure_into(&mut measured, key, &models[&key], section.figures(), split, settings)?;
         }
     }
@@ -221,6 +277,9 @@ pub(crate) fn cores() -> usize {
 fn noise(a: Args) -> anyhow::Result<()> {
     anyhow::ensure!((1..=1000).contains(&a.run.draws), "--draws must be between 1 and 1000");
     crate::output::check_folder(&a.run.out)?;
+    if !a.merge.is_empty() {
+        return merge(&a);
+    }
     crate::output::check_folder(&a.run.models)?;
     let start = Instant::now();
     let split = datadir::load(&a.run.data.data, a.run.data.dataset.into())?;
@@ -230,13 +289,107 @@ fn noise(a: Args) -> anyhow::Result<()> {
     let layout = vec![(Section::Batch, batch_keys.clone()), (Section::Hardening, hardening_keys.clone())];
     let (_, measured) = run_layout(&layout, &a.run, &split, &settings)?;
     let table = ReportTable::build(&layout, &measured, a.run.seed);
-    let wall = start.elapsed().as_secs_f64();
+    let shard = match a.run.shard {
+        Some(s) => {
+            format!("Shard {s}: only its rows are measured; join the shards with `mpg reproduce noise --merge`.  \n")
+        }
+        None => String::new(),
+    };
+    write_noise(&a, &table, start.elapsed().as_secs_f64(), &format!("{shard}{}", provenance(&measured)))
+}
+
+/// The settings two shards must share to be parts of one run, as written in their JSON.
+const SHARED_SETTINGS: [&str; 5] = ["seed", "draws", "noise_seed", "epochs", "skip_cnn"];
+
+/// `--merge`: one table from the JSON of shard runs.
+fn merge(a: &Args) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let mut first: Option<(PathBuf, serde_json::Value)> = None;
+    let mut layout: Vec<(Section, RecipeKey)> = Vec::new();
+    let mut measured: BTreeMap<RecipeKey, Measured> = BTreeMap::new();
+    let mut measured_by: HashMap<RecipeKey, PathBuf> = HashMap::new();
+    for path in &a.merge {
+        let shown = path.display();
+        let text = std::fs::read(path).with_context(|| format!("reading {shown}"))?;
+        let json: serde_json::Value =
+            serde_json::from_slice(&text).with_context(|| format!("{shown}: not a reproduce-noise.json"))?;
+        let table: ReportTable = serde_json::from_value(json["table"].clone())
+            .with_context(|| format!("{shown}: no table of `mpg reproduce noise` in it"))?;
+        match &first {
+            None => {
+                layout = table.rows.iter().map(|r| (r.section, r.key)).collect();
+                first = Some((path.clone(), json.clone()));
+            }
+            Some((first_path, first_json)) => {
+                for field in SHARED_SETTINGS {
+                    anyhow::ensure!(
+                        json[field] == first_json[field],
+                        "{shown} has {field} {} but {} has {}: not shards of one run",
+                        json[field],
+                        first_path.display(),
+                        first_json[field]
+                    );
+                }
+                let rows: Vec<(Section, RecipeKey)> = table.rows.iter().map(|r| (r.section, r.key)).collect();
+                anyhow::ensure!(rows == layout, "{shown} has other rows than {}", first_path.display());
+            }
+        }
+        for row in table.rows.iter().filter(|r| r.ours.clean.is_some()) {
+            match measured_by.get(&row.key) {
+                Some(other) if other != path => {
+                    anyhow::bail!("{} is measured in both {} and {shown}", row.key, other.display())
+                }
+                Some(_) => {}
+                None => {
+                    measured_by.insert(row.key, path.clone());
+                    measured.insert(row.key, row.ours.clone());
+                }
+            }
+        }
+    }
+    let mut missing: Vec<String> =
+        layout.iter().filter(|(_, k)| !measured.contains_key(k)).map(|(_, k)| k.to_string()).collect();
+    missing.dedup();
+    anyhow::ensure!(
+        missing.is_empty(),
+        "rows {} are measured in none of the files: is a shard missing?",
+        missing.join(", ")
+    );
+    let mut sections: Vec<(Section, Vec<RecipeKey>)> = Vec::new();
+    for (section, key) in layout {
+        match sections.last_mut() {
+            Some((s, keys)) if *s == section => keys.push(key),
+            _ => sections.push((section, vec![key])),
+        }
+    }
+    let (_, json) = first.expect("--merge has at least one file");
+    let seed = json["seed"].as_u64().context("the shard's JSON has no training seed")?;
+    let table = ReportTable::build(&sections, &measured, seed);
+    let files: Vec<String> = a.merge.iter().map(|p| format!("`{}`", p.display())).collect();
+    let note = format!("Merged from the shards {}.  \n{}", files.join(", "), provenance(&measured));
+    let settings = Args {
+        run: RunArgs {
+            seed,
+            draws: json["draws"].as_u64().context("no draws")? as usize,
+            epochs: json["epochs"].as_u64().map(|e| e as usize),
+            skip_cnn: json["skip_cnn"].as_bool().unwrap_or(false),
+            shard: None,
+            ..a.run.clone()
+        },
+        noise_seed: json["noise_seed"].as_u64().context("no noise seed")?,
+        merge: a.merge.clone(),
+    };
+    write_noise(&settings, &table, start.elapsed().as_secs_f64(), &note)
+}
+
+/// Writes reproduce-noise.{md,csv,json} into `a.run.out` and prints the Markdown.
+fn write_noise(a: &Args, table: &ReportTable, wall: f64, note: &str) -> anyhow::Result<()> {
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let mut md = String::new();
     let _ = writeln!(md, "# Reproduction of Part 1: log-normal weight noise\n");
     let _ = writeln!(md, "Command: `{command}`  ");
     let _ = writeln!(md, "Wall time: {wall:.0} s on this machine ({} cores) for this invocation.  ", cores());
-    let _ = writeln!(md, "{}\n", provenance(&measured));
+    let _ = writeln!(md, "{note}\n");
     let _ = writeln!(
         md,
         "Training seed {}, {}, Adam (PyTorch defaults), normalised MNIST; noisy figures are the mean ± sample sd over {} independent draws (noise seed {}), each draw over all 10,000 test images. The training runs differ from the report's (initialisation and shuffling come from different generators than PyTorch's), which the draw spread does not cover.\n",
@@ -250,7 +403,8 @@ fn noise(a: Args) -> anyhow::Result<()> {
     crate::output::write_atomic(&a.run.out.join("reproduce-noise.md"), &md)?;
     crate::output::write_atomic(&a.run.out.join("reproduce-noise.csv"), table.csv())?;
     let json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": a.run.seed, "draws": a.run.draws,
-        "noise_seed": a.noise_seed, "table": table.json() });
+        "noise_seed": a.noise_seed, "epochs": a.run.epochs, "skip_cnn": a.run.skip_cnn,
+        "shard": a.run.shard.map(|s| s.to_string()), "table": table.json() });
     crate::output::write_atomic(&a.run.out.join("reproduce-noise.json"), serde_json::to_string_pretty(&json)?)?;
     print!("{md}");
     Ok(())
@@ -267,6 +421,19 @@ mod tests {
         let history = (1..=r.train.epochs).map(|epoch| EpochSummary { epoch, loss: 0.1, accuracy: 97.0 }).collect();
         let notes = ModelNotes::new(&model.config, &r.train, key, history);
         std::fs::write(dir.join(name), model_file(&model, &notes).unwrap()).unwrap();
+    }
+
+    #[test]
+    fn shards_deal_out_the_rows_and_refuse_nonsense() {
+        let keys = [RecipeKey::MlpB32, RecipeKey::MlpB64, RecipeKey::MlpB128, RecipeKey::MlpB64, RecipeKey::MlpB256];
+        let one: Shard = "1/2".parse().unwrap();
+        let two: Shard = "2/2".parse().unwrap();
+        assert_eq!(one.select(&keys), [RecipeKey::MlpB32, RecipeKey::MlpB128]);
+        assert_eq!(two.select(&keys), [RecipeKey::MlpB64, RecipeKey::MlpB256]);
+        assert_eq!("1/1".parse::<Shard>().unwrap().select(&keys).len(), 4);
+        for bad in ["0/2", "3/2", "1/0", "2", "a/b", "1/65"] {
+            assert!(bad.parse::<Shard>().unwrap_err().contains("K/N"), "{bad}");
+        }
     }
 
     #[test]

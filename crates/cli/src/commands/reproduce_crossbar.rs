@@ -45,6 +45,8 @@ pub const FAILS_BELOW: f64 = 50.0;
 
 pub fn run(a: Args) -> anyhow::Result<()> {
     anyhow::ensure!((1..=1000).contains(&a.run.draws), "--draws must be between 1 and 1000");
+    // Its figures and plots beyond the table are not built for parts of a run.
+    anyhow::ensure!(a.run.shard.is_none(), "--shard is for `mpg reproduce noise` only");
     crate::output::check_folder(&a.run.out)?;
     crate::output::check_folder(&a.run.models)?;
     let start = Instant::now();
