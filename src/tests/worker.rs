@@ -314,3 +314,17 @@ fn warm_up_trains_once_in_a_trainer_and_puts_the_data_back() {
     evaluator.data.as_mut().unwrap().train = None;
     assert!(evaluator.warm_up(&clock).is_empty());
 }
+
+#[test]
+fn a_lenet_state_dict_from_pytorch_uploads_as_a_lenet() {
+    // The fixture of crates/engine/tests/pytorch.rs: a LeNet trained by PyTorch.
+    let bytes = include_bytes!("../../crates/engine/tests/fixtures/lenet-pytorch.safetensors").to_vec();
+    let mut core = loaded_core();
+    match run(&mut core, ToWorker::Import { job: 9, name: "lenet.safetensors".into(), bytes }).pop() {
+        Some(FromWorker::Imported { model, pytorch: true, test_accuracy, .. }) => {
+            assert_eq!(model.arch, Architecture::LeNet);
+            assert!((0.0..=100.0).contains(&test_accuracy));
+        }
+        other => panic!("{other:?}"),
+    }
+}
