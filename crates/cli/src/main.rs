@@ -5,7 +5,6 @@
 mod bars;
 mod commands;
 mod datadir;
-mod fetch;
 mod options;
 mod output;
 mod plots;
