@@ -6,6 +6,7 @@ pub mod data;
 pub mod eval;
 pub mod landscape;
 pub mod parallel;
+pub mod pretrained;
 pub mod reproduce;
 pub mod reproduce_crossbar;
 pub mod sweep;
