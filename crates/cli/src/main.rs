@@ -5,7 +5,6 @@
 mod bars;
 mod commands;
 mod datadir;
-mod fetch;
 mod options;
 mod output;
 mod plots;
@@ -42,6 +41,8 @@ enum Command {
     Landscape(commands::landscape::Args),
     /// Measure training and evaluation throughput.
     Bench(commands::bench::Args),
+    /// Train the models the site ships (www/pretrained) from the report's recipes, with a manifest.
+    Pretrained(commands::pretrained::Args),
 }
 
 /// The command line, with every option that takes a value accepting a leading `-`: a negative
@@ -76,6 +77,7 @@ fn main() {
         Command::Data(d) => commands::data::run(d),
         Command::Bench(a) => commands::bench::run(a),
         Command::Landscape(a) => commands::landscape::run(a),
+        Command::Pretrained(a) => commands::pretrained::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

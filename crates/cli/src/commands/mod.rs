@@ -7,6 +7,7 @@ pub mod eval;
 pub mod export;
 pub mod landscape;
 pub mod parallel;
+pub mod pretrained;
 pub mod reproduce;
 pub mod reproduce_crossbar;
 pub mod sweep;
