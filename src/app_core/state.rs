@@ -66,7 +66,7 @@ pub enum DataOrigin {
 }
 
 /// Which trainer worker a run is on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Trainer {
     /// The Train panel's trainer; it also trains Reproduce rows when free.
     Main,
