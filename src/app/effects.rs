@@ -66,9 +66,14 @@ pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedSer
                 let _ = storage::delete_model(id).await;
             });
         }
+        Effect::RespawnEvaluator(i) => {
+            if let Err(e) = sv.pool.respawn(i) {
+                dispatch.dispatch(Action::Notice(Some(format!("could not start evaluator {} again: {e}", i + 1))));
+            }
+        }
         Effect::Import { job, name, bytes } => {
             let bytes = Rc::try_unwrap(bytes).unwrap_or_else(|b| b.as_ref().clone());
-            if !sv.pool.send_to_one(&ToWorker::Import { job, name, bytes }) {
+            if !sv.pool.send_import(job, name, bytes) {
                 dispatch.dispatch(Action::Notice(Some("no evaluator is running to read the model".into())));
             }
         }
