@@ -54,16 +54,24 @@ pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedSer
             sv.pool.add_model(id, m.bytes.clone());
             let meta = serde_json::to_string(&m.meta).unwrap_or_default();
             let bytes = m.bytes.clone();
+            let name = m.meta.name.clone();
             spawn_local(async move {
+                // Resolves when the transaction commits: a quota abort at commit is reported too.
                 if let Err(e) = storage::put_model(id, &meta, &bytes).await {
-                    dispatch.dispatch(Action::Notice(Some(format!("could not save the model: {e}"))));
+                    let msg = format!(
+                        "{e} — model '{name}' was not saved in this browser (it stays in the list until the page closes; download it to keep it)"
+                    );
+                    dispatch.dispatch(Action::Notice(Some(msg)));
                 }
             });
         }
         Effect::DeleteModel(id) => {
             sv.pool.remove_model(id);
             spawn_local(async move {
-                let _ = storage::delete_model(id).await;
+                if let Err(e) = storage::delete_model(id).await {
+                    let msg = format!("{e} — the model was not deleted from this browser's storage");
+                    dispatch.dispatch(Action::Notice(Some(msg)));
+                }
             });
         }
         Effect::RespawnEvaluator(i) => {

@@ -144,18 +144,16 @@ fn on_evaluator(dispatch: &Dispatch, services: &SharedServices, i: usize, genera
 fn restore_models(services: SharedServices, dispatch: Dispatch) {
     spawn_local(async move {
         match storage::all_models().await {
-            Ok(list) => {
-                let mut models = Vec::new();
-                for (meta, bytes) in list {
-                    if let Ok(meta) = serde_json::from_str::<ModelMeta>(&meta) {
-                        let bytes = Rc::new(bytes);
-                        if let Some(s) = services.borrow_mut().as_mut() {
-                            s.pool.add_model(meta.id, bytes.clone());
-                        }
-                        models.push(SavedModel { meta, bytes });
+            Ok(entries) => {
+                // Entries that no longer read are listed, never skipped in silence.
+                let (models, unreadable) = read_stored(entries);
+                for m in &models {
+                    if let Some(s) = services.borrow_mut().as_mut() {
+                        s.pool.add_model(m.meta.id, m.bytes.clone());
                     }
                 }
                 dispatch.dispatch(Action::ModelsRestored(models));
+                dispatch.dispatch(Action::StoredUnreadable(unreadable));
             }
             Err(e) => dispatch.dispatch(Action::Notice(Some(e))),
         }

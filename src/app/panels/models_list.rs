@@ -9,7 +9,7 @@ use crate::app_core::{Action, Tab};
 pub fn view(ctx: &Ctx) -> Html {
     let s = &ctx.state;
     if s.models.is_empty() {
-        return html! { <section id="models">{ upload(ctx) }</section> };
+        return html! { <section id="models">{ upload(ctx) }{ unreadable(ctx) }</section> };
     }
     let rows = s.models.iter().map(|m| {
         let id = m.meta.id;
@@ -43,7 +43,26 @@ pub fn view(ctx: &Ctx) -> Html {
                 <thead><tr><th>{"model"}</th><th>{"test accuracy"}</th><th>{"training time"}</th><th></th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            { unreadable(ctx) }
         </section>
+    }
+}
+
+/// Stored entries that could not be read back: listed, with the reason, never skipped.
+fn unreadable(ctx: &Ctx) -> Html {
+    let list = &ctx.state.unreadable;
+    if list.is_empty() {
+        return html! {};
+    }
+    let items = list.iter().map(|u| {
+        let name = u.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+        html! { <li data-key={u.key.clone()}>{ format!("entry {}{name}: {}", u.key, u.reason) }</li> }
+    });
+    html! {
+        <div id="unreadable-models" class="problem" role="status">
+            <p>{ format!("{} stored entr{} could not be read back (saved by another version of the app, or damaged); left in storage, not shown above:", list.len(), if list.len() == 1 { "y" } else { "ies" }) }</p>
+            <ul>{ for items }</ul>
+        </div>
     }
 }
 
