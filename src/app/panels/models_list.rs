@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use super::{swatch, Ctx};
 use crate::app::browser::download;
+use crate::app_core::heal::check_model_file;
 use crate::app_core::{Action, Tab};
 
 pub fn view(ctx: &Ctx) -> Html {
@@ -76,6 +77,11 @@ fn upload(ctx: &Ctx) -> Html {
         for i in 0..files.length() {
             let Some(file) = files.get(i) else { continue };
             let dispatch = dispatch.clone();
+            // Refused before it is read into memory, with its size and the cap.
+            if let Err(e) = check_model_file(&file.name(), file.size() as u64) {
+                dispatch.dispatch(Action::Notice(Some(e)));
+                continue;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 let name = file.name();
                 match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
