@@ -30,6 +30,12 @@ impl Reducible for State {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        // The same state, not a copy, so the 5-second check renders nothing when all is well.
+        if let Action::Tick { now_ms, .. } = action {
+            if crate::app_core::reducer::tick_changes_nothing(&self, now_ms) {
+                return self;
+            }
+        }
         let mut s = (*self).clone();
         crate::app_core::reducer::reduce(&mut s, action);
         Rc::new(s)

@@ -31,6 +31,12 @@ pub fn reduce(s: &mut State, action: Action) {
     schedule(s);
 }
 
+/// Whether a `Tick` at `now_ms` would change nothing (every run in progress was heard of
+/// recently): the page then skips the render.
+pub fn tick_changes_nothing(s: &State, now_ms: f64) -> bool {
+    s.running().all(|r| r.heard_ms.is_some_and(|t| !heal::overdue(t, now_ms, heal::TRAINER_SILENCE_MS)))
+}
+
 /// The data source for the current origin and dataset.
 pub fn data_source(s: &State) -> DataSource {
     let kind = s.form.dataset;

@@ -20,7 +20,7 @@ use crate::app_core::heal::{
     MAX_RESTARTS, TRAINER_SILENCE_MS,
 };
 use crate::app_core::models::{read_stored, StoredEntry};
-use crate::app_core::reducer::reduce;
+use crate::app_core::reducer::{reduce, tick_changes_nothing};
 use crate::app_core::reproduce::{row_status, RowStatus};
 use crate::app_core::{Action, Effect, State, Trainer};
 use crate::protocol::EvalTask;
@@ -195,6 +195,18 @@ fn a_silent_trainer_is_taken_for_crashed() {
     assert!(take_effects(&mut s).contains(&Effect::RestartTrainer { kept: None }));
     let error = s.run.as_ref().and_then(|r| r.error.clone()).unwrap_or_default();
     assert!(error.contains("no word from it for 120 s"), "{error}");
+}
+
+#[test]
+fn a_tick_that_changes_nothing_is_known_as_such() {
+    let mut s = ready();
+    assert!(tick_changes_nothing(&s, 1e9), "nothing trains");
+    reduce(&mut s, Action::Train { now_ms: 0.0 });
+    assert!(tick_changes_nothing(&s, TRAINER_SILENCE_MS));
+    assert!(!tick_changes_nothing(&s, TRAINER_SILENCE_MS + 1.0), "the trainer is overdue");
+    let mut queued = ready();
+    reduce(&mut queued, Action::Enqueue(vec![RecipeKey::MlpB256]));
+    assert!(!tick_changes_nothing(&queued, 0.0), "a queued row's clock starts at the first tick");
 }
 
 #[test]
