@@ -8,6 +8,7 @@
 //   3. IndexedDB refuses a write (a stubbed QuotaExceededError at commit): the page says which
 //      error, and which model was not saved.
 //   4. Stored entries that no longer read are listed after a reload.
+//   5. A model file over the upload cap is refused before it is read.
 // Environment as e2e/test.mjs (DIST, DATA, CHROMIUM). Results: e2e/artifacts/heal.json.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -130,6 +131,18 @@ try {
   const unreadable = await page.locator('#unreadable-models li').allTextContents();
   const restored = await rows(page).count();
   check('stored entries that no longer read are listed, not skipped', unreadable.length === 2 && /from an old version/.test(unreadable.join(' ')) && restored >= 2, { unreadable, restored });
+
+  // 5. A model file over the upload cap (64 MB) is refused before it is read, saying why.
+  const huge = path.join(artifacts, 'huge.safetensors');
+  fs.writeFileSync(huge, '');
+  fs.truncateSync(huge, 65 << 20); // sparse: nothing is written
+  const rowsBeforeHuge = await rows(page).count();
+  await page.setInputFiles('#upload-model', huge);
+  await page.waitForFunction(() => window.__notices.some((n) => /huge\.safetensors is/.test(n)), null, { timeout: 30_000, polling: 100 });
+  const capNotice = await page.evaluate(() => window.__notices.find((n) => /huge\.safetensors is/.test(n)));
+  fs.rmSync(huge);
+  check('a model file over the upload cap is refused with its size and the cap',
+    /65\.0 MB/.test(capNotice) && /64\.0 MB/.test(capNotice) && (await rows(page).count()) === rowsBeforeHuge, capNotice);
 
   // 3. A write refused at commit (QuotaExceededError), stubbed into IndexedDB.
   const full = await newPage(() => {
