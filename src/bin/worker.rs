@@ -110,7 +110,14 @@ mod shell {
         // event does not fire for a panic in a promise's task (data loading, calibration).
         std::panic::set_hook(Box::new(|info| {
             console_error_panic_hook::hook(info);
-            post(FromWorker::Panicked(info.to_string()));
+            let payload = info.payload();
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into());
+            let at = info.location().map(|l| format!(" ({}:{})", l.file(), l.line())).unwrap_or_default();
+            post(FromWorker::Panicked(format!("{msg}{at}")));
         }));
         let core = Rc::new(RefCell::new(WorkerCore::default()));
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
