@@ -421,11 +421,10 @@ fn crashed(s: &mut State, worker: WorkerId, reason: &str, started: bool, keep_id
             if let Some(r) = run {
                 let name = r.name.clone();
                 let kept = keep_snapshot(s, r, keep_id, "trainer crashed");
+                let next = if again { "press Train to try again" } else { after.as_str() };
                 let what = match kept {
-                    Some((_, epoch)) => {
-                        format!("the model as it was after epoch {epoch} is kept in the list; press Train to try again")
-                    }
-                    None => "no epoch had finished; press Train to try again".into(),
+                    Some((_, epoch)) => format!("the model as it was after epoch {epoch} is kept in the list; {next}"),
+                    None => format!("no epoch had finished; {next}"),
                 };
                 let error = format!("{worker} crashed ({reason}): {what}");
                 notice = format!("{name}: {error}");

@@ -131,7 +131,18 @@ fn a_crash_before_any_epoch_keeps_nothing_and_says_so() {
     crash(&mut s, WorkerId::Trainer(Trainer::Main), true);
     assert!(!s.training() && s.models.len() == models);
     let error = s.run.as_ref().and_then(|r| r.error.clone()).unwrap_or_default();
-    assert!(error.contains("no epoch had finished"), "{error}");
+    assert!(error.contains("no epoch had finished; press Train"), "{error}");
+}
+
+#[test]
+fn a_trainer_not_started_again_says_to_reload() {
+    let mut s = ready();
+    reduce(&mut s, Action::Train { now_ms: 0.0 });
+    take_effects(&mut s);
+    crash(&mut s, WorkerId::Trainer(Trainer::Main), false);
+    assert!(take_effects(&mut s).is_empty(), "no restart of a worker that never started");
+    let error = s.run.as_ref().and_then(|r| r.error.clone()).unwrap_or_default();
+    assert!(error.contains("reload the page") && !error.contains("press Train"), "{error}");
 }
 
 #[test]
