@@ -4,8 +4,10 @@
 # it on localhost. Screenshots go to e2e/artifacts/screenshots/ (ignored; scripts/screenshots.sh
 # publishes them to docs/screenshots/), results to e2e/artifacts/results.json.
 # E2E_EPOCHS=5 makes it the acceptance run (97% after 5 epochs); E2E_LENET=1 adds the LeNet
-# benchmark. A few minutes with the defaults. `--full-report` instead times the whole report in
-# one tab (e2e/full-report.mjs: "Train all" on a fresh profile until every row is complete).
+# benchmark; then e2e/heal.mjs (crashed workers, a refused IndexedDB write, unreadable stored
+# entries: issue 11). A few minutes with the defaults. `--full-report` instead times the whole
+# report in one tab (e2e/full-report.mjs: "Train all" on a fresh profile until every row is
+# complete).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Pinned trunk, wasm-bindgen-cli and the wasm target; Debian's Chromium (apt).
@@ -32,5 +34,9 @@ trunk build --release
 if [ "${1:-}" = "--full-report" ]; then
   node e2e/full-report.mjs
 else
-  node e2e/test.mjs
+  # Both run; either failing fails the run.
+  status=0
+  node e2e/test.mjs || status=$?
+  node e2e/heal.mjs || status=$?
+  exit "$status"
 fi

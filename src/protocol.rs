@@ -13,7 +13,7 @@ use engine::train::{EpochSummary, Progress, TrainConfig};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// What is actually posted: the version, then the message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -150,6 +150,20 @@ pub enum ToWorker {
     /// Read an uploaded model file (ours, or a PyTorch MLP state dict as safetensors) and
     /// measure its clean test accuracy; replies `Imported` or `ImportFailed`.
     Import { job: u64, name: String, bytes: Vec<u8> },
+    /// Tests only: make the worker panic, to test how the page heals. The page sends it only
+    /// from its test hook, which exists only when the page's URL asks for it (`?test-hooks=1`).
+    Panic(PanicWhen),
+}
+
+/// When a worker told [`ToWorker::Panic`] panics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PanicWhen {
+    /// At once.
+    Now,
+    /// On its next `Eval` (a crash with a job in flight).
+    NextEval,
+    /// In its next training run, right after reporting epoch n (a crash mid-run).
+    AfterEpoch(usize),
 }
 
 /// Why data could not be loaded.
@@ -295,4 +309,6 @@ pub enum FromWorker {
     },
     /// The worker could not read a message (see [`DecodeError`]).
     ProtocolError(String),
+    /// The worker panicked (its panic hook's last word: the worker is dead after this).
+    Panicked(String),
 }

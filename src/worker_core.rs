@@ -13,7 +13,9 @@ use engine::noise::perturb;
 use engine::rng::{draw_rng, stream};
 use engine::train::{train, Control, EpochSummary, TrainConfig, TrainHooks};
 
-use crate::protocol::{DataError, DataSource, EvalOutput, EvalTask, FromWorker, Samples, Snapshot, ToWorker};
+use crate::protocol::{
+    DataError, DataSource, EvalOutput, EvalTask, FromWorker, PanicWhen, Samples, Snapshot, ToWorker,
+};
 
 /// How many test images the page receives for drawing.
 pub const SAMPLE_COUNT: usize = 48;
@@ -52,6 +54,113 @@ pub struct WorkerCore {
     deployed: Option<(u64, String, Crossbar)>,
     /// Whether [`WorkerCore::warm_up`] has run.
     warmed_up: bool,
+    /// A test's [`ToWorker::Panic`] waiting for its moment.
+    armed: Option<PanicWhen>,
+}
+
+/// The most histogram bins a task may ask for (the page asks for 60; the engine has no
+/// histogram of its own to take a rule from).
+pub const MAX_BINS: usize = 1000;
+
+/// Draws are numbered below the engine's limit on draws ([`engine::noise::NoiseConfig`]: 1000).
+const MAX_DRAWS: usize = 1000;
+
+fn invalid(e: engine::Error) -> String {
+    e.to_string()
+}
+
+fn check_subset(subset: Option<usize>) -> Result<(), String> {
+    match subset {
+        Some(0) => Err("subset: an evaluation needs at least 1 image".into()),
+        _ => Ok(()),
+    }
+}
+
+fn check_draw(draw: usize) -> Result<(), String> {
+    if draw >= MAX_DRAWS {
+        return Err(format!("draw {draw}: draws are numbered from 0 to {} (the engine's limit)", MAX_DRAWS - 1));
+    }
+    Ok(())
+}
+
+fn check_model_bytes(what: &str, bytes: &[u8]) -> Result<(), String> {
+    crate::app_core::heal::check_model_file(what, bytes.len() as u64)
+}
+
+/// Checks every field of an evaluation task with the engine's own rules: noise strengths
+/// ([`engine::noise::validate_std`]), crossbar settings and fault rates
+/// ([`engine::crossbar::CrossbarConfig::validate`]), draws, landscape ranges and sizes
+/// ([`engine::landscape::LandscapeConfig::validate`], [`engine::noise::NoiseConfig::validate`]),
+/// histogram bins and subsets.
+pub fn check_task(task: &EvalTask) -> Result<(), String> {
+    match task {
+        EvalTask::Noise { std, draw, subset, .. } => {
+            engine::noise::validate_std(*std).map_err(invalid)?;
+            check_draw(*draw)?;
+            check_subset(*subset)
+        }
+        EvalTask::Histogram { std, bins, .. } => {
+            engine::noise::validate_std(*std).map_err(invalid)?;
+            if *bins == 0 || *bins > MAX_BINS {
+                return Err(format!("bins: {bins}; a histogram has between 1 and {MAX_BINS} bins"));
+            }
+            Ok(())
+        }
+        EvalTask::Crossbar { config, draw, subset } => {
+            config.validate().map_err(invalid)?;
+            check_draw(*draw)?;
+            check_subset(*subset)
+        }
+        EvalTask::Tile { config, draw } => {
+            config.validate().map_err(invalid)?;
+            check_draw(*draw)
+        }
+        EvalTask::Landscape { coords, seed, subset, .. } => {
+            let most = engine::landscape::LandscapeConfig { range: 1.0, points: 401, seed: *seed };
+            if coords.is_empty() || coords.len() > most.points * most.points {
+                return Err(format!(
+                    "coords: {} points; a landscape job has between 1 and {}",
+                    coords.len(),
+                    most.points * most.points
+                ));
+            }
+            // The engine's range rule, for the range each coordinate needs (NaN fails it).
+            for x in coords.iter().flat_map(|&(a, b)| [a, b]).filter(|&x| x != 0.0) {
+                let cfg = engine::landscape::LandscapeConfig { range: x.abs(), ..most };
+                cfg.validate().map_err(|e| format!("coordinate {x}: {e}"))?;
+            }
+            check_subset(Some(*subset))
+        }
+        EvalTask::NoiseLandscape { std, draws, seed, subset } => {
+            engine::noise::NoiseConfig { std: *std, draws: *draws, seed: *seed }.validate().map_err(invalid)?;
+            check_subset(Some(*subset))
+        }
+    }
+}
+
+/// Checks every field of a message before the worker acts on it (see [`check_task`]; models
+/// and training settings with the engine's `validate`, model files against the page's size cap).
+pub fn check_request(msg: &ToWorker) -> Result<(), String> {
+    match msg {
+        ToWorker::LoadData(source) => {
+            if source.urls.iter().any(|u| u.is_empty()) {
+                return Err("a data file has no URL".into());
+            }
+            Ok(())
+        }
+        ToWorker::Train { model, train, teacher, .. } => {
+            model.validate().map_err(invalid)?;
+            train.validate().map_err(invalid)?;
+            match teacher {
+                Some(t) => check_model_bytes("the teacher model", t),
+                None => Ok(()),
+            }
+        }
+        ToWorker::PutModel { bytes, .. } => check_model_bytes("the model", bytes),
+        ToWorker::Import { name, bytes, .. } => check_model_bytes(name, bytes),
+        ToWorker::Eval { task, .. } => check_task(task),
+        ToWorker::Panic(_) => Ok(()),
+    }
 }
 
 /// Decompresses, verifies and parses the four files of `source` (train files may be empty when
@@ -219,7 +328,23 @@ impl WorkerCore {
     /// Handles every message except `LoadData`, which needs the network (see the worker binary).
     /// `clock` gives seconds; `post` sends a reply.
     pub fn handle(&mut self, msg: ToWorker, clock: &dyn Fn() -> f64, post: &mut dyn FnMut(FromWorker)) {
+        if let Err(error) = check_request(&msg) {
+            return post(match msg {
+                ToWorker::Train { job, .. } => FromWorker::TrainFailed { job, error },
+                ToWorker::Eval { job, .. } => FromWorker::EvalFailed { job, error },
+                ToWorker::Import { job, name, .. } => FromWorker::ImportFailed { job, name, error },
+                ToWorker::PutModel { id, .. } => {
+                    FromWorker::EvalFailed { job: 0, error: format!("model {id}: {error}") }
+                }
+                ToWorker::LoadData(source) => {
+                    FromWorker::DataFailed(DataError::Invalid { url: source.names[0].clone(), detail: error })
+                }
+                ToWorker::Panic(_) => FromWorker::ProtocolError(error),
+            });
+        }
         match msg {
+            ToWorker::Panic(PanicWhen::Now) => panic!("a test asked this worker to panic"),
+            ToWorker::Panic(when) => self.armed = Some(when),
             ToWorker::LoadData(_) => post(FromWorker::ProtocolError("LoadData is handled by the worker shell".into())),
             ToWorker::PutModel { id, bytes } => match io::from_bytes(&bytes, Preprocessing::Raw) {
                 Ok(loaded) => {
@@ -241,6 +366,9 @@ impl WorkerCore {
                 Err(error) => FromWorker::ImportFailed { job, name, error },
             }),
             ToWorker::Eval { job, model, task } => {
+                if self.armed == Some(PanicWhen::NextEval) {
+                    panic!("a test asked this worker to panic on its next evaluation (job {job})");
+                }
                 let t0 = clock();
                 match self.eval(model, &task) {
                     Ok(output) => {
@@ -287,6 +415,10 @@ impl WorkerCore {
             }
             None => (None, Model::init(model_cfg, cfg.seed).map_err(|e| e.to_string())?),
         };
+        let panic_after = match self.armed {
+            Some(PanicWhen::AfterEpoch(n)) => Some(n),
+            _ => None,
+        };
         let start = clock();
         let mut last_post = f64::NEG_INFINITY;
         let mut eval_seconds = 0.0;
@@ -316,7 +448,10 @@ impl WorkerCore {
                 });
                 match snapshot_and_accuracy {
                     Ok((snapshot, test_accuracy)) => {
-                        post(FromWorker::TrainEpoch { job, summary, test_accuracy, snapshot })
+                        post(FromWorker::TrainEpoch { job, summary, test_accuracy, snapshot });
+                        if panic_after == Some(p.epoch) {
+                            panic!("a test asked this worker to panic after epoch {}", p.epoch);
+                        }
                     }
                     Err(e) => {
                         eval_error = Some(e.to_string());

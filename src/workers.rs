@@ -10,8 +10,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker};
 
-use crate::app_core::eval_queue::{Job, JobClass, JobQueue};
-use crate::protocol::{decode, encode, DataSource, EvalTask, FromWorker, ToWorker};
+use crate::app_core::eval_queue::{Crashed, Job, JobClass, JobQueue};
+use crate::app_core::heal;
+use crate::protocol::{decode, encode, DataSource, DecodeError, EvalTask, FromWorker, ToWorker};
 
 /// Where trunk puts the worker's no-modules script, relative to the page.
 const WORKER_SCRIPT: &str = "worker.js";
@@ -26,6 +27,22 @@ struct Inner {
     worker: Worker,
     ready: bool,
     pending: Vec<Vec<u8>>,
+    /// It crashed: nothing more from it is passed on.
+    dead: bool,
+}
+
+/// What a worker's owner hears.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // one event at a time, handled at once
+pub enum WorkerEvent {
+    /// A reply (every one except `Ready`).
+    Message(FromWorker),
+    /// The worker crashed: it panicked (its panic hook said so), an exception escaped it (the
+    /// error event), or a message to it could not be read. `started`: it had said `Ready`.
+    /// Said once; the worker is dead after it.
+    Crashed { reason: String, started: bool },
+    /// It speaks another protocol version (a stale cached script).
+    Mismatch(String),
 }
 
 /// One running worker. Dropping it terminates the worker.
@@ -33,11 +50,23 @@ pub struct WorkerHandle {
     inner: Rc<RefCell<Inner>>,
     _onmessage: Closure<dyn FnMut(MessageEvent)>,
     _onerror: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+    _onmessageerror: Closure<dyn FnMut(MessageEvent)>,
+}
+
+/// Marks the worker dead; returns whether it had started, or `None` if it was dead already.
+fn mark_dead(inner: &std::rc::Weak<RefCell<Inner>>) -> Option<bool> {
+    let inner = inner.upgrade()?;
+    let mut inner = inner.borrow_mut();
+    if inner.dead {
+        return None;
+    }
+    inner.dead = true;
+    Some(inner.ready)
 }
 
 impl WorkerHandle {
-    /// Starts a worker; `on_message` gets every reply except `Ready`.
-    pub fn spawn(on_message: impl Fn(FromWorker) + 'static) -> Result<Self, String> {
+    /// Starts a worker; `on_event` hears every reply except `Ready`, and its crash.
+    pub fn spawn(on_event: impl Fn(WorkerEvent) + 'static) -> Result<Self, String> {
         let js = absolute_url(WORKER_SCRIPT);
         let wasm = js.replace(".js", "_bg.wasm");
         // A classic worker from a blob: the no-modules script then starts the wasm explicitly.
@@ -47,11 +76,14 @@ impl WorkerHandle {
         let blob = Blob::new_with_str_sequence_and_options(&src, &opts).map_err(|e| format!("{e:?}"))?;
         let url = Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
         let worker = Worker::new(&url).map_err(|e| format!("cannot start a worker: {e:?}"))?;
-        let inner = Rc::new(RefCell::new(Inner { worker: worker.clone(), ready: false, pending: Vec::new() }));
-        let weak = Rc::downgrade(&inner);
-        let on_message = Rc::new(on_message);
-        let cb = on_message.clone();
+        let inner =
+            Rc::new(RefCell::new(Inner { worker: worker.clone(), ready: false, pending: Vec::new(), dead: false }));
+        let on_event = Rc::new(on_event);
+        let (weak, cb) = (Rc::downgrade(&inner), on_event.clone());
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if weak.upgrade().is_none_or(|i| i.borrow().dead) {
+                return;
+            }
             let bytes = Uint8Array::new(&e.data()).to_vec();
             match decode::<FromWorker>(&bytes) {
                 Ok(FromWorker::Ready) => {
@@ -63,17 +95,42 @@ impl WorkerHandle {
                         }
                     }
                 }
-                Ok(msg) => cb(msg),
-                Err(err) => cb(FromWorker::ProtocolError(err.to_string())),
+                Ok(FromWorker::Panicked(reason)) => {
+                    if let Some(started) = mark_dead(&weak) {
+                        cb(WorkerEvent::Crashed { reason: format!("it panicked: {reason}"), started });
+                    }
+                }
+                Ok(msg) => cb(WorkerEvent::Message(msg)),
+                Err(err @ DecodeError::Version { .. }) => {
+                    // A worker of another build: it cannot be trusted with any job.
+                    if mark_dead(&weak).is_some() {
+                        cb(WorkerEvent::Mismatch(err.to_string()));
+                    }
+                }
+                Err(err) => cb(WorkerEvent::Message(FromWorker::ProtocolError(err.to_string()))),
             }
         });
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-        let cb = on_message;
+        let (weak, cb) = (Rc::downgrade(&inner), on_event.clone());
         let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-            cb(FromWorker::ProtocolError(format!("worker error: {}", e.message())));
+            // handled here: not logged again as an uncaught error of the page
+            e.prevent_default();
+            if let Some(started) = mark_dead(&weak) {
+                let msg = e.message();
+                let reason = if msg.is_empty() { "an error escaped it".to_string() } else { msg };
+                cb(WorkerEvent::Crashed { reason, started });
+            }
         });
         worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
-        Ok(Self { inner, _onmessage: onmessage, _onerror: onerror })
+        let (weak, cb) = (Rc::downgrade(&inner), on_event);
+        let onmessageerror = Closure::<dyn FnMut(MessageEvent)>::new(move |_e: MessageEvent| {
+            // A message that could not be received: its job would never be answered.
+            if let Some(started) = mark_dead(&weak) {
+                cb(WorkerEvent::Crashed { reason: "a message from it could not be received".into(), started });
+            }
+        });
+        worker.set_onmessageerror(Some(onmessageerror.as_ref().unchecked_ref()));
+        Ok(Self { inner, _onmessage: onmessage, _onerror: onerror, _onmessageerror: onmessageerror })
     }
 
     pub fn send(&self, msg: &ToWorker) {
@@ -89,22 +146,38 @@ impl WorkerHandle {
 
 impl Drop for WorkerHandle {
     fn drop(&mut self) {
-        self.inner.borrow().worker.terminate();
+        let inner = self.inner.borrow();
+        // Nothing of it may reach the dropped closures.
+        inner.worker.set_onmessage(None);
+        inner.worker.set_onerror(None);
+        inner.worker.set_onmessageerror(None);
+        inner.worker.terminate();
     }
 }
 
 struct Slot {
     handle: WorkerHandle,
+    /// Which start of this slot's worker it is: events of a worker replaced since are dropped.
+    generation: u64,
     data_ready: bool,
-    busy: bool,
+    /// The job it runs, and when it was handed over (page clock, ms).
+    job: Option<(u64, f64)>,
+    /// Uploaded files it was asked to read and has not answered for: (job, file name).
+    imports: Vec<(u64, String)>,
     models: HashSet<u64>,
 }
+
+type OnEvent = Rc<dyn Fn(usize, u64, WorkerEvent)>;
 
 /// Evaluator workers and their queue.
 pub struct EvalPool {
     slots: Vec<Slot>,
     queue: JobQueue,
     models: HashMap<u64, Rc<Vec<u8>>>,
+    /// The data the evaluators were last told to load (a fresh evaluator loads it too).
+    source: Option<DataSource>,
+    on_event: OnEvent,
+    generations: u64,
 }
 
 /// How many evaluators: one per core, at least one, at most four.
@@ -113,18 +186,83 @@ pub fn pool_size() -> usize {
     cores.clamp(1, 4)
 }
 
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+}
+
 impl EvalPool {
-    /// Spawns `n` evaluators; every reply goes to `on_message(worker index, message)`. The
-    /// pool must be told about replies through [`EvalPool::on_reply`] as well.
-    pub fn new(n: usize, on_message: impl Fn(usize, FromWorker) + 'static) -> Result<Self, String> {
-        let on_message = Rc::new(on_message);
-        let mut slots = Vec::new();
+    /// Spawns `n` evaluators; every event goes to `on_event(worker index, generation, event)`.
+    /// The pool must be told about replies through [`EvalPool::on_reply`] (after checking
+    /// [`EvalPool::current`]) and about crashes through [`EvalPool::crashed`].
+    pub fn new(n: usize, on_event: impl Fn(usize, u64, WorkerEvent) + 'static) -> Result<Self, String> {
+        let mut pool = Self {
+            slots: Vec::new(),
+            queue: JobQueue::default(),
+            models: HashMap::new(),
+            source: None,
+            on_event: Rc::new(on_event),
+            generations: 0,
+        };
         for i in 0..n {
-            let cb = on_message.clone();
-            let handle = WorkerHandle::spawn(move |m| cb(i, m))?;
-            slots.push(Slot { handle, data_ready: false, busy: false, models: HashSet::new() });
+            let slot = pool.start(i)?;
+            pool.slots.push(slot);
         }
-        Ok(Self { slots, queue: JobQueue::default(), models: HashMap::new() })
+        Ok(pool)
+    }
+
+    fn start(&mut self, i: usize) -> Result<Slot, String> {
+        self.generations += 1;
+        let generation = self.generations;
+        let cb = self.on_event.clone();
+        let handle = WorkerHandle::spawn(move |e| cb(i, generation, e))?;
+        Ok(Slot { handle, generation, data_ready: false, job: None, imports: Vec::new(), models: HashSet::new() })
+    }
+
+    /// Whether an event of generation `generation` of worker `i` is from its current worker.
+    pub fn current(&self, i: usize, generation: u64) -> bool {
+        self.slots.get(i).is_some_and(|s| s.generation == generation)
+    }
+
+    /// Evaluator `i` crashed or hung: it gets no more work, and its job is queued again first
+    /// in line, or, if this job had crashed an evaluator before, returned as failed. Also
+    /// returns the names of the uploaded files it was reading (lost with it).
+    pub fn crashed(&mut self, i: usize) -> (Option<Job>, Vec<String>) {
+        let Some(slot) = self.slots.get_mut(i) else { return (None, Vec::new()) };
+        slot.data_ready = false;
+        let job = slot.job.take();
+        let imports = std::mem::take(&mut slot.imports).into_iter().map(|(_, name)| name).collect();
+        let failed = match job.map(|(id, _)| self.queue.crashed(id)) {
+            Some(Crashed::Failed(job)) => Some(job),
+            _ => None,
+        };
+        self.dispatch();
+        (failed, imports)
+    }
+
+    /// Replaces evaluator `i` with a fresh worker on the current data (the old one is stopped).
+    pub fn respawn(&mut self, i: usize) -> Result<(), String> {
+        if i >= self.slots.len() {
+            return Err(format!("no evaluator {i}"));
+        }
+        let slot = self.start(i)?;
+        if let Some(src) = &self.source {
+            slot.handle.send(&ToWorker::LoadData(src.clone()));
+        }
+        self.slots[i] = slot;
+        Ok(())
+    }
+
+    /// The evaluators whose job has run past its deadline at `now` (hung: see `heal`).
+    pub fn overdue(&self, now: f64) -> Vec<usize> {
+        let late = |s: &Slot| s.job.is_some_and(|(_, t)| heal::overdue(t, now, heal::EVAL_DEADLINE_MS));
+        self.slots.iter().enumerate().filter(|(_, s)| late(s)).map(|(i, _)| i).collect()
+    }
+
+    /// Sends every evaluator `msg` (the test hook's panics).
+    pub fn send_to_all(&self, msg: &ToWorker) {
+        for s in &self.slots {
+            s.handle.send(msg);
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -135,12 +273,14 @@ impl EvalPool {
         self.slots.is_empty()
     }
 
-    /// Sends a one-off message to the first evaluator that has its data (queued behind its
-    /// current job).
-    pub fn send_to_one(&self, msg: &ToWorker) -> bool {
-        match self.slots.iter().find(|s| s.data_ready).or(self.slots.first()) {
+    /// Asks the first evaluator that has its data (queued behind its current job) to read an
+    /// uploaded model file; remembered until it answers, so a crash can say it was lost.
+    pub fn send_import(&mut self, job: u64, name: String, bytes: Vec<u8>) -> bool {
+        let i = self.slots.iter().position(|s| s.data_ready).unwrap_or(0);
+        match self.slots.get_mut(i) {
             Some(s) => {
-                s.handle.send(msg);
+                s.handle.send(&ToWorker::Import { job, name: name.clone(), bytes });
+                s.imports.push((job, name));
                 true
             }
             None => false,
@@ -149,6 +289,7 @@ impl EvalPool {
 
     /// Sends every evaluator the data to load.
     pub fn load_data(&mut self, source: &DataSource) {
+        self.source = Some(source.clone());
         for s in &mut self.slots {
             s.data_ready = false;
             s.handle.send(&ToWorker::LoadData(source.clone()));
@@ -196,13 +337,16 @@ impl EvalPool {
         if let Some(slot) = self.slots.get_mut(i) {
             match msg {
                 FromWorker::DataLoaded { .. } => slot.data_ready = true,
+                FromWorker::Imported { job, .. } | FromWorker::ImportFailed { job, .. } => {
+                    slot.imports.retain(|(j, _)| j != job)
+                }
                 FromWorker::EvalDone { job, .. } => {
-                    slot.busy = false;
+                    slot.job = None;
                     self.queue.finish(*job);
                 }
                 // job 0: a model that could not be read; its job's own failure follows
                 FromWorker::EvalFailed { job, .. } if *job != 0 => {
-                    slot.busy = false;
+                    slot.job = None;
                     failed = self.queue.finish(*job);
                 }
                 _ => {}
@@ -214,14 +358,14 @@ impl EvalPool {
 
     /// Starts queued jobs on idle evaluators that have their data.
     pub fn dispatch(&mut self) {
-        for slot in self.slots.iter_mut().filter(|s| s.data_ready && !s.busy) {
+        for slot in self.slots.iter_mut().filter(|s| s.data_ready && s.job.is_none()) {
             let Some(job) = self.queue.pop() else { return };
             let Some(bytes) = self.models.get(&job.model) else { continue };
             if slot.models.insert(job.model) {
                 slot.handle.send(&ToWorker::PutModel { id: job.model, bytes: bytes.as_ref().clone() });
             }
             slot.handle.send(&ToWorker::Eval { job: job.id, model: job.model, task: job.task });
-            slot.busy = true;
+            slot.job = Some((job.id, now_ms()));
         }
     }
 }

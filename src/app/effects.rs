@@ -54,21 +54,34 @@ pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedSer
             sv.pool.add_model(id, m.bytes.clone());
             let meta = serde_json::to_string(&m.meta).unwrap_or_default();
             let bytes = m.bytes.clone();
+            let name = m.meta.name.clone();
             spawn_local(async move {
+                // Resolves when the transaction commits: a quota abort at commit is reported too.
                 if let Err(e) = storage::put_model(id, &meta, &bytes).await {
-                    dispatch.dispatch(Action::Notice(Some(format!("could not save the model: {e}"))));
+                    let msg = format!(
+                        "{e} — model '{name}' was not saved in this browser (it stays in the list until the page closes; download it to keep it)"
+                    );
+                    dispatch.dispatch(Action::Notice(Some(msg)));
                 }
             });
         }
         Effect::DeleteModel(id) => {
             sv.pool.remove_model(id);
             spawn_local(async move {
-                let _ = storage::delete_model(id).await;
+                if let Err(e) = storage::delete_model(id).await {
+                    let msg = format!("{e} — the model was not deleted from this browser's storage");
+                    dispatch.dispatch(Action::Notice(Some(msg)));
+                }
             });
+        }
+        Effect::RespawnEvaluator(i) => {
+            if let Err(e) = sv.pool.respawn(i) {
+                dispatch.dispatch(Action::Notice(Some(format!("could not start evaluator {} again: {e}", i + 1))));
+            }
         }
         Effect::Import { job, name, bytes } => {
             let bytes = Rc::try_unwrap(bytes).unwrap_or_else(|b| b.as_ref().clone());
-            if !sv.pool.send_to_one(&ToWorker::Import { job, name, bytes }) {
+            if !sv.pool.send_import(job, name, bytes) {
                 dispatch.dispatch(Action::Notice(Some("no evaluator is running to read the model".into())));
             }
         }

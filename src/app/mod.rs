@@ -7,6 +7,7 @@ pub mod effects;
 pub mod panels;
 pub mod plots;
 pub mod storage;
+pub mod test_hooks;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,10 +15,11 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::app_core::models::{uploaded_meta, ModelMeta, SavedModel};
+use crate::app_core::heal::{WorkerId, CHECK_EVERY_MS};
+use crate::app_core::models::{read_stored, uploaded_meta, SavedModel};
 use crate::app_core::{url, Action, DataStatus, Startup, State, Tab, Trainer};
 use crate::protocol::{DataSource, FromWorker};
-use crate::workers::{absolute_url, pool_size, EvalPool, WorkerHandle};
+use crate::workers::{absolute_url, pool_size, EvalPool, WorkerEvent, WorkerHandle};
 use browser::{new_model_id, now_ms};
 
 /// Where the Train form and the Reproduce queue are kept between visits.
@@ -28,6 +30,12 @@ impl Reducible for State {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        // The same state, not a copy, so the 5-second check renders nothing when all is well.
+        if let Action::Tick { now_ms, .. } = action {
+            if crate::app_core::reducer::tick_changes_nothing(&self, now_ms) {
+                return self;
+            }
+        }
         let mut s = (*self).clone();
         crate::app_core::reducer::reduce(&mut s, action);
         Rc::new(s)
@@ -49,7 +57,7 @@ pub type Dispatch = UseReducerDispatcher<State>;
 
 pub fn spawn_trainer(dispatch: Dispatch, trainer: Trainer) -> Option<WorkerHandle> {
     let d = dispatch.clone();
-    match WorkerHandle::spawn(move |msg| on_trainer(&d, trainer, msg)) {
+    match WorkerHandle::spawn(move |event| on_trainer(&d, trainer, event)) {
         Ok(h) => Some(h),
         Err(e) => {
             dispatch.dispatch(Action::Notice(Some(e)));
@@ -58,7 +66,15 @@ pub fn spawn_trainer(dispatch: Dispatch, trainer: Trainer) -> Option<WorkerHandl
     }
 }
 
-fn on_trainer(dispatch: &Dispatch, trainer: Trainer, msg: FromWorker) {
+fn on_trainer(dispatch: &Dispatch, trainer: Trainer, event: WorkerEvent) {
+    let msg = match event {
+        WorkerEvent::Message(msg) => msg,
+        WorkerEvent::Crashed { reason, started } => {
+            let worker = WorkerId::Trainer(trainer);
+            return dispatch.dispatch(Action::WorkerCrashed { worker, reason, started, keep_id: new_model_id() });
+        }
+        WorkerEvent::Mismatch(detail) => return dispatch.dispatch(Action::ProtocolMismatch(detail)),
+    };
     let action = match msg {
         FromWorker::DataLoaded { kind, train, .. } => match trainer {
             Trainer::Main => Action::TrainerDataLoaded { kind, train },
@@ -80,7 +96,30 @@ fn on_trainer(dispatch: &Dispatch, trainer: Trainer, msg: FromWorker) {
     dispatch.dispatch(action);
 }
 
-fn on_evaluator(dispatch: &Dispatch, services: &SharedServices, i: usize, msg: FromWorker) {
+/// Evaluator `i` crashed or hung: its job is retried once on another (or its fresh) worker,
+/// or filed as failed, and the reducer has it started again.
+fn evaluator_crashed(dispatch: &Dispatch, services: &SharedServices, i: usize, reason: String, started: bool) {
+    let (failed, imports) = services.borrow_mut().as_mut().map(|s| s.pool.crashed(i)).unwrap_or_default();
+    let error = format!("this evaluation crashed an evaluator twice ({reason}); it is not tried again");
+    let lost = format!("the evaluator reading it crashed ({reason}); upload it again");
+    dispatch.dispatch(Action::WorkerCrashed { worker: WorkerId::Evaluator(i), reason, started, keep_id: 0 });
+    if let Some(job) = failed {
+        dispatch.dispatch(Action::EvalFailed { model: Some(job.model), task: Some(job.task), error });
+    }
+    for name in imports {
+        dispatch.dispatch(Action::Notice(Some(format!("could not load {name}: {lost}"))));
+    }
+}
+
+fn on_evaluator(dispatch: &Dispatch, services: &SharedServices, i: usize, generation: u64, event: WorkerEvent) {
+    if !services.borrow().as_ref().is_some_and(|s| s.pool.current(i, generation)) {
+        return; // from a worker replaced since
+    }
+    let msg = match event {
+        WorkerEvent::Message(msg) => msg,
+        WorkerEvent::Crashed { reason, started } => return evaluator_crashed(dispatch, services, i, reason, started),
+        WorkerEvent::Mismatch(detail) => return dispatch.dispatch(Action::ProtocolMismatch(detail)),
+    };
     let failed = services.borrow_mut().as_mut().and_then(|s| s.pool.on_reply(i, &msg));
     let action = match msg {
         FromWorker::DataLoaded { kind, train, test, millis, samples, test_labels } => Action::DataLoaded {
@@ -111,18 +150,16 @@ fn on_evaluator(dispatch: &Dispatch, services: &SharedServices, i: usize, msg: F
 fn restore_models(services: SharedServices, dispatch: Dispatch) {
     spawn_local(async move {
         match storage::all_models().await {
-            Ok(list) => {
-                let mut models = Vec::new();
-                for (meta, bytes) in list {
-                    if let Ok(meta) = serde_json::from_str::<ModelMeta>(&meta) {
-                        let bytes = Rc::new(bytes);
-                        if let Some(s) = services.borrow_mut().as_mut() {
-                            s.pool.add_model(meta.id, bytes.clone());
-                        }
-                        models.push(SavedModel { meta, bytes });
+            Ok(entries) => {
+                // Entries that no longer read are listed, never skipped in silence.
+                let (models, unreadable) = read_stored(entries);
+                for m in &models {
+                    if let Some(s) = services.borrow_mut().as_mut() {
+                        s.pool.add_model(m.meta.id, m.bytes.clone());
                     }
                 }
                 dispatch.dispatch(Action::ModelsRestored(models));
+                dispatch.dispatch(Action::StoredUnreadable(unreadable));
             }
             Err(e) => dispatch.dispatch(Action::Notice(Some(e))),
         }
@@ -144,6 +181,29 @@ fn startup(evaluators: usize) -> Startup {
     }
 }
 
+/// Checks the workers' deadlines every few seconds: a hung evaluator is handled as crashed
+/// (here: the pool knows its jobs), a silent trainer by the reducer (`Action::Tick`).
+fn watch_deadlines(services: SharedServices, dispatch: Dispatch) {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    let tick = Closure::<dyn FnMut()>::new(move || {
+        let now = now_ms();
+        let hung = services.borrow().as_ref().map(|s| s.pool.overdue(now)).unwrap_or_default();
+        for i in hung {
+            let reason = format!("no answer for {:.0} s", crate::app_core::heal::EVAL_DEADLINE_MS / 1000.0);
+            evaluator_crashed(&dispatch, &services, i, reason, true);
+        }
+        dispatch.dispatch(Action::Tick { now_ms: now, keep_id: new_model_id() });
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_interval_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            CHECK_EVERY_MS as i32,
+        );
+    }
+    tick.forget(); // lives as long as the page
+}
+
 #[function_component]
 pub fn App() -> Html {
     let state = use_reducer(State::default);
@@ -157,12 +217,16 @@ pub fn App() -> Html {
             let d = dispatch.clone();
             let sv = services.clone();
             let n = pool_size();
-            match EvalPool::new(n, move |i, m| on_evaluator(&d, &sv, i, m)) {
+            match EvalPool::new(n, move |i, g, e| on_evaluator(&d, &sv, i, g, e)) {
                 Ok(pool) => {
                     let trainer = spawn_trainer(dispatch.clone(), Trainer::Main);
                     *services.borrow_mut() = Some(Services { trainer, second: None, pool, source: None });
                     dispatch.dispatch(Action::Start(startup(n)));
                     restore_models(services.clone(), dispatch.clone());
+                    watch_deadlines(services.clone(), dispatch.clone());
+                    if url::query_param(&browser::location_search(), "test-hooks").as_deref() == Some("1") {
+                        test_hooks::install(services.clone());
+                    }
                 }
                 Err(e) => dispatch.dispatch(Action::Notice(Some(e))),
             }
@@ -189,6 +253,9 @@ pub fn App() -> Html {
         });
     }
 
+    if let Some(detail) = &state.reload {
+        return panels::reload::view(detail);
+    }
     let ctx = panels::Ctx { state: state.clone() };
     let tabs = Tab::ALL.iter().map(|&t| {
         let dispatch = state.dispatcher();

@@ -8,7 +8,8 @@ use engine::train::{EpochSummary, Progress};
 
 use super::explore::CrossbarField;
 use super::form::FormField;
-use super::models::SavedModel;
+use super::heal::WorkerId;
+use super::models::{SavedModel, Unreadable};
 use super::state::Tab;
 use crate::protocol::{DataError, EvalOutput, EvalTask, Samples};
 
@@ -90,6 +91,25 @@ pub enum Action {
         error: String,
     },
     ModelsRestored(Vec<SavedModel>),
+    /// Stored entries that could not be read back (listed, never skipped in silence).
+    StoredUnreadable(Vec<Unreadable>),
+    /// A worker crashed (an error event: a panic, an uncaught exception) or stopped answering.
+    /// `started`: it had said it was ready (one that never starts is not started again).
+    WorkerCrashed {
+        worker: WorkerId,
+        reason: String,
+        started: bool,
+        /// The id a crashed trainer's last snapshot is kept under (as Cancel's).
+        keep_id: u64,
+    },
+    /// The page's periodic check of its workers' deadlines (`keep_id` as above).
+    Tick {
+        now_ms: f64,
+        keep_id: u64,
+    },
+    /// A worker speaks another protocol version: the page and its workers come from
+    /// different builds, and only a reload mends that.
+    ProtocolMismatch(String),
     /// A file the user picked, read into memory.
     Upload {
         name: String,

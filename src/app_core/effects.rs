@@ -29,8 +29,12 @@ pub enum Effect {
     RestartTrainer {
         kept: Option<u64>,
     },
-    /// Start the second trainer (see [`Trainer::Second`]) on the current data.
+    /// Start the second trainer (see [`Trainer::Second`]) on the current data (again, after
+    /// a crash: the old worker is stopped).
     SpawnSecondTrainer,
+    /// Stop evaluator `i` (crashed or hung) and start a fresh one on the current data; its job
+    /// in flight is retried once.
+    RespawnEvaluator(usize),
     /// Keep a model in IndexedDB, and in the evaluators' model list.
     SaveModel(u64),
     /// Forget a model everywhere.

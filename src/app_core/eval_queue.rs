@@ -3,7 +3,7 @@
 //! A job handed to an evaluator is remembered until its answer, so a failure can be filed
 //! where its figure would have gone.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::protocol::EvalTask;
 
@@ -28,7 +28,21 @@ pub struct Job {
 pub struct JobQueue {
     queue: VecDeque<Job>,
     started: BTreeMap<u64, Job>,
+    /// Jobs already retried once after their evaluator crashed.
+    retried: BTreeSet<u64>,
     next_id: u64,
+}
+
+/// What becomes of a started job whose evaluator crashed or hung.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // returned once per crash, consumed at once
+pub enum Crashed {
+    /// Queued again, first in line: its first crash.
+    Retried,
+    /// It crashed an evaluator twice: it is failed (filed where its figure would go).
+    Failed(Job),
+    /// Not a started job of this queue (already answered, or forgotten).
+    Unknown,
 }
 
 impl JobQueue {
@@ -88,7 +102,21 @@ impl JobQueue {
 
     /// The answer to a started job came (done or failed): the job, if it was one of ours.
     pub fn finish(&mut self, id: u64) -> Option<Job> {
+        self.retried.remove(&id);
         self.started.remove(&id)
+    }
+
+    /// The evaluator running started job `id` crashed or hung: the job is retried once, at the
+    /// head of the queue, then failed.
+    pub fn crashed(&mut self, id: u64) -> Crashed {
+        let Some(job) = self.started.remove(&id) else { return Crashed::Unknown };
+        if self.retried.insert(id) {
+            self.queue.push_front(job);
+            Crashed::Retried
+        } else {
+            self.retried.remove(&id);
+            Crashed::Failed(job)
+        }
     }
 
     pub fn len(&self) -> usize {

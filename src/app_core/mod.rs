@@ -8,6 +8,7 @@ pub mod effects;
 pub mod eval_queue;
 pub mod explore;
 pub mod form;
+pub mod heal;
 pub mod landscape;
 pub mod models;
 pub mod naming;

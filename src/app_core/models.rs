@@ -117,8 +117,12 @@ pub struct Run {
     pub started_ms: Option<f64>,
     /// Every finished epoch's training figures.
     pub history: Vec<EpochSummary>,
-    /// The model after the latest finished epoch (all but the last), kept if the run is cancelled.
+    /// The model after the latest finished epoch (all but the last), kept if the run is
+    /// cancelled or its trainer crashes.
     pub snapshot: Option<PartialModel>,
+    /// When the page last heard of the run (its start, its progress), on the page's clock: a
+    /// trainer silent for too long is taken for hung (see `heal`).
+    pub heard_ms: Option<f64>,
 }
 
 impl Run {
@@ -136,6 +140,7 @@ impl Run {
             started_ms,
             history: vec![],
             snapshot: None,
+            heard_ms: started_ms,
         }
     }
 }
@@ -147,4 +152,49 @@ pub struct PartialModel {
     pub bytes: Rc<Vec<u8>>,
     pub test_accuracy: f64,
     pub train_seconds: f64,
+}
+
+/// A stored entry as IndexedDB gives it back: its key, and its fields if they have the right
+/// types.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEntry {
+    pub key: String,
+    pub meta: Option<String>,
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// A stored entry that could not be read back, and why: the page lists these.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unreadable {
+    pub key: String,
+    /// The model's name, when the metadata still says it.
+    pub name: Option<String>,
+    pub reason: String,
+}
+
+/// Reads stored entries back: the models, and every entry that is not one, with the reason.
+pub fn read_stored(entries: Vec<StoredEntry>) -> (Vec<SavedModel>, Vec<Unreadable>) {
+    let mut models = Vec::new();
+    let mut unreadable = Vec::new();
+    for StoredEntry { key, meta, bytes } in entries {
+        let name = meta.as_deref().and_then(|m| {
+            let v: serde_json::Value = serde_json::from_str(m).ok()?;
+            v.get("name")?.as_str().map(str::to_string)
+        });
+        let fail = |reason: String| Unreadable { key: key.clone(), name: name.clone(), reason };
+        let Some(meta) = meta else {
+            unreadable.push(fail("no metadata text".into()));
+            continue;
+        };
+        let Some(bytes) = bytes else {
+            unreadable.push(fail("no model bytes".into()));
+            continue;
+        };
+        match serde_json::from_str::<ModelMeta>(&meta) {
+            Ok(_) if bytes.is_empty() => unreadable.push(fail("the model file is empty".into())),
+            Ok(meta) => models.push(SavedModel { meta, bytes: Rc::new(bytes) }),
+            Err(e) => unreadable.push(fail(format!("metadata this version cannot read: {e}"))),
+        }
+    }
+    (models, unreadable)
 }

@@ -9,6 +9,7 @@ use engine::data::DataFile;
 use super::action::{Action, Startup};
 use super::effects::Effect;
 use super::explore::{curve_index, fault_index, settings_key, SliderKey, XbarKey, CURVE_MAX_STD};
+use super::heal::{self, WorkerId};
 use super::models::{ModelMeta, Run, SavedModel};
 use super::naming::model_name;
 use super::readout::Readout;
@@ -28,6 +29,12 @@ pub fn reduce(s: &mut State, action: Action) {
         other => apply(s, other),
     }
     schedule(s);
+}
+
+/// Whether a `Tick` at `now_ms` would change nothing (every run in progress was heard of
+/// recently): the page then skips the render.
+pub fn tick_changes_nothing(s: &State, now_ms: f64) -> bool {
+    s.running().all(|r| r.heard_ms.is_some_and(|t| !heal::overdue(t, now_ms, heal::TRAINER_SILENCE_MS)))
 }
 
 /// The data source for the current origin and dataset.
@@ -177,34 +184,18 @@ fn apply(s: &mut State, action: Action) {
         }
         Action::Cancel { keep_id } => {
             let Some(r) = s.run.take() else { return };
-            let mut kept = None;
-            if let Some(p) = r.snapshot {
-                let name = format!("{} (cancelled after epoch {} of {})", r.name, p.epoch, r.train.epochs);
-                let history = r.history.into_iter().take(p.epoch).collect();
-                let meta = ModelMeta {
-                    id: keep_id,
-                    name,
-                    model: r.model,
-                    train: r.train,
-                    test_accuracy: p.test_accuracy,
-                    history,
-                    train_seconds: p.train_seconds,
-                    recipe: r.recipe,
-                    epochs_done: Some(p.epoch),
-                };
-                add_model(s, SavedModel { meta, bytes: p.bytes });
-                s.notice = Some(format!(
-                    "Training cancelled: the model as it was after epoch {} is kept in the list.",
-                    p.epoch
-                ));
-                kept = Some(keep_id);
+            let kept = keep_snapshot(s, r, keep_id, "cancelled");
+            if let Some((_, epoch)) = kept {
+                s.notice =
+                    Some(format!("Training cancelled: the model as it was after epoch {epoch} is kept in the list."));
             }
             s.trainer_ready = false;
-            s.effect(Effect::RestartTrainer { kept });
+            s.effect(Effect::RestartTrainer { kept: kept.map(|k| k.0) });
         }
         Action::TrainProgress { job, progress, now_ms } => {
             if let Some(r) = run_of(s, job) {
                 r.started_ms.get_or_insert(now_ms);
+                r.heard_ms = Some(now_ms);
                 let x = (progress.epoch - 1) as f64 + progress.step as f64 / progress.steps_per_epoch.max(1) as f64;
                 // A point per twentieth of an epoch: the chart redraws only when one is added.
                 if r.loss.last().is_none_or(|p| x - p.0 >= 0.05) {
@@ -352,7 +343,116 @@ fn apply(s: &mut State, action: Action) {
             s.effect(Effect::RequestedJobs(s.landscape.jobs()));
         }
         Action::Notice(n) => s.notice = n,
+        Action::StoredUnreadable(list) => s.unreadable = list,
+        Action::WorkerCrashed { worker, reason, started, keep_id } => crashed(s, worker, &reason, started, keep_id),
+        Action::Tick { now_ms, keep_id } => {
+            for trainer in [Trainer::Main, Trainer::Second] {
+                let run = match trainer {
+                    Trainer::Main => s.run.as_mut().filter(|r| r.error.is_none()),
+                    Trainer::Second => s.second.run.as_mut().filter(|r| r.error.is_none()),
+                };
+                let Some(r) = run else { continue };
+                let heard = *r.heard_ms.get_or_insert(now_ms);
+                if heal::overdue(heard, now_ms, heal::TRAINER_SILENCE_MS) {
+                    let reason = format!("no word from it for {:.0} s", (now_ms - heard) / 1000.0);
+                    crashed(s, WorkerId::Trainer(trainer), &reason, true, keep_id);
+                }
+            }
+        }
+        Action::ProtocolMismatch(detail) => s.reload = Some(detail),
         Action::Enqueue(keys) => reproduce::enqueue(s, &keys),
+    }
+}
+
+/// Keeps the snapshot of an ended run (`how`: "cancelled", "trainer crashed") as a model
+/// under `keep_id`: the model as it was after its last finished epoch. Returns the id and the
+/// epoch.
+fn keep_snapshot(s: &mut State, r: Run, keep_id: u64, how: &str) -> Option<(u64, usize)> {
+    let p = r.snapshot?;
+    let name = format!("{} ({how} after epoch {} of {})", r.name, p.epoch, r.train.epochs);
+    let history = r.history.into_iter().take(p.epoch).collect();
+    let meta = ModelMeta {
+        id: keep_id,
+        name,
+        model: r.model,
+        train: r.train,
+        test_accuracy: p.test_accuracy,
+        history,
+        train_seconds: p.train_seconds,
+        recipe: r.recipe,
+        epochs_done: Some(p.epoch),
+    };
+    add_model(s, SavedModel { meta, bytes: p.bytes });
+    Some((keep_id, p.epoch))
+}
+
+/// A worker crashed or hung. An evaluator is started again (the pool retries its job once); a
+/// trainer's run ends as failed, with the model after its last finished epoch kept (as Cancel
+/// keeps it), and the trainer is started again, so the Train panel and the Reproduce queue go
+/// on. A worker that never started, or crashed too often, is left stopped with a message.
+fn crashed(s: &mut State, worker: WorkerId, reason: &str, started: bool, keep_id: u64) {
+    let count = s.restarts.entry(worker).or_default();
+    let again = heal::restart(started, *count);
+    if again {
+        *count += 1;
+    }
+    let after = if again {
+        "it was started again".to_string()
+    } else if !started {
+        "it never started; reload the page".to_string()
+    } else {
+        format!("it crashed {} times and was not started again; reload the page", heal::MAX_RESTARTS + 1)
+    };
+    match worker {
+        WorkerId::Evaluator(i) => {
+            s.notice = Some(format!("{worker} crashed ({reason}); {after}"));
+            if again {
+                s.effect(Effect::RespawnEvaluator(i));
+            }
+        }
+        WorkerId::Trainer(trainer) => {
+            let slot = match trainer {
+                Trainer::Main => &mut s.run,
+                Trainer::Second => &mut s.second.run,
+            };
+            // Only a run in progress ends here (a failed one stays as it is, for its message).
+            let run = slot.as_ref().filter(|r| r.error.is_none()).cloned();
+            let mut notice = format!("{worker} crashed ({reason}); {after}");
+            if let Some(r) = run {
+                let name = r.name.clone();
+                let kept = keep_snapshot(s, r, keep_id, "trainer crashed");
+                let next = if again { "press Train to try again" } else { after.as_str() };
+                let what = match kept {
+                    Some((_, epoch)) => format!("the model as it was after epoch {epoch} is kept in the list; {next}"),
+                    None => format!("no epoch had finished; {next}"),
+                };
+                let error = format!("{worker} crashed ({reason}): {what}");
+                notice = format!("{name}: {error}");
+                let slot = match trainer {
+                    Trainer::Main => &mut s.run,
+                    Trainer::Second => &mut s.second.run,
+                };
+                if let Some(r) = slot.as_mut() {
+                    r.error = Some(error);
+                    r.snapshot = None;
+                }
+            }
+            s.notice = Some(notice);
+            match trainer {
+                Trainer::Main => {
+                    s.trainer_ready = false;
+                    if again {
+                        s.effect(Effect::RestartTrainer { kept: None });
+                    }
+                }
+                Trainer::Second => {
+                    s.second.ready = false;
+                    if again {
+                        s.effect(Effect::SpawnSecondTrainer);
+                    }
+                }
+            }
+        }
     }
 }
 

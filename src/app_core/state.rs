@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::effects::Effect;
 use super::explore::Explore;
 use super::form::TrainForm;
+use super::heal::WorkerId;
 use super::landscape::LandscapeView;
-use super::models::{Run, SavedModel};
+use super::models::{Run, SavedModel, Unreadable};
 use super::reproduce::ReproduceQueue;
 use crate::protocol::{DataError, Samples};
 
@@ -66,7 +67,7 @@ pub enum DataOrigin {
 }
 
 /// Which trainer worker a run is on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Trainer {
     /// The Train panel's trainer; it also trains Reproduce rows when free.
     Main,
@@ -124,6 +125,13 @@ pub struct State {
     /// The fragment last written to the URL.
     pub last_fragment: String,
     pub next_effect: u64,
+    /// Set when a worker speaks another protocol version: the page shows only a "reload"
+    /// screen saying this.
+    pub reload: Option<String>,
+    /// Stored entries that could not be read back.
+    pub unreadable: Vec<Unreadable>,
+    /// How many times each worker was started again after a crash.
+    pub restarts: std::collections::BTreeMap<WorkerId, u32>,
 }
 
 impl Default for State {
@@ -152,6 +160,9 @@ impl Default for State {
             outbox: Vec::new(),
             last_fragment: String::new(),
             next_effect: 0,
+            reload: None,
+            unreadable: Vec::new(),
+            restarts: Default::default(),
         }
     }
 }

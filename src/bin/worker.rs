@@ -19,7 +19,7 @@ mod shell {
 
     use js_sys::Uint8Array;
     use memristor_playground::protocol::{decode, encode, DataError, DataSource, FromWorker, ToWorker};
-    use memristor_playground::worker_core::{check_answer, parse_files, WorkerCore};
+    use memristor_playground::worker_core::{check_answer, check_request, parse_files, WorkerCore};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -113,7 +113,19 @@ mod shell {
     }
 
     pub fn run() {
-        console_error_panic_hook::set_once();
+        // A panic leaves the wasm instance unusable: log it, and tell the page, whose error
+        // event does not fire for a panic in a promise's task (data loading, calibration).
+        std::panic::set_hook(Box::new(|info| {
+            console_error_panic_hook::hook(info);
+            let payload = info.payload();
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into());
+            let at = info.location().map(|l| format!(" ({}:{})", l.file(), l.line())).unwrap_or_default();
+            post(FromWorker::Panicked(format!("{msg}{at}")));
+        }));
         // The worker's wasm memory, for probes (e2e/memory-probe.mjs reads its size through
         // DevTools): wasm memory never shrinks, so its size is the worker's peak heap.
         let _ = js_sys::Reflect::set(&scope(), &"mpgWasmMemory".into(), &wasm_bindgen::memory());
@@ -122,7 +134,12 @@ mod shell {
             let bytes = Uint8Array::new(&e.data()).to_vec();
             match decode::<ToWorker>(&bytes) {
                 Err(err) => post(FromWorker::ProtocolError(err.to_string())),
-                Ok(ToWorker::LoadData(source)) => spawn_local(load(core.clone(), source)),
+                Ok(ToWorker::LoadData(source)) => match check_request(&ToWorker::LoadData(source.clone())) {
+                    Ok(()) => spawn_local(load(core.clone(), source)),
+                    Err(detail) => {
+                        post(FromWorker::DataFailed(DataError::Invalid { url: source.names[0].clone(), detail }))
+                    }
+                },
                 Ok(msg) => {
                     let calibration = core.borrow().needs_calibration(&msg);
                     match calibration {

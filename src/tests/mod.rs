@@ -12,4 +12,5 @@ mod kernels;
 mod protocol;
 #[cfg(not(target_arch = "wasm32"))]
 mod recipe_paths;
+mod validation;
 mod worker;

@@ -5,6 +5,7 @@ use engine::data::DataFile;
 use yew::prelude::*;
 
 use super::Ctx;
+use crate::app_core::heal::check_data_file;
 use crate::app_core::Action;
 use crate::protocol::DataError;
 
@@ -32,6 +33,12 @@ pub fn view(ctx: &Ctx, e: &DataError) -> Html {
 
 /// The four files among those given, by their names, as object URLs and names.
 fn files_action(files: &[web_sys::File]) -> Action {
+    // Each file is checked against the size cap before anything reads it.
+    for f in files {
+        if let Err(detail) = check_data_file(&f.name(), f.size() as u64) {
+            return Action::DataFailed(DataError::Invalid { url: f.name(), detail });
+        }
+    }
     let mut slots: [Option<(String, String)>; 4] = Default::default();
     for f in files {
         let name = f.name();

@@ -4,12 +4,13 @@ use yew::prelude::*;
 
 use super::{swatch, Ctx};
 use crate::app::browser::download;
+use crate::app_core::heal::check_model_file;
 use crate::app_core::{Action, Tab};
 
 pub fn view(ctx: &Ctx) -> Html {
     let s = &ctx.state;
     if s.models.is_empty() {
-        return html! { <section id="models">{ upload(ctx) }</section> };
+        return html! { <section id="models">{ upload(ctx) }{ unreadable(ctx) }</section> };
     }
     let rows = s.models.iter().map(|m| {
         let id = m.meta.id;
@@ -43,7 +44,26 @@ pub fn view(ctx: &Ctx) -> Html {
                 <thead><tr><th>{"model"}</th><th>{"test accuracy"}</th><th>{"training time"}</th><th></th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            { unreadable(ctx) }
         </section>
+    }
+}
+
+/// Stored entries that could not be read back: listed, with the reason, never skipped.
+fn unreadable(ctx: &Ctx) -> Html {
+    let list = &ctx.state.unreadable;
+    if list.is_empty() {
+        return html! {};
+    }
+    let items = list.iter().map(|u| {
+        let name = u.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+        html! { <li data-key={u.key.clone()}>{ format!("entry {}{name}: {}", u.key, u.reason) }</li> }
+    });
+    html! {
+        <div id="unreadable-models" class="problem" role="status">
+            <p>{ format!("{} stored entr{} could not be read back (saved by another version of the app, or damaged); left in storage, not shown above:", list.len(), if list.len() == 1 { "y" } else { "ies" }) }</p>
+            <ul>{ for items }</ul>
+        </div>
     }
 }
 
@@ -57,6 +77,11 @@ fn upload(ctx: &Ctx) -> Html {
         for i in 0..files.length() {
             let Some(file) = files.get(i) else { continue };
             let dispatch = dispatch.clone();
+            // Refused before it is read into memory, with its size and the cap.
+            if let Err(e) = check_model_file(&file.name(), file.size() as u64) {
+                dispatch.dispatch(Action::Notice(Some(e)));
+                continue;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 let name = file.name();
                 match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {

@@ -5,6 +5,7 @@ mod data;
 mod eval_queue;
 mod explore;
 mod form;
+mod heal;
 mod landscape;
 mod naming;
 mod reproduce;
