@@ -27,8 +27,13 @@ cargo clippy --release --workspace --all-targets -- -D warnings
 echo "== the engine's modules depend one way (no cycle)"
 bash scripts/module-graph.sh
 
-echo "== native tests: engine, charts, CLI and the app core on real MNIST (release: training in debug is far too slow)"
-cargo test --release -p engine -p charts -p mpg -p memristor-playground
+echo "== dependencies: licences, bans, sources (deny.toml; advisories need RustSec's database from GitHub)"
+CARGO_DENY_VERSION=0.20.2
+cargo deny --version 2>/dev/null | grep -q " $CARGO_DENY_VERSION" || cargo install cargo-deny --locked --version "$CARGO_DENY_VERSION"
+cargo deny check licenses bans sources
+
+echo "== native tests: engine, charts, CLI, the app core on real MNIST (release: training in debug is far too slow), the fuzz targets' replay"
+cargo test --release -p engine -p charts -p mpg -p memristor-playground -p fuzz-targets
 
 echo "== the engine builds for the browser (wasm32-unknown-unknown)"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
