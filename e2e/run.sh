@@ -24,9 +24,9 @@ have_data() {
 if ! have_data; then
   from="${MPG_DATA_FROM:-../shared/data}"
   if [ -d "$from" ]; then
-    cargo run --release -p mpg -- data fetch --dataset mnist --from "$from" --dir data
+    cargo run --release -p mpg-fetch -- --from "$from" --dir data
   else
-    cargo run --release -p mpg -- data fetch --dataset mnist --dir data
+    cargo run --release -p mpg-fetch -- --dir data
   fi
 fi
 

@@ -14,8 +14,12 @@ if [ -z "${MPG_DATA_DIR:-}" ]; then
 fi
 export MPG_DATA_DIR="${MPG_DATA_DIR:-$(cd .. && pwd)/shared/data}"
 if ! has_mnist "$MPG_DATA_DIR"; then
-  echo "MNIST not found under $MPG_DATA_DIR/mnist: set MPG_DATA_DIR, or run: cargo run --release -p mpg -- data fetch --dir data" >&2
+  echo "MNIST not found under $MPG_DATA_DIR/mnist: set MPG_DATA_DIR, or run: cargo run --release -p mpg-fetch -- --all --dir data" >&2
   exit 1
+fi
+# scripts/serve.sh fetches MNIST only (what the page starts on); the tests also read Fashion-MNIST.
+if ! [ -f "$MPG_DATA_DIR/fashion-mnist/t10k-labels-idx1-ubyte.gz" ] && ! [ -f "$MPG_DATA_DIR/fashion-mnist/t10k-labels-idx1-ubyte" ]; then
+  cargo run --release -p mpg-fetch -- --dataset fashion-mnist --dir "$MPG_DATA_DIR"
 fi
 status_before="$(git status --porcelain 2>/dev/null || true)"
 
@@ -32,8 +36,8 @@ CARGO_DENY_VERSION=0.20.2
 cargo deny --version 2>/dev/null | grep -q " $CARGO_DENY_VERSION" || cargo install cargo-deny --locked --version "$CARGO_DENY_VERSION"
 cargo deny check licenses bans sources
 
-echo "== native tests: engine, charts, CLI, the app core on real MNIST (release: training in debug is far too slow), the fuzz targets' replay"
-cargo test --release -p engine -p charts -p mpg -p memristor-playground -p fuzz-targets
+echo "== native tests: engine, charts, CLI, the data fetcher, the app core on real MNIST (release: training in debug is far too slow), the fuzz targets' replay"
+cargo test --release -p engine -p charts -p mpg -p mpg-fetch -p memristor-playground -p fuzz-targets
 
 echo "== the engine builds for the browser (wasm32-unknown-unknown)"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
