@@ -7,7 +7,11 @@
 //! misread although it looks plain to a person.
 
 use crate::error::{Error, Result};
-use crate::model::{IMAGE_SIDE, INPUTS};
+
+/// MNIST's image side and size (the model module's `IMAGE_SIDE` and `INPUTS`; data comes
+/// before models, so it does not import them).
+const IMAGE_SIDE: usize = 28;
+const INPUTS: usize = IMAGE_SIDE * IMAGE_SIDE;
 
 /// The side of the box the digit is scaled into (MNIST: 20 of 28 pixels).
 pub const BOX_SIDE: usize = 20;
