@@ -151,7 +151,6 @@ pub fn train_with_bar(
 pub fn run(a: Args) -> anyhow::Result<()> {
     crate::output::check_target(&a.out)?;
     let kind = a.data.dataset.into();
-    let split = datadir::load(&a.data.data, kind)?;
     let arch = match a.arch {
         ArchArg::Mlp => Architecture::Mlp { hidden: a.hidden.clone(), dropout: a.dropout },
         ArchArg::Lenet => Architecture::LeNet,
@@ -204,6 +203,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     cfg.validate()?;
     config.validate()?;
     config.arch.check_batch(cfg.batch_size)?;
+    // The data only once the settings hold: a refused setting answers at once.
+    let split = datadir::load(&a.data.data, kind)?;
     let model = Model::init(config, a.seed)?;
     let (history, seconds) = train_with_bar(&model, &split.train, &cfg, teacher.as_ref(), &model.config.arch.label())?;
     let test = crate::options::checked_evaluation(&model, &split.test)?;
