@@ -21,6 +21,7 @@ evaluation timed less work than `mpg bench` did.
     pip install torch            # CPU execution; no numpy needed
     python3 bench/pytorch_reference.py --data ../shared/data/mnist --threads 1 --model lenet --phase eval
     python3 bench/pytorch_reference.py --data ../shared/data/mnist --one-epoch   # accuracy check
+    python3 bench/pytorch_reference.py --data ../shared/data/mnist --accuracy-check lenet --epochs 5 --seeds 1,2,3
 
 Interoperability with the engine (crates/engine/src/model/pytorch.rs; its tests run these):
     # a PyTorch-trained LeNet (seed 7, 100 steps of 64) as safetensors, and its logits for the
@@ -257,6 +258,31 @@ def check_export(d, path, expect_path):
         raise SystemExit(f"PyTorch's logits differ from the engine's by {diff} (> 1e-4)")
 
 
+def accuracy_check(d, name, epochs, seeds):
+    """Trains `name` for `epochs` epochs (batch 64, Adam defaults, a fresh shuffle per epoch) with
+    each seed and prints its test accuracy: PyTorch's spread for a recipe, beside ours."""
+    make, conv = NETS[name]
+    x, y = half(d, True)
+    xt, yt = half(d, False)
+    for seed in seeds:
+        torch.manual_seed(seed)
+        m = make()
+        opt = torch.optim.Adam(m.parameters())
+        for _ in range(epochs):
+            perm = torch.randperm(len(x))
+            for i in range(0, len(x), 64):
+                idx = perm[i : i + 64]
+                loss = F.cross_entropy(m(normalise(x[idx], conv)), y[idx])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        with torch.no_grad():
+            acc = sum((m(normalise(xt[s : s + EVAL_BATCH], conv)).argmax(1) == yt[s : s + EVAL_BATCH]).sum().item()
+                      for s in range(0, len(xt), EVAL_BATCH)) / len(xt) * 100
+        print(json.dumps({"model": name, "epochs": epochs, "batch": 64, "seed": seed, "test_accuracy": round(acc, 2),
+                          "torch": torch.__version__}), flush=True)
+
+
 def one_epoch_check(d):
     x, y = half(d, True)
     xt, yt = half(d, False)
@@ -284,8 +310,14 @@ def main():
     ap.add_argument("--write-fixture", metavar="DIR", help="write the PyTorch-trained LeNet fixture and its logits")
     ap.add_argument("--check-export", metavar="FILE", help="load an exported model in PyTorch and compare logits")
     ap.add_argument("--expect", metavar="JSON", help="the engine's logits for --check-export")
+    ap.add_argument("--accuracy-check", metavar="MODEL", choices=MODELS,
+                    help="train MODEL for --epochs epochs per --seeds seed and print test accuracy")
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--seeds", default="1,2,3", help="comma-separated seeds for --accuracy-check")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if a.accuracy_check:
+        return accuracy_check(a.data, a.accuracy_check, a.epochs, [int(s) for s in a.seeds.split(",")])
     if a.write_fixture:
         return write_fixture(a.data, a.write_fixture)
     if a.check_export:
