@@ -87,7 +87,7 @@ row "10 x 8192 hidden units" train --hidden 8192,8192,8192,8192,8192,8192,8192,8
 row "65 hidden layers" train --hidden "$(printf '8,%.0s' {1..64})8" --out "$T/x.safetensors"
 row "CNN at batch 60000" train --arch example-cnn --batch 60000 --out "$T/x.safetensors"
 row "learning rate 10 (report MLP)" train --epochs 1 --lr 10 --out "$T/x.safetensors"
-row "learning rate 10 (16-unit MLP, batch 256: known gap)" train --hidden 16 --epochs 1 --batch 256 --lr 10 --out "$T/x.safetensors"
+row "learning rate 10 (16-unit MLP, batch 256: a finite collapse)" train --hidden 16 --epochs 1 --batch 256 --lr 10 --out "$T/x.safetensors"
 row "noise 5 and lr 10" train --epochs 1 --method noise --train-noise 5 --lr 10 --out "$T/x.safetensors"
 row "negative learning rate" train --lr -0.1 --out "$T/x.safetensors"
 row "negative noise std" eval --model "$T/m.safetensors" --noise -1

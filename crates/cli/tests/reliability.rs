@@ -118,6 +118,25 @@ fn runaway_training_is_an_error_and_never_replaces_the_previous_model() {
         assert!(e.contains("training diverged"), "{extra:?}: {e}");
         assert_eq!(std::fs::read(&out).unwrap(), b"the previous model", "{extra:?}");
     }
+    // A small MLP at learning rate 10 collapses to one class with a finite loss: no divergence
+    // to see, but it learned nothing, and says so.
+    let e = err(&mpg(&[
+        "train",
+        "--data",
+        s(&data),
+        "--hidden",
+        "16",
+        "--epochs",
+        "1",
+        "--batch",
+        "256",
+        "--lr",
+        "10",
+        "--out",
+        s(&out),
+    ]));
+    assert!(e.contains("no better than guessing") && e.contains("nothing was saved"), "{e}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"the previous model");
 }
 
 #[test]

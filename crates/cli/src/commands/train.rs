@@ -148,6 +148,10 @@ pub fn train_with_bar(
     Ok((history, start.elapsed().as_secs_f64()))
 }
 
+/// Test accuracy (percent) at or below which a finished run counts as having learned nothing:
+/// 1.5 times chance for 10 classes.
+const CHANCE_LIMIT: f64 = 15.0;
+
 pub fn run(a: Args) -> anyhow::Result<()> {
     crate::output::check_target(&a.out)?;
     let kind = a.data.dataset.into();
@@ -208,6 +212,19 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let model = Model::init(config, a.seed)?;
     let (history, seconds) = train_with_bar(&model, &split.train, &cfg, teacher.as_ref(), &model.config.arch.label())?;
     let test = crate::options::checked_evaluation(&model, &split.test)?;
+    // A run that ends no better than guessing learned nothing (a learning rate far too high
+    // collapses a small MLP to one class with a finite, unremarkable loss, which the divergence
+    // guard cannot see): an error, and the previous --out stays.
+    if test.accuracy() <= CHANCE_LIMIT {
+        anyhow::bail!(
+            "training {}: test accuracy {:.2}% after {} epoch(s), no better than guessing (10% for 10 classes): these settings learned nothing (learning rate {}); nothing was saved to {}",
+            model.config.arch.label(),
+            test.accuracy(),
+            history.len(),
+            cfg.adam.lr,
+            a.out.display()
+        );
+    }
     // No recipe key: a file trained by hand is still reused by `mpg reproduce` when its
     // settings are a recipe's (see `ModelNotes::matches`).
     let mut notes = ModelNotes::new(&model.config, &cfg, None, history.clone());
