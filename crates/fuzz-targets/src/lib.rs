@@ -111,8 +111,8 @@ pub fn model_file(data: &[u8]) -> Outcome {
     load_model(data, Preprocessing::Raw)
 }
 
-/// A model file as the worker's `Import` reads an upload: ours, or a bare PyTorch MLP state
-/// dict that gets MNIST's normalisation. Same entry point as [`model_file`], other corpus.
+/// A model file as the worker's `Import` reads an upload: ours, or a bare PyTorch state dict
+/// (MLP, LeNet or the example CNN) that gets MNIST's normalisation. Same entry point as [`model_file`], other corpus.
 pub fn pytorch_state_dict(data: &[u8]) -> Outcome {
     let fallback = Preprocessing::normalized_for(DatasetKind::Mnist);
     load_model(data, fallback)
@@ -126,8 +126,18 @@ fn load_model(data: &[u8], fallback: Preprocessing) -> Outcome {
     };
     check_runs(&loaded);
     if loaded.imported {
-        assert_eq!(loaded.model.config.preprocessing, fallback, "an imported state dict ignored the fallback");
-        assert!(!loaded.model.config.arch.is_convolutional(), "a state dict was imported as a CNN");
+        // A file exported by `mpg export` says its preprocessing; any other gets the fallback.
+        let says = engine::model::pytorch::PREPROCESSING_KEY.as_bytes();
+        if !data.windows(says.len()).any(|w| w == says) {
+            assert_eq!(loaded.model.config.preprocessing, fallback, "an imported state dict ignored the fallback");
+        }
+        // State dicts import as MLPs, LeNet or the example CNN, nothing else.
+        let arch = &loaded.model.config.arch;
+        assert!(
+            !arch.is_convolutional()
+                || matches!(arch, engine::model::Architecture::LeNet | engine::model::Architecture::ExampleCnn),
+            "a state dict was imported as {arch:?}"
+        );
     }
     let saved = to_bytes(&loaded.model, Some(&loaded.notes)).expect("a loaded model saves");
     let back = from_bytes(&saved, Preprocessing::Raw).expect("a saved model loads back");
