@@ -148,6 +148,27 @@ pub(super) fn prefix_order(prefix: &str) -> (u64, String) {
     (digits.parse().unwrap_or(u64::MAX), prefix.to_string())
 }
 
+/// Refuses a state dict holding anything but `<layer>.weight` and `<layer>.bias` pairs; `kind`
+/// ("MLP", "CNN") and `found` (the keys, for the message) say what was being read.
+pub(super) fn refuse_strays(tensors: &HashMap<String, Tensor>, kind: &str, found: impl Fn() -> String) -> Result<()> {
+    let mut strays: Vec<&String> = tensors
+        .keys()
+        .filter(|k| match k.strip_suffix(".bias") {
+            Some(p) => !tensors.contains_key(&format!("{p}.weight")),
+            None => !k.ends_with(".weight"),
+        })
+        .collect();
+    if strays.is_empty() {
+        return Ok(());
+    }
+    strays.sort();
+    Err(Error::ModelFormat(format!(
+        "unexpected tensors {} in a PyTorch {kind} state dict (only `<layer>.weight` and `<layer>.bias` pairs are understood); {}",
+        short_list(&strays, ", "),
+        found()
+    )))
+}
+
 /// Builds an MLP from a PyTorch state dict of Linear layers (`fc1.weight` or `0.weight`,
 /// weights `[out, in]`), checking that the layers chain 784 -> ... -> 10.
 pub fn import_pytorch_mlp(tensors: HashMap<String, Tensor>, preprocessing: Preprocessing) -> Result<Model> {
@@ -169,21 +190,7 @@ pub fn import_pytorch_mlp(tensors: HashMap<String, Tensor>, preprocessing: Prepr
             keys_found()
         )));
     }
-    let mut strays: Vec<&String> = tensors
-        .keys()
-        .filter(|k| match k.strip_suffix(".bias") {
-            Some(p) => !tensors.contains_key(&format!("{p}.weight")),
-            None => !k.ends_with(".weight"),
-        })
-        .collect();
-    if !strays.is_empty() {
-        strays.sort();
-        return Err(Error::ModelFormat(format!(
-            "unexpected tensors {} in a PyTorch MLP state dict (only `<layer>.weight` and `<layer>.bias` pairs are understood); {}",
-            short_list(&strays, ", "),
-            keys_found()
-        )));
-    }
+    refuse_strays(&tensors, "MLP", keys_found)?;
     prefixes.sort_by_key(|p| prefix_order(p));
     let mut list = Vec::new();
     let mut sizes = vec![INPUTS];

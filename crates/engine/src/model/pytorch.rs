@@ -37,21 +37,7 @@ pub fn import_pytorch_cnn(tensors: HashMap<String, Tensor>, preprocessing: Prepr
         keys.sort();
         format!("keys found: {}", short_list(&keys, ", "))
     };
-    let mut strays: Vec<&String> = tensors
-        .keys()
-        .filter(|k| match k.strip_suffix(".bias") {
-            Some(p) => !tensors.contains_key(&format!("{p}.weight")),
-            None => !k.ends_with(".weight"),
-        })
-        .collect();
-    if !strays.is_empty() {
-        strays.sort();
-        return Err(Error::ModelFormat(format!(
-            "unexpected tensors {} in a PyTorch CNN state dict (only `<layer>.weight` and `<layer>.bias` pairs are understood); {}",
-            short_list(&strays, ", "),
-            found()
-        )));
-    }
+    super::io::refuse_strays(&tensors, "CNN", found)?;
     let mut prefixes: Vec<(usize, (u64, String))> = tensors
         .iter()
         .filter_map(|(k, t)| k.strip_suffix(".weight").map(|p| (t.rank(), super::io::prefix_order(p))))
