@@ -38,7 +38,7 @@ await page.addInitScript(() => {
 });
 
 const result = { cpu: os.cpus()[0].model, cores: os.cpus().length, loadBefore: os.loadavg(), rows: {}, ok: false };
-await page.goto(`http://127.0.0.1:${port}/#tab=reproduce&xbar=on`);
+await page.goto(`http://127.0.0.1:${port}/?shipped=0#tab=reproduce&xbar=on`);
 await page.waitForSelector('#train-all:not([disabled])', { timeout: 120_000 });
 // Data loaded in every worker before the clock starts: the Train button says so.
 await page.click('#tab-train');

@@ -66,7 +66,7 @@ const rows = (page) => page.locator('#models tbody tr');
 
 try {
   const page = await newPage();
-  await page.goto(base + '?test-hooks=1');
+  await page.goto(base + '?test-hooks=1&shipped=0');
   await page.waitForSelector('#data-status[data-state=ready]', { timeout: 120_000 });
   await page.click('#tab-train');
   await page.selectOption('#arch', 'mlp');
@@ -155,7 +155,7 @@ try {
       return req;
     };
   });
-  await full.goto(base);
+  await full.goto(base + '?shipped=0');
   await full.waitForSelector('#data-status[data-state=ready]', { timeout: 120_000 });
   await full.click('#tab-train');
   await full.setInputFiles('#upload-model', saved);

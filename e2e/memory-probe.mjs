@@ -53,7 +53,7 @@ async function wasmMiB() {
   }
   return out;
 }
-await page.goto(`http://127.0.0.1:${port}/`);
+await page.goto(`http://127.0.0.1:${port}/?shipped=0`);
 await page.click('#tab-train');
 await page.selectOption('#arch', 'lenet');
 await page.fill('#epochs', process.env.EPOCHS || '1');

@@ -39,7 +39,7 @@ for (const mode of modes) {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', marker, ...extra] });
   const page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
   page.on('console', m => { if (m.text().includes('warm-up')) console.log('  ', m.text()); });
-  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.goto(`http://127.0.0.1:${port}/?shipped=0`);
   await page.click('#tab-train');
   await page.fill('#epochs', process.env.EPOCHS || '1'); await page.dispatchEvent('#epochs', 'change');
   for (let run = 0; run < Number(process.env.RUNS || 2); run++) {

@@ -92,5 +92,12 @@ pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedSer
         Effect::SaveForm(text) => browser::save_text(FORM_KEY, &text),
         Effect::SaveQueue(keys) => browser::save_text(QUEUE_KEY, &serde_json::to_string(&keys).unwrap_or_default()),
         Effect::WriteUrl(frag) => browser::replace_fragment(&frag),
+        Effect::FetchShipped => spawn_local(async move {
+            match super::shipped::fetch_all().await {
+                Ok(files) => dispatch.dispatch(Action::ShippedFetched(files)),
+                Err(e) => dispatch.dispatch(Action::ShippedFailed(e)),
+            }
+        }),
+        Effect::MarkShippedAdded => browser::save_text(crate::app_core::shipped::ADDED_KEY, "1"),
     }
 }

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod effects;
 pub mod panels;
 pub mod plots;
+pub mod shipped;
 pub mod storage;
 pub mod test_hooks;
 
@@ -135,11 +136,11 @@ fn on_evaluator(dispatch: &Dispatch, services: &SharedServices, i: usize, genera
         FromWorker::EvalFailed { error, .. } => {
             Action::EvalFailed { model: failed.as_ref().map(|j| j.model), task: failed.map(|j| j.task), error }
         }
-        FromWorker::Imported { name, bytes, model, test_accuracy, pytorch, notes, .. } => {
+        FromWorker::Imported { job, name, bytes, model, test_accuracy, pytorch, notes } => {
             let meta = uploaded_meta(new_model_id(), &name, model, test_accuracy, pytorch, notes);
-            Action::ModelAdded(SavedModel { meta, bytes: Rc::new(bytes) })
+            Action::ModelAdded { job, model: SavedModel { meta, bytes: Rc::new(bytes) } }
         }
-        FromWorker::ImportFailed { name, error, .. } => Action::Notice(Some(format!("could not load {name}: {error}"))),
+        FromWorker::ImportFailed { job, name, error } => Action::ImportFailed { job, name, error },
         FromWorker::ProtocolError(e) => Action::Notice(Some(format!("evaluator: {e}"))),
         _ => return,
     };
@@ -172,7 +173,10 @@ fn startup(evaluators: usize) -> Startup {
     let base = if base.ends_with('/') { base } else { format!("{base}/") };
     let saved_queue =
         browser::load_text(QUEUE_KEY).and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok()).unwrap_or_default();
+    let shipped = url::query_param(&browser::location_search(), "shipped").as_deref() != Some("0")
+        && browser::load_text(crate::app_core::shipped::ADDED_KEY).is_none();
     Startup {
+        shipped,
         data_base: absolute_url(&base),
         fragment: browser::location_hash(),
         saved_form: browser::load_text(FORM_KEY),

@@ -10,6 +10,7 @@ use super::explore::CrossbarField;
 use super::form::FormField;
 use super::heal::WorkerId;
 use super::models::{SavedModel, Unreadable};
+use super::shipped::ShippedFile;
 use super::state::Tab;
 use crate::protocol::{DataError, EvalOutput, EvalTask, Samples};
 
@@ -24,6 +25,9 @@ pub struct Startup {
     pub saved_form: Option<String>,
     pub saved_queue: Vec<String>,
     pub evaluators: usize,
+    /// Fetch the shipped ready-trained models: a first visit (they were never added in this
+    /// browser) whose URL does not say `?shipped=0`.
+    pub shipped: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -115,8 +119,23 @@ pub enum Action {
         name: String,
         bytes: Rc<Vec<u8>>,
     },
-    /// An uploaded model, read by an evaluator.
-    ModelAdded(SavedModel),
+    /// A model file read by an evaluator (import job `job`: an upload, or a shipped model).
+    ModelAdded {
+        job: u64,
+        model: SavedModel,
+    },
+    /// An evaluator could not read model file `name` (import job `job`).
+    ImportFailed {
+        job: u64,
+        name: String,
+        error: String,
+    },
+    /// The shipped models' files, fetched (see `shipped`).
+    ShippedFetched(Vec<ShippedFile>),
+    /// The shipped models could not be fetched.
+    ShippedFailed(String),
+    /// The Models list's button: add the shipped models (again).
+    AddShipped,
     DeleteModel(u64),
     SelectModel(Option<u64>),
     ToggleCompare(u64),

@@ -67,4 +67,9 @@ pub enum Effect {
     SaveQueue(Vec<String>),
     /// Show the view in the URL.
     WriteUrl(String),
+    /// Fetch the shipped models' manifest and files (answered by `ShippedFetched` or
+    /// `ShippedFailed`).
+    FetchShipped,
+    /// Remember that the shipped models were added in this browser.
+    MarkShippedAdded,
 }

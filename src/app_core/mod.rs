@@ -17,6 +17,7 @@ pub mod reducer;
 pub mod report_rows;
 pub mod reproduce;
 pub mod selectors;
+pub mod shipped;
 pub mod state;
 pub mod url;
 

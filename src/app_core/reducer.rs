@@ -15,6 +15,7 @@ use super::naming::model_name;
 use super::readout::Readout;
 use super::reproduce;
 use super::selectors;
+use super::shipped::{self, ManifestEntry, ShippedStatus};
 use super::state::{DataOrigin, DataStatus, State, Trainer};
 use super::url;
 use crate::protocol::{DataSource, EvalOutput, EvalTask};
@@ -87,8 +88,52 @@ fn start(s: &mut State, st: Startup) {
     s.evaluators = st.evaluators;
     s.reproduce.waiting = reproduce::restore(&st.saved_queue);
     s.reproduce.saved = s.reproduce.waiting.clone();
+    if st.shipped {
+        // A first visit opens where the shipped models are useful at once: the Explore view at
+        // the report's σ = 1, unless the link says otherwise.
+        if st.fragment.trim_start_matches('#').is_empty() {
+            s.tab = super::state::Tab::Explore;
+            s.explore.std = 1.0;
+        }
+        fetch_shipped(s);
+    }
     s.last_fragment = url::fragment(&selectors::view_params(s));
     load(s);
+}
+
+fn fetch_shipped(s: &mut State) {
+    s.shipped.status = ShippedStatus::Fetching;
+    s.shipped.focused = false;
+    s.effect(Effect::FetchShipped);
+}
+
+/// An import job answered (done or failed): once every shipped file is in, the shipped
+/// models are done (and remembered as added, so a next visit does not fetch them again).
+fn shipped_answered(s: &mut State, job: u64) -> Option<ManifestEntry> {
+    let entry = s.shipped.in_flight.remove(&job)?;
+    if s.shipped.in_flight.is_empty() && s.shipped.waiting.is_empty() && s.shipped.status == ShippedStatus::Importing {
+        s.shipped.status = ShippedStatus::Done;
+        s.effect(Effect::MarkShippedAdded);
+    }
+    Some(entry)
+}
+
+/// A shipped model read by an evaluator: named as the report's row; the first one takes the
+/// Explore panel, the MLPs join its comparison.
+fn add_shipped(s: &mut State, entry: &ManifestEntry, mut m: SavedModel) {
+    let id = m.meta.id;
+    m.meta.name = shipped::display_name(entry);
+    if s.model(id).is_none() {
+        s.models.push(m);
+    }
+    if !s.shipped.focused {
+        s.shipped.focused = true;
+        s.explore.focus(Some(id));
+    }
+    if shipped::compared_at_first(entry) && !s.explore.compare.contains(&id) {
+        s.explore.compare.push(id);
+    }
+    s.effect(Effect::SaveModel(id));
 }
 
 fn add_model(s: &mut State, m: SavedModel) {
@@ -266,7 +311,36 @@ fn apply(s: &mut State, action: Action) {
             s.next_job += 1;
             s.effect(Effect::Import { job: s.next_job, name, bytes });
         }
-        Action::ModelAdded(m) => add_model(s, m),
+        Action::ModelAdded { job, model } => match shipped_answered(s, job) {
+            Some(entry) => add_shipped(s, &entry, model),
+            None => add_model(s, model),
+        },
+        Action::ImportFailed { job, name, error } => {
+            let what = match shipped_answered(s, job) {
+                Some(entry) => {
+                    s.shipped.status = ShippedStatus::Failed(format!("{}: {error}", entry.file));
+                    format!("could not load the ready-trained model {}: {error}", entry.file)
+                }
+                None => format!("could not load {name}: {error}"),
+            };
+            s.notice = Some(what);
+        }
+        Action::ShippedFetched(files) => {
+            if s.shipped.status == ShippedStatus::Fetching {
+                s.shipped.status = ShippedStatus::Importing;
+                s.shipped.waiting = files;
+            }
+        }
+        Action::ShippedFailed(e) => {
+            s.notice =
+                Some(format!("The ready-trained models could not be loaded: {e}. Train your own in the Train tab."));
+            s.shipped.status = ShippedStatus::Failed(e);
+        }
+        Action::AddShipped => {
+            if !matches!(s.shipped.status, ShippedStatus::Fetching | ShippedStatus::Importing) {
+                fetch_shipped(s);
+            }
+        }
         Action::DeleteModel(id) => {
             s.models.retain(|m| m.meta.id != id);
             s.explore.compare.retain(|&m| m != id);
@@ -581,6 +655,15 @@ fn reduce_eval(s: &mut State, model: u64, task: EvalTask, output: EvalOutput, no
 /// report row, the URL and the saved queue.
 pub fn schedule(s: &mut State) {
     let ready = s.data_ready();
+
+    // The shipped models are MNIST models: read (and their accuracy measured) on MNIST only.
+    if ready && s.form.dataset == engine::data::DatasetKind::Mnist && !s.shipped.waiting.is_empty() {
+        for f in std::mem::take(&mut s.shipped.waiting) {
+            s.next_job += 1;
+            s.shipped.in_flight.insert(s.next_job, f.entry.clone());
+            s.effect(Effect::Import { job: s.next_job, name: f.entry.file.clone(), bytes: f.bytes });
+        }
+    }
     let model = s.explore.model.filter(|&id| s.model(id).is_some());
     let data = s.data_generation;
 

@@ -152,6 +152,21 @@ pub fn data_status(s: &State) -> (&'static str, String) {
     }
 }
 
+/// The status line's word on the shipped models while they come in (state, text).
+pub fn shipped_status(s: &State) -> Option<(&'static str, String)> {
+    use super::shipped::ShippedStatus;
+    let sh = &s.shipped;
+    match &sh.status {
+        ShippedStatus::Off | ShippedStatus::Failed(_) => None,
+        ShippedStatus::Fetching => Some(("fetching", "fetching the ready-trained models…".into())),
+        ShippedStatus::Importing => {
+            let left = sh.waiting.len() + sh.in_flight.len();
+            Some(("importing", format!("reading the ready-trained models ({left} to go)…")))
+        }
+        ShippedStatus::Done => Some(("done", "ready-trained models loaded".into())),
+    }
+}
+
 /// 60000 -> "60,000".
 pub fn fmt_int(n: usize) -> String {
     let s = n.to_string();

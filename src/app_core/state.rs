@@ -132,6 +132,8 @@ pub struct State {
     pub unreadable: Vec<Unreadable>,
     /// How many times each worker was started again after a crash.
     pub restarts: std::collections::BTreeMap<WorkerId, u32>,
+    /// The shipped ready-trained models, on their way in.
+    pub shipped: super::shipped::Shipped,
 }
 
 impl Default for State {
@@ -163,6 +165,7 @@ impl Default for State {
             reload: None,
             unreadable: Vec::new(),
             restarts: Default::default(),
+            shipped: Default::default(),
         }
     }
 }

@@ -195,7 +195,7 @@ fn a_cli_model_file_uploaded_to_the_app_fills_its_row() {
     assert_eq!(notes.as_ref().and_then(|n| n.recipe), Some(key));
     let meta = uploaded_meta(12, &name, model, test_accuracy, false, notes);
     let mut s = ready();
-    reduce(&mut s, Action::ModelAdded(SavedModel { meta, bytes: Rc::new(bytes) }));
+    reduce(&mut s, Action::ModelAdded { job: 3, model: SavedModel { meta, bytes: Rc::new(bytes) } });
     let t = table_under(&s, &BUDGET);
     let row = t.row(Section::Batch, key).unwrap();
     assert_eq!(row.ours.clean.as_ref().map(|c| c.mean), Some(test_accuracy));

@@ -11,13 +11,22 @@ use crate::app_core::naming::{model_colour, option_label};
 use crate::app_core::selectors::{
     compared, fault_curve_points, fault_curve_progress, fmt_int, noise_curve_points, noise_curve_progress,
 };
+use crate::app_core::shipped::ShippedStatus;
 use crate::app_core::{Action, State};
 
 pub fn view(ctx: &Ctx) -> Html {
     let s = &ctx.state;
     let e = &s.explore;
     if s.models.is_empty() {
-        return html! { <section id="explore-panel" class="panel"><p class="hint">{"Train a model first (Train panel); then come back and drag the noise slider."}</p></section> };
+        let loading = matches!(s.shipped.status, ShippedStatus::Fetching | ShippedStatus::Importing);
+        return html! { <section id="explore-panel" class="panel">
+            if loading {
+                <p class="hint">{"Loading the ready-trained models (the report's MLPs and LeNet)…"}</p>
+            } else {
+                <p class="hint">{"Train a model first (Train panel), or start with the ready-trained ones; then drag the noise slider."}</p>
+                <button id="add-shipped" onclick={ctx.cb(|_| Action::AddShipped)}>{"Load the ready-trained models"}</button>
+            }
+        </section> };
     }
     let on_std = ctx.cb(|ev: InputEvent| {
         let input: web_sys::HtmlInputElement = ev.target_unchecked_into();

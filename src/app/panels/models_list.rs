@@ -5,12 +5,13 @@ use yew::prelude::*;
 use super::{swatch, Ctx};
 use crate::app::browser::download;
 use crate::app_core::heal::check_model_file;
+use crate::app_core::shipped::ShippedStatus;
 use crate::app_core::{Action, Tab};
 
 pub fn view(ctx: &Ctx) -> Html {
     let s = &ctx.state;
     if s.models.is_empty() {
-        return html! { <section id="models">{ upload(ctx) }{ unreadable(ctx) }</section> };
+        return html! { <section id="models">{ upload(ctx) }{ add_shipped(ctx) }{ unreadable(ctx) }</section> };
     }
     let rows = s.models.iter().map(|m| {
         let id = m.meta.id;
@@ -40,6 +41,7 @@ pub fn view(ctx: &Ctx) -> Html {
         <section id="models">
             <h2>{"Trained models (kept in this browser)"}</h2>
             { upload(ctx) }
+            { add_shipped(ctx) }
             <table>
                 <thead><tr><th>{"model"}</th><th>{"test accuracy"}</th><th>{"training time"}</th><th></th></tr></thead>
                 <tbody>{ for rows }</tbody>
@@ -47,6 +49,17 @@ pub fn view(ctx: &Ctx) -> Html {
             { unreadable(ctx) }
         </section>
     }
+}
+
+/// The shipped ready-trained models, offered again when none of them is in the list.
+fn add_shipped(ctx: &Ctx) -> Html {
+    let s = &ctx.state;
+    let busy = matches!(s.shipped.status, ShippedStatus::Fetching | ShippedStatus::Importing);
+    let any = s.models.iter().any(|m| m.meta.name.ends_with(crate::app_core::shipped::SUFFIX));
+    if busy || any {
+        return html! {};
+    }
+    html! { <p><button id="add-shipped-models" onclick={ctx.cb(|_| Action::AddShipped)}>{"Add the ready-trained models"}</button></p> }
 }
 
 /// Stored entries that could not be read back: listed, with the reason, never skipped.

@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use super::Ctx;
 use crate::app_core::selectors::data_status;
+use crate::app_core::selectors::shipped_status;
 use crate::app_core::Action;
 
 pub fn view(ctx: &Ctx) -> Html {
@@ -13,6 +14,9 @@ pub fn view(ctx: &Ctx) -> Html {
         <p class="status">
             <span id="data-status" data-state={state}>{ text }</span>
             { format!(" · {} evaluator worker{} + 1 trainer worker", s.evaluators, if s.evaluators == 1 { "" } else { "s" }) }
+            if let Some(text) = shipped_status(s) {
+                <span id="shipped-status" data-state={text.0}>{ format!(" · {}", text.1) }</span>
+            }
             if let Some(n) = &s.notice {
                 <span class="notice" role="status">{ format!(" · {n}") }
                     <button class="link" onclick={ctx.cb(|_| Action::Notice(None))} aria-label="dismiss">{"×"}</button></span>

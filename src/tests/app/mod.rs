@@ -9,6 +9,7 @@ mod heal;
 mod landscape;
 mod naming;
 mod reproduce;
+mod shipped;
 mod url;
 
 use std::rc::Rc;
@@ -37,6 +38,7 @@ pub fn started_with(saved_form: Option<String>, saved_queue: Vec<String>, fragme
             saved_form,
             saved_queue,
             evaluators: 2,
+            shipped: false,
         }),
     );
     s
