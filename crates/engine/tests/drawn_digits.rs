@@ -3,6 +3,8 @@
 
 mod common;
 
+use engine::crossbar::probabilities::crossbar_class_probabilities;
+use engine::crossbar::{Crossbar, CrossbarConfig, FaultConfig, InputScaling};
 use engine::data::digit::{centre_digit, Drawing};
 use engine::data::{Dataset, IdxImages};
 use engine::eval::evaluate;
@@ -94,4 +96,39 @@ fn probabilities_are_sure_when_clean_and_spread_under_noise() {
     // The same seed gives the same draws.
     assert_eq!(noisy, class_probabilities(&model, seven, &NoiseConfig { std: 1.5, draws: 10, seed: 1 }).unwrap());
     assert!(class_probabilities(&model, &seven[..700], &NoiseConfig { std: 0.0, draws: 1, seed: 1 }).is_err());
+}
+
+#[test]
+fn crossbars_read_a_digit_as_the_network_does_until_devices_fail() {
+    let split = common::mnist();
+    let model = Model::init(ModelConfig::report_mlp(), 2).unwrap();
+    let cfg = TrainConfig { epochs: 1, ..TrainConfig::default() };
+    let mut go = |_: &engine::train::Progress| Control::Continue;
+    train(&model, &split.train.take(10_000), &cfg, TrainHooks::with_progress(&mut go)).unwrap();
+    let seven = split.test.image(0);
+    let argmax = |p: &[f32; 10]| (0..10).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap();
+
+    // Calibrated input scaling, no faults, no ADC: the crossbar computes the same network.
+    let ideal_cfg =
+        CrossbarConfig { input_scaling: InputScaling::Calibrated, adc_bits: None, ..CrossbarConfig::default() };
+    let calibration = split.train.take(1_000);
+    let ideal = Crossbar::deploy(&model, &ideal_cfg, Some(&calibration)).unwrap();
+    let p = crossbar_class_probabilities(&model, seven, &ideal, 5).unwrap();
+    assert_eq!(p.sd, [0.0; 10], "nothing random: one reading");
+    assert_eq!(argmax(&p.mean), 7);
+    let gap = p.mean.iter().zip(&p.clean).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+    assert!(gap < 0.02, "an ideal crossbar reads as the digital network: {gap}");
+
+    // A quarter of the devices stuck at each end: the readings spread and the sure answer is lost.
+    let mut faulty_cfg = ideal_cfg.clone();
+    faulty_cfg.faults = FaultConfig { lrs: 0.25, hrs: 0.25 };
+    let faulty = Crossbar::deploy(&model, &faulty_cfg, Some(&calibration)).unwrap();
+    let q = crossbar_class_probabilities(&model, seven, &faulty, 8).unwrap();
+    assert_eq!(q.clean, p.clean);
+    assert!(q.sd.iter().any(|&s| s > 0.01), "{:?}", q.sd);
+    assert!(q.mean[7] < p.mean[7] - 0.05, "faults make the chip less sure: {:?} vs {:?}", q.mean, p.mean);
+    assert!((q.mean.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+    // draw k is draw k: the same draws give the same readings
+    assert_eq!(q, crossbar_class_probabilities(&model, seven, &faulty, 8).unwrap());
+    assert!(crossbar_class_probabilities(&model, seven, &faulty, 0).is_err());
 }

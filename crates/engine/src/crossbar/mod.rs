@@ -14,6 +14,7 @@ pub mod layer;
 pub mod mapping;
 pub mod network;
 pub mod nonideal;
+pub mod probabilities;
 pub mod tiles;
 pub mod tuning;
 pub mod unfold;

@@ -7,7 +7,7 @@ use super::lognormal::perturb;
 use super::noisy_eval::NoiseConfig;
 use crate::data::{Batcher, Dataset, IdxImages};
 use crate::error::Result;
-use crate::model::{Model, Pass, CLASSES, IMAGE_SIDE, INPUTS};
+use crate::model::{DigitalLayers, LayerExec, Model, Pass, CLASSES, IMAGE_SIDE, INPUTS};
 use crate::rng::{draw_rng, stream};
 
 /// Softmax probabilities per class.
@@ -27,6 +27,23 @@ pub struct Probabilities {
 /// networks that the accuracy readout measured.
 pub fn class_probabilities(model: &Model, image: &[u8], cfg: &NoiseConfig) -> Result<Probabilities> {
     cfg.validate()?;
+    let x = digit_batch(model, image)?;
+    let clean = softmax_with(model, &model.weights(), &x, &DigitalLayers)?;
+    if cfg.std == 0.0 {
+        return Ok(Probabilities { clean, mean: clean, sd: [0.0; CLASSES] });
+    }
+    let mut draws = Vec::with_capacity(cfg.draws);
+    for k in 0..cfg.draws {
+        let mut r = draw_rng(cfg.seed, stream::EVAL_NOISE, k as u64);
+        draws.push(softmax_with(model, &perturb(&model.weights(), cfg.std, &mut r)?, &x, &DigitalLayers)?);
+    }
+    let (mean, sd) = mean_sd(&draws);
+    Ok(Probabilities { clean, mean, sd })
+}
+
+/// `image` (784 MNIST bytes, 0 = background) as a batch of one, preprocessed and shaped as
+/// `model` reads its inputs.
+pub fn digit_batch(model: &Model, image: &[u8]) -> Result<Tensor> {
     if image.len() != INPUTS {
         return Err(crate::error::Error::ShapeMismatch {
             what: "digit image".into(),
@@ -38,28 +55,30 @@ pub fn class_probabilities(model: &Model, image: &[u8], cfg: &NoiseConfig) -> Re
     let one = Dataset::new(images, vec![0])?;
     let (x, _) =
         Batcher::new(&one, model.config.preprocessing, model.config.arch.example_shape()).range(0, 1, &Device::Cpu)?;
-    let softmax = |weights: &[Tensor]| -> Result<[f32; CLASSES]> {
-        let logits = model.forward_with(weights, &x, &mut Pass::eval())?.flatten_all()?.to_vec1::<f32>()?;
-        let top = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let exp: Vec<f64> = logits.iter().map(|&l| ((l - top) as f64).exp()).collect();
-        let total: f64 = exp.iter().sum();
-        let mut p = [0.0f32; CLASSES];
-        for (o, e) in p.iter_mut().zip(&exp) {
-            *o = (e / total) as f32;
-        }
-        Ok(p)
-    };
-    let clean = softmax(&model.weights())?;
-    if cfg.std == 0.0 {
-        return Ok(Probabilities { clean, mean: clean, sd: [0.0; CLASSES] });
+    Ok(x)
+}
+
+/// The softmax of `model`'s output for the batch of one `x`, with `weights` and the weighted
+/// layers computed by `exec` (digital, or a crossbar).
+pub fn softmax_with(model: &Model, weights: &[Tensor], x: &Tensor, exec: &dyn LayerExec) -> Result<[f32; CLASSES]> {
+    let logits = model.forward_with(weights, x, &mut Pass { dropout: None, exec })?.flatten_all()?.to_vec1::<f32>()?;
+    let top = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exp: Vec<f64> = logits.iter().map(|&l| ((l - top) as f64).exp()).collect();
+    let total: f64 = exp.iter().sum();
+    let mut p = [0.0f32; CLASSES];
+    for (o, e) in p.iter_mut().zip(&exp) {
+        *o = (e / total) as f32;
     }
-    let mut draws = Vec::with_capacity(cfg.draws);
-    for k in 0..cfg.draws {
-        let mut r = draw_rng(cfg.seed, stream::EVAL_NOISE, k as u64);
-        draws.push(softmax(&perturb(&model.weights(), cfg.std, &mut r)?)?);
-    }
+    Ok(p)
+}
+
+/// Per class, the mean and the sample sd (0 with fewer than 2 draws) over `draws`.
+pub fn mean_sd(draws: &[[f32; CLASSES]]) -> ([f32; CLASSES], [f32; CLASSES]) {
     let n = draws.len() as f64;
     let (mut mean, mut sd) = ([0.0f32; CLASSES], [0.0f32; CLASSES]);
+    if draws.is_empty() {
+        return (mean, sd);
+    }
     for c in 0..CLASSES {
         let m = draws.iter().map(|d| d[c] as f64).sum::<f64>() / n;
         let var = if draws.len() > 1 {
@@ -70,5 +89,5 @@ pub fn class_probabilities(model: &Model, image: &[u8], cfg: &NoiseConfig) -> Re
         mean[c] = m as f32;
         sd[c] = var.sqrt() as f32;
     }
-    Ok(Probabilities { clean, mean, sd })
+    (mean, sd)
 }
