@@ -276,7 +276,11 @@ impl EvalPool {
     /// Asks the first evaluator that has its data (queued behind its current job) to read an
     /// uploaded model file; remembered until it answers, so a crash can say it was lost.
     pub fn send_import(&mut self, job: u64, name: String, bytes: Vec<u8>) -> bool {
-        let i = self.slots.iter().position(|s| s.data_ready).unwrap_or(0);
+        // The least loaded evaluator that holds the data: reading a file is as much work as a job.
+        let i = (0..self.slots.len())
+            .filter(|&i| self.slots[i].data_ready)
+            .min_by_key(|&i| self.slots[i].imports.len() + usize::from(self.slots[i].job.is_some()))
+            .unwrap_or(0);
         match self.slots.get_mut(i) {
             Some(s) => {
                 s.handle.send(&ToWorker::Import { job, name: name.clone(), bytes });
@@ -315,6 +319,12 @@ impl EvalPool {
     /// Replaces the queued jobs of `class` with `tasks` (see [`JobQueue::replace`]).
     pub fn replace_jobs(&mut self, class: JobClass, model: u64, tasks: Vec<EvalTask>) {
         self.queue.replace(class, model, tasks);
+        self.dispatch();
+    }
+
+    /// Replaces the queued jobs of `class` with `jobs` of several models.
+    pub fn replace_all_jobs(&mut self, class: JobClass, jobs: Vec<(u64, EvalTask)>) {
+        self.queue.replace_all(class, jobs);
         self.dispatch();
     }
 
@@ -358,7 +368,9 @@ impl EvalPool {
 
     /// Starts queued jobs on idle evaluators that have their data.
     pub fn dispatch(&mut self) {
-        for slot in self.slots.iter_mut().filter(|s| s.data_ready && s.job.is_none()) {
+        // A worker still reading files is busy: a job sent to it would wait behind them (on a
+        // first visit, the σ readout behind the shipped LeNet's import).
+        for slot in self.slots.iter_mut().filter(|s| s.data_ready && s.job.is_none() && s.imports.is_empty()) {
             let Some(job) = self.queue.pop() else { return };
             let Some(bytes) = self.models.get(&job.model) else { continue };
             if slot.models.insert(job.model) {
