@@ -13,7 +13,7 @@ use engine::train::{EpochSummary, Progress, TrainConfig};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 6;
+pub const PROTOCOL_VERSION: u32 = 7;
 
 /// What is actually posted: the version, then the message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -124,6 +124,20 @@ pub enum EvalTask {
         config: CrossbarConfig,
         draw: usize,
     },
+    /// A drawn digit: `width * height` ink intensities (0 = background) in row order, centred
+    /// and scaled as MNIST's digits were, then read clean, under `draws` draws of log-normal
+    /// noise of strength `std` (draw k as the accuracy readout's), and, with `crossbar`, on
+    /// simulated crossbars over as many draws of its non-idealities. Returns `EvalOutput::Digit`.
+    Digit {
+        width: usize,
+        height: usize,
+        pixels: Vec<u8>,
+        std: f32,
+        seed: u64,
+        draws: usize,
+        #[serde(with = "as_json")]
+        crossbar: Option<CrossbarConfig>,
+    },
 }
 
 /// Messages to a worker.
@@ -228,6 +242,21 @@ pub enum EvalOutput {
         level: Vec<f32>,
         stuck: Vec<u8>,
     },
+    /// A drawn digit as the network sees it (784 bytes, centred) and its class probabilities:
+    /// clean, under the noise (when σ > 0) and on crossbars (when asked).
+    Digit {
+        centred: Vec<u8>,
+        clean: Vec<f32>,
+        noisy: Option<ClassSpread>,
+        crossbar: Option<ClassSpread>,
+    },
+}
+
+/// Class probabilities: per class, the mean and the sample sd over draws.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassSpread {
+    pub mean: Vec<f32>,
+    pub sd: Vec<f32>,
 }
 
 /// Messages from a worker.

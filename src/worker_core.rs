@@ -115,6 +115,22 @@ pub fn check_task(task: &EvalTask) -> Result<(), String> {
             config.validate().map_err(invalid)?;
             check_draw(*draw)
         }
+        EvalTask::Digit { width, height, pixels, std, seed, draws, crossbar } => {
+            use engine::data::digit::MAX_SIDE;
+            if *width == 0 || *height == 0 || *width > MAX_SIDE || *height > MAX_SIDE {
+                return Err(format!(
+                    "drawing: {width}x{height} pixels; between 1x1 and {MAX_SIDE}x{MAX_SIDE} are read"
+                ));
+            }
+            if pixels.len() != width * height {
+                return Err(format!("drawing: {} pixels for {width}x{height}", pixels.len()));
+            }
+            engine::noise::NoiseConfig { std: *std, draws: *draws, seed: *seed }.validate().map_err(invalid)?;
+            match crossbar {
+                Some(c) => c.validate().map_err(invalid),
+                None => Ok(()),
+            }
+        }
         EvalTask::Landscape { coords, seed, subset, .. } => {
             let most = engine::landscape::LandscapeConfig { range: 1.0, points: 401, seed: *seed };
             if coords.is_empty() || coords.len() > most.points * most.points {
@@ -255,6 +271,9 @@ type Imported = (Vec<u8>, engine::model::ModelConfig, f64, bool, Option<ModelNot
 fn calibrated(task: &EvalTask) -> bool {
     match task {
         EvalTask::Crossbar { config, .. } | EvalTask::Tile { config, .. } => {
+            config.input_scaling == engine::crossbar::InputScaling::Calibrated
+        }
+        EvalTask::Digit { crossbar: Some(config), .. } => {
             config.input_scaling == engine::crossbar::InputScaling::Calibrated
         }
         _ => false,
@@ -498,6 +517,9 @@ impl WorkerCore {
         if let EvalTask::Tile { config, draw } = task {
             return self.tile(id, config, *draw);
         }
+        if let EvalTask::Digit { width, height, pixels, std, seed, draws, crossbar } = task {
+            return self.digit(id, (*width, *height, pixels), (*std, *seed, *draws), crossbar.as_ref());
+        }
         let data = self.data.as_ref().ok_or("no data loaded in the evaluator")?;
         let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
         if let EvalTask::Landscape { coords, seed, subset, .. } = task {
@@ -535,6 +557,7 @@ impl WorkerCore {
             }
             EvalTask::Crossbar { .. }
             | EvalTask::Tile { .. }
+            | EvalTask::Digit { .. }
             | EvalTask::Landscape { .. }
             | EvalTask::NoiseLandscape { .. } => {
                 unreachable!("handled above")
@@ -617,6 +640,45 @@ impl WorkerCore {
             self.deployed = Some((id, key, cb));
         }
         Ok(())
+    }
+
+    /// A drawn digit centred as MNIST's were, then read clean, under noise and on crossbars.
+    fn digit(
+        &mut self,
+        id: u64,
+        (width, height, pixels): (usize, usize, &[u8]),
+        (std, seed, draws): (f32, u64, usize),
+        crossbar: Option<&engine::crossbar::CrossbarConfig>,
+    ) -> Result<EvalOutput, String> {
+        use engine::data::digit::{centre_digit, Drawing};
+        use engine::noise::probabilities::class_probabilities;
+        let ink: Vec<f32> = pixels.iter().map(|&p| p as f32).collect();
+        let centred = centre_digit(&Drawing { width, height, pixels: &ink }).map_err(|e| e.to_string())?;
+        let spread = |p: &engine::noise::probabilities::Probabilities| crate::protocol::ClassSpread {
+            mean: p.mean.to_vec(),
+            sd: p.sd.to_vec(),
+        };
+        let xbar = match crossbar {
+            Some(config) => {
+                self.deploy(id, config)?;
+                let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
+                let (_, _, ideal) = self.deployed.as_mut().expect("deployed above");
+                ideal.config.faults = config.faults;
+                let p = engine::crossbar::probabilities::crossbar_class_probabilities(model, &centred, ideal, draws)
+                    .map_err(|e| e.to_string())?;
+                Some(spread(&p))
+            }
+            None => None,
+        };
+        let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
+        let p = class_probabilities(model, &centred, &engine::noise::NoiseConfig { std, draws, seed })
+            .map_err(|e| e.to_string())?;
+        Ok(EvalOutput::Digit {
+            clean: p.clean.to_vec(),
+            noisy: (std > 0.0).then(|| spread(&p)),
+            crossbar: xbar,
+            centred,
+        })
     }
 
     fn crossbar(

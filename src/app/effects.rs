@@ -87,6 +87,7 @@ pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedSer
         }
         Effect::SliderJobs { model, tasks } => sv.pool.replace_jobs(JobClass::Slider, model, tasks),
         Effect::CrossbarJobs { model, tasks } => sv.pool.replace_jobs(JobClass::Crossbar, model, tasks),
+        Effect::DigitJobs(jobs) => sv.pool.replace_all_jobs(JobClass::Digit, jobs),
         Effect::CurveJobs { model, tasks } => sv.pool.push_curve_jobs(model, tasks),
         Effect::RequestedJobs(jobs) => sv.pool.push_requested_jobs(jobs),
         Effect::SaveForm(text) => browser::save_text(FORM_KEY, &text),

@@ -278,6 +278,7 @@ pub fn App() -> Html {
             Tab::See => panels::see::view(&ctx),
             Tab::Reproduce => panels::reproduce::view(&ctx),
             Tab::Landscape => panels::landscape::view(&ctx),
+            Tab::Draw => panels::draw::view(&ctx),
         },
     };
     html! {

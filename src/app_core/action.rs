@@ -136,6 +136,13 @@ pub enum Action {
     ShippedFailed(String),
     /// The Models list's button: add the shipped models (again).
     AddShipped,
+    /// A digit drawn (or an image uploaded) on the Draw panel: ink intensities, 0 = background.
+    Drew {
+        width: usize,
+        height: usize,
+        ink: Rc<Vec<u8>>,
+    },
+    ClearDrawing,
     DeleteModel(u64),
     SelectModel(Option<u64>),
     ToggleCompare(u64),

@@ -55,6 +55,8 @@ pub enum Effect {
         model: u64,
         tasks: Vec<EvalTask>,
     },
+    /// The Draw panel's readings, replacing the queued ones.
+    DigitJobs(Vec<(u64, EvalTask)>),
     /// Background curve jobs of a model.
     CurveJobs {
         model: u64,

@@ -12,6 +12,8 @@ use crate::protocol::EvalTask;
 pub enum JobClass {
     Slider,
     Crossbar,
+    /// The Draw panel's readings (one per model).
+    Digit,
     Requested,
     Curve,
 }
@@ -61,6 +63,20 @@ impl JobQueue {
             .position(|j| matches!(j.class, JobClass::Requested | JobClass::Curve))
             .unwrap_or(self.queue.len());
         for (i, task) in tasks.into_iter().enumerate() {
+            let id = self.next_id();
+            self.queue.insert(at + i, Job { id, class, model, task });
+        }
+    }
+
+    /// Replaces the queued jobs of `class` with `jobs` (of several models), as [`JobQueue::replace`].
+    pub fn replace_all(&mut self, class: JobClass, jobs: Vec<(u64, EvalTask)>) {
+        self.queue.retain(|j| j.class != class);
+        let at = self
+            .queue
+            .iter()
+            .position(|j| matches!(j.class, JobClass::Requested | JobClass::Curve))
+            .unwrap_or(self.queue.len());
+        for (i, (model, task)) in jobs.into_iter().enumerate() {
             let id = self.next_id();
             self.queue.insert(at + i, Job { id, class, model, task });
         }

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use engine::data::DataFile;
 
 use super::action::{Action, Startup};
+use super::draw::{self, ReadingKey};
 use super::effects::Effect;
 use super::explore::{curve_index, fault_index, settings_key, SliderKey, XbarKey, CURVE_MAX_STD};
 use super::heal::{self, WorkerId};
@@ -336,6 +337,8 @@ fn apply(s: &mut State, action: Action) {
                 Some(format!("The ready-trained models could not be loaded: {e}. Train your own in the Train tab."));
             s.shipped.status = ShippedStatus::Failed(e);
         }
+        Action::Drew { width, height, ink } => s.draw.set(Some((width, height, ink))),
+        Action::ClearDrawing => s.draw.set(None),
         Action::AddShipped => {
             if !matches!(s.shipped.status, ShippedStatus::Fetching | ShippedStatus::Importing) {
                 fetch_shipped(s);
@@ -400,6 +403,10 @@ fn apply(s: &mut State, action: Action) {
         }
         Action::EvalDone { model, task, output, now_ms } => {
             s.landscape.receive(model, &task, &output, now_ms);
+            if let Some(key) = drawing_key(s, &task) {
+                s.draw.receive(model, key, output);
+                return;
+            }
             reduce_eval(s, model, task, output, now_ms)
         }
         Action::EvalFailed { model, task, error } => {
@@ -557,8 +564,39 @@ fn start_run(
     s.effect(Effect::Train { trainer, job, model, train, teacher, recipe });
 }
 
+/// The reading key of a Draw panel job, if it read the current drawing.
+fn drawing_key(s: &State, task: &EvalTask) -> Option<ReadingKey> {
+    let EvalTask::Digit { pixels, .. } = task else { return None };
+    let d = s.draw.drawing.as_ref()?;
+    let current = pixels.as_slice() == d.ink.as_slice();
+    // an answer about an older drawing: dropped (generation 0 is never current)
+    draw::task_key(task, if current { d.generation } else { 0 }, s.data_generation)
+}
+
+/// The Draw panel's jobs: every compared model (the focused one first), on the current
+/// drawing, σ, draws and crossbar settings; sent again for all when any of that changes. Only
+/// while the panel is shown, so the evaluators' one crossbar deployment is not thrashed.
+fn schedule_drawing(s: &mut State) {
+    if s.tab != super::state::Tab::Draw || !s.data_ready() {
+        return;
+    }
+    let Some((task, key)) = draw::current_task(s) else { return };
+    let models = draw::models(s);
+    if models.iter().all(|m| s.draw.sent.get(m) == Some(&key)) {
+        return;
+    }
+    for &m in &models {
+        s.draw.sent.insert(m, key.clone());
+    }
+    s.effect(Effect::DigitJobs(models.into_iter().map(|m| (m, task.clone())).collect()));
+}
+
 /// Files a failed evaluation where its figure would have gone, so nothing waits for it.
 fn record_failure(s: &mut State, model: u64, task: &EvalTask, error: &str) {
+    if let EvalTask::Digit { .. } = task {
+        s.draw.errors.insert(model, error.to_string());
+        return;
+    }
     let e = &mut s.explore;
     match task {
         EvalTask::Noise { std, seed, draw, subset, .. } if *seed == e.seed => {
@@ -749,6 +787,8 @@ pub fn schedule(s: &mut State) {
             }
         }
     }
+
+    schedule_drawing(s);
 
     for trainer in [Trainer::Main, Trainer::Second] {
         if let Some((r, teacher)) = reproduce::next_row(s, trainer) {

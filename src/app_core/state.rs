@@ -23,10 +23,11 @@ pub enum Tab {
     See,
     Reproduce,
     Landscape,
+    Draw,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Train, Tab::Explore, Tab::See, Tab::Reproduce, Tab::Landscape];
+    pub const ALL: [Tab; 6] = [Tab::Train, Tab::Explore, Tab::Draw, Tab::See, Tab::Reproduce, Tab::Landscape];
     pub fn label(self) -> &'static str {
         match self {
             Tab::Train => "Train",
@@ -34,6 +35,7 @@ impl Tab {
             Tab::See => "See it",
             Tab::Reproduce => "Reproduce",
             Tab::Landscape => "Landscape",
+            Tab::Draw => "Draw a digit",
         }
     }
     pub fn key(self) -> &'static str {
@@ -43,6 +45,7 @@ impl Tab {
             Tab::See => "see",
             Tab::Reproduce => "reproduce",
             Tab::Landscape => "landscape",
+            Tab::Draw => "draw",
         }
     }
     pub fn from_key(s: &str) -> Option<Tab> {
@@ -134,6 +137,8 @@ pub struct State {
     pub restarts: std::collections::BTreeMap<WorkerId, u32>,
     /// The shipped ready-trained models, on their way in.
     pub shipped: super::shipped::Shipped,
+    /// The Draw panel.
+    pub draw: super::draw::DrawPanel,
 }
 
 impl Default for State {
@@ -166,6 +171,7 @@ impl Default for State {
             unreadable: Vec::new(),
             restarts: Default::default(),
             shipped: Default::default(),
+            draw: Default::default(),
         }
     }
 }

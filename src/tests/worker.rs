@@ -328,3 +328,81 @@ fn a_lenet_state_dict_from_pytorch_uploads_as_a_lenet() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A "7" as a pointer would draw it on the 280x280 pad: a bar and a slanted stroke, 20 px wide.
+fn drawn_seven() -> Vec<u8> {
+    let side = 280usize;
+    let strokes = [((70.0, 60.0), (215.0, 60.0)), ((215.0, 60.0), (125.0, 235.0))];
+    let near = |(x, y): (f64, f64), ((ax, ay), (bx, by)): ((f64, f64), (f64, f64))| {
+        let (dx, dy) = (bx - ax, by - ay);
+        let t = (((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
+        ((x - ax - t * dx).powi(2) + (y - ay - t * dy).powi(2)).sqrt() <= 10.0
+    };
+    (0..side * side)
+        .map(|i| {
+            let p = ((i % side) as f64, (i / side) as f64);
+            if strokes.iter().any(|&s| near(p, s)) {
+                255
+            } else {
+                0
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_drawn_seven_is_read_by_the_shipped_mlp_clean_under_noise_and_on_crossbars() {
+    let mut core = loaded_core();
+    let bytes = include_bytes!("../../www/pretrained/mlp-b64.safetensors").to_vec();
+    assert!(run(&mut core, ToWorker::PutModel { id: 5, bytes }).is_empty());
+    let read = |core: &mut WorkerCore, std: f32, crossbar: Option<engine::crossbar::CrossbarConfig>| {
+        let task =
+            EvalTask::Digit { width: 280, height: 280, pixels: drawn_seven(), std, seed: 1234, draws: 5, crossbar };
+        match run(core, ToWorker::Eval { job: 1, model: 5, task }).pop() {
+            Some(FromWorker::EvalDone { output: EvalOutput::Digit { centred, clean, noisy, crossbar }, .. }) => {
+                (centred, clean, noisy, crossbar)
+            }
+            other => panic!("unexpected reply {other:?}"),
+        }
+    };
+    let argmax = |p: &[f32]| (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap();
+    let (centred, clean, noisy, xbar) = read(&mut core, 0.0, None);
+    assert_eq!(centred.len(), 784);
+    assert_eq!(argmax(&clean), 7, "{clean:?}");
+    assert!(noisy.is_none() && xbar.is_none(), "σ 0 and no crossbar: the clean reading only");
+
+    let (_, clean2, noisy, _) = read(&mut core, 1.5, None);
+    assert_eq!(clean2, clean);
+    let noisy = noisy.expect("σ 1.5 gives a noisy reading");
+    assert_ne!(noisy.mean, clean, "the probabilities change under noise");
+    assert!(noisy.sd.iter().any(|&s| s > 0.0));
+
+    let faulty = engine::crossbar::CrossbarConfig {
+        faults: engine::crossbar::FaultConfig { lrs: 0.1, hrs: 0.1 },
+        ..Default::default()
+    };
+    let (_, _, _, xbar) = read(&mut core, 0.0, Some(faulty));
+    let xbar = xbar.expect("a crossbar reading");
+    assert_eq!(xbar.mean.len(), 10);
+    assert!((xbar.mean.iter().sum::<f32>() - 1.0).abs() < 1e-3);
+
+    // an empty pad and a wrong pixel count are refused with a reason, not a panic
+    let blank = EvalTask::Digit {
+        width: 280,
+        height: 280,
+        pixels: vec![0; 280 * 280],
+        std: 0.0,
+        seed: 1,
+        draws: 5,
+        crossbar: None,
+    };
+    assert!(matches!(
+        run(&mut core, ToWorker::Eval { job: 2, model: 5, task: blank }).pop(),
+        Some(FromWorker::EvalFailed { .. })
+    ));
+    let short =
+        EvalTask::Digit { width: 280, height: 280, pixels: vec![0; 100], std: 0.0, seed: 1, draws: 5, crossbar: None };
+    assert!(
+        matches!(run(&mut core, ToWorker::Eval { job: 3, model: 5, task: short }).pop(), Some(FromWorker::EvalFailed { error, .. }) if error.contains("100 pixels"))
+    );
+}

@@ -28,10 +28,6 @@ pub fn view(ctx: &Ctx) -> Html {
             }
         </section> };
     }
-    let on_std = ctx.cb(|ev: InputEvent| {
-        let input: web_sys::HtmlInputElement = ev.target_unchecked_into();
-        Action::SetStd { value: input.value(), now_ms: now_ms() }
-    });
     let readout = {
         let exact = e.exact();
         match (&exact, &e.readout.estimate) {
@@ -106,12 +102,7 @@ pub fn view(ctx: &Ctx) -> Html {
             <div class="form">
                 <h2>{"Explore: put the weights on imperfect devices"}</h2>
                 { labelled("model", "Which trained network to perturb.", model_select) }
-                <div class="control slider">
-                    <label for="noise-std">{"conductance noise std σ: "}<output id="noise-std-value">{ format!("{:.2}", e.std) }</output>{" (log-normal, relative)"}</label>
-                    <input id="noise-std" type="range" min="0" max="2" step="0.05" value={format!("{}", e.std)}
-                        aria-valuetext={format!("noise standard deviation {:.2}", e.std)} oninput={on_std} />
-                    <p class="explain">{"Every weight and bias is multiplied by its own exp(ε), ε ~ N(0, σ²): memristor conductances vary from device to device. σ = 1 means a typical weight is off by a factor of e."}</p>
-                </div>
+                { noise_slider(ctx) }
                 { labelled("noise draws", "Independent noise draws averaged for the exact figure (the report used 5).",
                     html! { <input id="draws" type="number" min="1" max="50" value={e.draws.to_string()}
                         autocomplete="off" onchange={ctx.cb(|ev: Event| Action::SetDraws(event_value(&ev)))} /> }) }
@@ -128,6 +119,23 @@ pub fn view(ctx: &Ctx) -> Html {
             </div>
             </div>
         </section>
+    }
+}
+
+/// The noise slider (Explore and Draw): σ of the log-normal conductance noise.
+pub fn noise_slider(ctx: &Ctx) -> Html {
+    let std = ctx.state.explore.std;
+    let on_std = ctx.cb(|ev: InputEvent| {
+        let input: web_sys::HtmlInputElement = ev.target_unchecked_into();
+        Action::SetStd { value: input.value(), now_ms: now_ms() }
+    });
+    html! {
+        <div class="control slider">
+            <label for="noise-std">{"conductance noise std σ: "}<output id="noise-std-value">{ format!("{std:.2}") }</output>{" (log-normal, relative)"}</label>
+            <input id="noise-std" type="range" min="0" max="2" step="0.05" value={format!("{std}")}
+                aria-valuetext={format!("noise standard deviation {std:.2}")} oninput={on_std} />
+            <p class="explain">{"Every weight and bias is multiplied by its own exp(ε), ε ~ N(0, σ²): memristor conductances vary from device to device. σ = 1 means a typical weight is off by a factor of e."}</p>
+        </div>
     }
 }
 

@@ -6,6 +6,7 @@ pub mod canvas;
 pub mod confusion;
 pub mod crossbar;
 pub mod data_problem;
+pub mod draw;
 pub mod explore;
 pub mod landscape;
 pub mod models_list;
