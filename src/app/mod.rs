@@ -208,6 +208,32 @@ fn watch_deadlines(services: SharedServices, dispatch: Dispatch) {
     tick.forget(); // lives as long as the page
 }
 
+/// The lesson's keyboard: → / PageDown for the next step, ← / PageUp for the previous one,
+/// except in a control that uses those keys itself (a slider, a field, a drop-down).
+fn lesson_keys(dispatch: Dispatch) {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    let on_key = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+        let in_control = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        if in_control || e.alt_key() || e.ctrl_key() || e.meta_key() {
+            return;
+        }
+        let forward = match e.key().as_str() {
+            "ArrowRight" | "PageDown" => true,
+            "ArrowLeft" | "PageUp" => false,
+            _ => return,
+        };
+        dispatch.dispatch(Action::LessonMove { forward, now_ms: now_ms() });
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+    }
+    on_key.forget(); // lives as long as the page
+}
+
 #[function_component]
 pub fn App() -> Html {
     let state = use_reducer(State::default);
@@ -228,6 +254,7 @@ pub fn App() -> Html {
                     dispatch.dispatch(Action::Start(startup(n)));
                     restore_models(services.clone(), dispatch.clone());
                     watch_deadlines(services.clone(), dispatch.clone());
+                    lesson_keys(dispatch.clone());
                     if url::query_param(&browser::location_search(), "test-hooks").as_deref() == Some("1") {
                         test_hooks::install(services.clone());
                     }
@@ -261,7 +288,7 @@ pub fn App() -> Html {
         return panels::reload::view(detail);
     }
     let ctx = panels::Ctx { state: state.clone() };
-    let tabs = Tab::ALL.iter().map(|&t| {
+    let tabs = state.visible_tabs().into_iter().map(|t| {
         let dispatch = state.dispatcher();
         let selected = state.tab == t;
         html! {
@@ -286,9 +313,10 @@ pub fn App() -> Html {
             <header>
                 <h1>{"Memristor Playground"}</h1>
                 <p class="tagline">{"Train a digit classifier in your browser, then put its weights on noisy, faulty memristors and watch what happens."}</p>
-                <nav role="tablist">{ for tabs }</nav>
-                { panels::status::view(&ctx) }
+                if !state.teacher.lock { <nav role="tablist">{ for tabs }</nav> }
+                if !state.hides("status") { { panels::status::view(&ctx) } }
             </header>
+            { panels::lesson::view(&ctx) }
             <main id="panel">{ body }</main>
         </>
     }

@@ -143,6 +143,16 @@ pub enum Action {
         ink: Rc<Vec<u8>>,
     },
     ClearDrawing,
+    /// Open the lesson at a step (0-based), or close it.
+    Lesson {
+        step: Option<usize>,
+        now_ms: f64,
+    },
+    /// The lesson's next (or previous) step: the keyboard's arrows and the bar's buttons.
+    LessonMove {
+        forward: bool,
+        now_ms: f64,
+    },
     DeleteModel(u64),
     SelectModel(Option<u64>),
     ToggleCompare(u64),

@@ -11,6 +11,7 @@ pub mod explore;
 pub mod form;
 pub mod heal;
 pub mod landscape;
+pub mod lesson;
 pub mod models;
 pub mod naming;
 pub mod readout;

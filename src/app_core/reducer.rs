@@ -11,6 +11,7 @@ use super::draw::{self, ReadingKey};
 use super::effects::Effect;
 use super::explore::{curve_index, fault_index, settings_key, SliderKey, XbarKey, CURVE_MAX_STD};
 use super::heal::{self, WorkerId};
+use super::lesson;
 use super::models::{ModelMeta, Run, SavedModel};
 use super::naming::model_name;
 use super::readout::Readout;
@@ -83,12 +84,19 @@ fn start(s: &mut State, st: Startup) {
     s.explore.draws = view.draws;
     s.explore.model = view.model;
     s.explore.crossbar = view.crossbar;
+    s.teacher = view.teacher;
+    if s.hides(s.tab.key()) {
+        s.tab = s.visible_tabs()[0];
+    }
     s.form = super::form::TrainForm::from_saved(st.saved_form.as_deref());
     s.served_base = st.data_base.clone();
     s.origin = DataOrigin::Served { base: st.data_base };
     s.evaluators = st.evaluators;
     s.reproduce.waiting = reproduce::restore(&st.saved_queue);
     s.reproduce.saved = s.reproduce.waiting.clone();
+    if let Some(step) = view.lesson {
+        lesson::apply(s, step, 0.0);
+    }
     if st.shipped {
         // A first visit opens where the shipped models are useful at once: the Explore view at
         // the report's σ = 1, unless the link says otherwise.
@@ -117,6 +125,15 @@ fn shipped_answered(s: &mut State, job: u64) -> Option<ManifestEntry> {
         s.effect(Effect::MarkShippedAdded);
     }
     Some(entry)
+}
+
+/// The lesson's step again once the shipped models it shows are in (a link that opens the
+/// lesson arrives before them).
+fn lesson_models_arrived(s: &mut State) {
+    if let (Some(i), ShippedStatus::Done) = (s.lesson, &s.shipped.status) {
+        let moved = s.explore.moved_ms;
+        lesson::apply(s, i, moved);
+    }
 }
 
 /// A shipped model read by an evaluator: named as the report's row; the first one takes the
@@ -160,7 +177,25 @@ fn apply(s: &mut State, action: Action) {
     match action {
         Action::EffectsDone(_) => {}
         Action::Start(st) => start(s, st),
-        Action::SetTab(t) => s.tab = t,
+        Action::SetTab(t) => {
+            // a locked page stays on its view; a hidden tab has no button, nor a way in
+            if !s.teacher.lock && !s.hides(t.key()) {
+                s.tab = t;
+            }
+        }
+        Action::Lesson { step, now_ms } => match step {
+            Some(i) if i < lesson::STEPS.len() => lesson::apply(s, i, now_ms),
+            Some(_) => {}
+            None => s.lesson = None,
+        },
+        Action::LessonMove { forward, now_ms } => {
+            if let Some(i) = s.lesson {
+                let next = if forward { i + 1 } else { i.saturating_sub(1) };
+                if next < lesson::STEPS.len() && next != i {
+                    lesson::apply(s, next, now_ms);
+                }
+            }
+        }
         Action::SwitchDataset(kind) => {
             if s.training() || (kind == s.form.dataset && !matches!(s.data, DataStatus::Failed(_))) {
                 return;
@@ -307,13 +342,21 @@ fn apply(s: &mut State, action: Action) {
             if s.explore.compare.is_empty() {
                 s.explore.compare = s.explore.model.into_iter().collect();
             }
+            if let Some(i) = s.lesson {
+                // a returning visitor's shipped models come from storage
+                let moved = s.explore.moved_ms;
+                lesson::apply(s, i, moved);
+            }
         }
         Action::Upload { name, bytes } => {
             s.next_job += 1;
             s.effect(Effect::Import { job: s.next_job, name, bytes });
         }
         Action::ModelAdded { job, model } => match shipped_answered(s, job) {
-            Some(entry) => add_shipped(s, &entry, model),
+            Some(entry) => {
+                add_shipped(s, &entry, model);
+                lesson_models_arrived(s);
+            }
             None => add_model(s, model),
         },
         Action::ImportFailed { job, name, error } => {

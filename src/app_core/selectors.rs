@@ -15,6 +15,8 @@ pub fn view_params(s: &State) -> ViewParams {
         draws: s.explore.draws,
         model: s.explore.model,
         crossbar: s.explore.crossbar.clone(),
+        teacher: s.teacher.clone(),
+        lesson: s.lesson,
     }
 }
 

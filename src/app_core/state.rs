@@ -139,6 +139,10 @@ pub struct State {
     pub shipped: super::shipped::Shipped,
     /// The Draw panel.
     pub draw: super::draw::DrawPanel,
+    /// What the link hid, and whether it locked the page to its tab.
+    pub teacher: super::url::Teacher,
+    /// The lesson's current step, when the lesson is open.
+    pub lesson: Option<usize>,
 }
 
 impl Default for State {
@@ -172,6 +176,8 @@ impl Default for State {
             restarts: Default::default(),
             shipped: Default::default(),
             draw: Default::default(),
+            teacher: Default::default(),
+            lesson: None,
         }
     }
 }
@@ -195,6 +201,21 @@ impl State {
         let main = self.run.as_ref().filter(|_| self.training());
         main.into_iter().chain(self.second.run.as_ref().filter(|_| self.second.training()))
     }
+    /// The tabs shown: all but those the link hid (one at least: the current one).
+    pub fn visible_tabs(&self) -> Vec<Tab> {
+        let shown: Vec<Tab> = Tab::ALL.into_iter().filter(|t| !self.teacher.hides(t.key())).collect();
+        if shown.is_empty() {
+            vec![self.tab]
+        } else {
+            shown
+        }
+    }
+
+    /// Whether a control or panel was hidden by the link.
+    pub fn hides(&self, key: &str) -> bool {
+        self.teacher.hides(key)
+    }
+
     pub fn data_ready(&self) -> bool {
         matches!(self.data, DataStatus::Ready { .. })
     }

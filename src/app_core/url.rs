@@ -28,11 +28,50 @@ pub struct ViewParams {
     pub model: Option<u64>,
     /// The Explore panel's crossbar controls.
     pub crossbar: CrossbarUi,
+    /// What a teacher hid, and whether the page is locked to its tab.
+    pub teacher: Teacher,
+    /// The lesson's step (0-based), when the lesson is open.
+    pub lesson: Option<usize>,
 }
 
 impl Default for ViewParams {
     fn default() -> Self {
-        ViewParams { tab: Tab::Train, std: 0.0, draws: 5, model: None, crossbar: CrossbarUi::default() }
+        ViewParams {
+            tab: Tab::Train,
+            std: 0.0,
+            draws: 5,
+            model: None,
+            crossbar: CrossbarUi::default(),
+            teacher: Teacher::default(),
+            lesson: None,
+        }
+    }
+}
+
+/// Panels and controls a link can hide (`hide=train,crossbar,...`): the tabs by their keys,
+/// and these controls.
+pub const HIDEABLE_CONTROLS: [&str; 8] =
+    ["noise", "draws", "crossbar", "model", "compare", "upload", "models", "status"];
+
+/// A teacher's view: hidden panels and controls (`hide=`), and `lock=1`, which removes the
+/// tab bar so the class stays on the view the link opened.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Teacher {
+    pub hide: std::collections::BTreeSet<String>,
+    pub lock: bool,
+}
+
+impl Teacher {
+    pub fn hides(&self, key: &str) -> bool {
+        self.hide.contains(key)
+    }
+
+    /// The `hide=` list: known keys only, in a fixed order.
+    fn parse_hide(v: &str) -> std::collections::BTreeSet<String> {
+        v.split(',')
+            .map(|k| k.trim().to_ascii_lowercase())
+            .filter(|k| Tab::from_key(k).is_some() || HIDEABLE_CONTROLS.contains(&k.as_str()))
+            .collect()
     }
 }
 
@@ -152,6 +191,16 @@ pub fn parse_fragment(fragment: &str) -> ViewParams {
             "ron" => c.r_on = parse_resistance(&v).unwrap_or(c.r_on),
             "roff" => c.r_off = parse_resistance(&v).unwrap_or(c.r_off),
             "scaling" => c.input_scaling = parse_scaling(&v).unwrap_or(c.input_scaling),
+            "hide" => p.teacher.hide = Teacher::parse_hide(&v),
+            "lock" => p.teacher.lock = v == "1",
+            "lesson" => {
+                p.lesson = v
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&n| (1..=super::lesson::STEPS.len()).contains(&n))
+                    .map(|n| n - 1)
+            }
             _ => {}
         }
     }
@@ -184,6 +233,15 @@ pub fn fragment(p: &ViewParams) -> String {
             c.r_off,
             scaling_key(c.input_scaling),
         ));
+    }
+    if !p.teacher.hide.is_empty() {
+        frag.push_str(&format!("&hide={}", p.teacher.hide.iter().cloned().collect::<Vec<_>>().join(",")));
+    }
+    if p.teacher.lock {
+        frag.push_str("&lock=1");
+    }
+    if let Some(step) = p.lesson {
+        frag.push_str(&format!("&lesson={}", step + 1));
     }
     frag
 }

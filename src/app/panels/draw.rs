@@ -283,8 +283,8 @@ pub fn view(ctx: &Ctx) -> Html {
                 <div class="form">
                     <DrawingPad on_drawn={on_drawn} />
                     if let Some(c) = centred { <Seen centred={c} /> }
-                    { noise_slider(ctx) }
-                    { crossbar::view(ctx) }
+                    if !s.hides("noise") { { noise_slider(ctx) } }
+                    if !s.hides("crossbar") { { crossbar::view(ctx) } }
                 </div>
                 <div class="live" id="draw-readings">
                     if models.is_empty() {

@@ -101,20 +101,20 @@ pub fn view(ctx: &Ctx) -> Html {
             <div class="columns">
             <div class="form">
                 <h2>{"Explore: put the weights on imperfect devices"}</h2>
-                { labelled("model", "Which trained network to perturb.", model_select) }
-                { noise_slider(ctx) }
-                { labelled("noise draws", "Independent noise draws averaged for the exact figure (the report used 5).",
+                if !s.hides("model") { { labelled("model", "Which trained network to perturb.", model_select) } }
+                if !s.hides("noise") { { noise_slider(ctx) } }
+                if !s.hides("draws") { { labelled("noise draws", "Independent noise draws averaged for the exact figure (the report used 5).",
                     html! { <input id="draws" type="number" min="1" max="50" value={e.draws.to_string()}
-                        autocomplete="off" onchange={ctx.cb(|ev: Event| Action::SetDraws(event_value(&ev)))} /> }) }
+                        autocomplete="off" onchange={ctx.cb(|ev: Event| Action::SetDraws(event_value(&ev)))} /> }) } }
                 { readout }
                 { timing }
-                { crossbar::view(ctx) }
+                if !s.hides("crossbar") { { crossbar::view(ctx) } }
             </div>
             <div class="live">
                 <div class="chart" id="noise-curve" data-pending={pending.to_string()}>{ chart }</div>
                 <p class="explain">{ if pending > 0 { format!("{pending} curve evaluations still running in the background; points appear when all their draws are done.") } else { "Curves complete.".into() } }
                     { if progress.failed > 0 { format!(" {} failed (see the status line); their points stay empty.", progress.failed) } else { String::new() } }</p>
-                <div class="compare"><p>{"Overlay on the curves:"}</p>{ for compare }</div>
+                if !s.hides("compare") { <div class="compare"><p>{"Overlay on the curves:"}</p>{ for compare }</div> }
                 if e.crossbar.enabled { { fault_curve(s) } }
             </div>
             </div>

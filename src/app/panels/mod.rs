@@ -9,6 +9,7 @@ pub mod data_problem;
 pub mod draw;
 pub mod explore;
 pub mod landscape;
+pub mod lesson;
 pub mod models_list;
 pub mod reload;
 pub mod report_table;

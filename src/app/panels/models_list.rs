@@ -10,6 +10,9 @@ use crate::app_core::{Action, Tab};
 
 pub fn view(ctx: &Ctx) -> Html {
     let s = &ctx.state;
+    if s.hides("models") {
+        return html! {};
+    }
     if s.models.is_empty() {
         return html! { <section id="models">{ upload(ctx) }{ add_shipped(ctx) }{ unreadable(ctx) }</section> };
     }
@@ -83,6 +86,9 @@ fn unreadable(ctx: &Ctx) -> Html {
 /// Upload a model file: one of ours, or a PyTorch MLP state dict saved as safetensors. The
 /// bytes are read here and handed over as an action; an evaluator checks and evaluates them.
 fn upload(ctx: &Ctx) -> Html {
+    if ctx.state.hides("upload") {
+        return html! {};
+    }
     let dispatch = ctx.state.dispatcher();
     let on_pick = Callback::from(move |e: Event| {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();

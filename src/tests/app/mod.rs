@@ -8,6 +8,7 @@ mod explore;
 mod form;
 mod heal;
 mod landscape;
+mod lesson;
 mod naming;
 mod reproduce;
 mod shipped;

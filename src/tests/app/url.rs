@@ -8,7 +8,7 @@ use engine::crossbar::{CrossbarConfig, FaultConfig, InputScaling};
 use super::{ready, started_with, take_effects};
 use crate::app_core::explore::{CrossbarField, CrossbarUi};
 use crate::app_core::reducer::reduce;
-use crate::app_core::url::{fragment, parse_fragment, percent_decode, query_param, ViewParams};
+use crate::app_core::url::{fragment, parse_fragment, percent_decode, query_param, Teacher, ViewParams};
 use crate::app_core::{Action, Effect, Tab};
 
 /// Crossbar controls that differ from the defaults in every field a control sets.
@@ -41,10 +41,33 @@ fn a_view_round_trips_through_its_fragment() {
             draws: 12,
             model: Some(1_732_000_000_123),
             crossbar: edited_crossbar(),
+            teacher: Teacher { hide: ["crossbar".to_string(), "train".to_string()].into(), lock: true },
+            lesson: Some(2),
         },
-        ViewParams { tab: Tab::Landscape, std: 2.0, draws: 1, model: None, crossbar: off_but_edited },
-        ViewParams { tab: Tab::See, std: 0.05, draws: 50, model: Some(0), crossbar: ideal_adc },
-        ViewParams { tab: Tab::Explore, std: 0.5, draws: 5, model: None, crossbar: on_with_defaults },
+        ViewParams {
+            tab: Tab::Landscape,
+            std: 2.0,
+            draws: 1,
+            model: None,
+            crossbar: off_but_edited,
+            ..ViewParams::default()
+        },
+        ViewParams {
+            tab: Tab::See,
+            std: 0.05,
+            draws: 50,
+            model: Some(0),
+            crossbar: ideal_adc,
+            ..ViewParams::default()
+        },
+        ViewParams {
+            tab: Tab::Explore,
+            std: 0.5,
+            draws: 5,
+            model: None,
+            crossbar: on_with_defaults,
+            ..ViewParams::default()
+        },
     ] {
         assert_eq!(parse_fragment(&fragment(&view)), view, "{}", fragment(&view));
     }
