@@ -251,6 +251,92 @@ try {
       fig.any.ms <= 3000, { firstMs: Math.round(fig.any.ms), state: fig.any.state, exactMs: Math.round(fig.exact.ms), value: fig.exact.value, loadAverage1m: load });
     await first.screenshot({ path: path.join(shots, 'instant-start.png'), fullPage: false });
     firstVisit = first;
+
+    // 0b. Draw a digit: a "7" drawn with pointer events is read by the shipped MLP; the
+    //     probabilities change at σ 1.5 and the reading follows the slider.
+    await first.click('#tab-draw');
+    const pad = await first.locator('#draw-canvas').boundingBox();
+    const k = pad.width / 280;
+    const pt = (x, y) => [pad.x + x * k, pad.y + y * k];
+    const stroke = async (points) => {
+      await first.mouse.move(...pt(...points[0]));
+      await first.mouse.down();
+      for (let i = 1; i < points.length; i++) {
+        const [a, b] = [points[i - 1], points[i]];
+        for (let s = 1; s <= 12; s++) await first.mouse.move(...pt(a[0] + ((b[0] - a[0]) * s) / 12, a[1] + ((b[1] - a[1]) * s) / 12));
+      }
+      await first.mouse.up();
+    };
+    await stroke([[70, 60], [215, 60], [125, 235]]);
+    const mlpReading = '.reading[data-model-name^="MLP batch 64 (ready-trained)"]';
+    const reading = async (std) => {
+      await first.waitForSelector(`${mlpReading}[data-state=current][data-std="${std}"]`, { timeout: 60_000 });
+      return first.evaluate((sel) => {
+        const r = document.querySelector(sel);
+        return { clean: r.dataset.cleanClass, noisyClass: r.dataset.noisyClass, noisy: JSON.parse(r.dataset.noisy || 'null'), std: r.dataset.std, verdict: r.querySelector('.verdict')?.textContent };
+      }, mlpReading);
+    };
+    const at1 = await reading('1.00');
+    check('a drawn 7 is read as 7 by the shipped MLP', at1.clean === '7', at1);
+    await first.focus('#noise-std');
+    for (let i = 0; i < 10; i++) await first.keyboard.press('ArrowRight');
+    const at15 = await reading('1.50');
+    const moved = at1.noisy && at15.noisy && at15.noisy.some((p, c) => Math.abs(p - at1.noisy[c]) > 1e-4);
+    check('at σ 1.5 the probabilities change, and the reading follows the slider', at15.std === '1.50' && moved && at15.clean === '7',
+      { at1: at1.noisy?.map((p) => +p.toFixed(3)), at15: at15.noisy?.map((p) => +p.toFixed(3)), verdict: at15.verdict });
+    results.drawing = { at1, at15 };
+    await first.screenshot({ path: path.join(shots, 'draw.png'), fullPage: true });
+  }
+
+  // 0c. The lesson, stepped through with the keyboard from a link; each step's figure appears.
+  {
+    const lesson = await newPage();
+    await lesson.goto(base + '#lesson=1');
+    const steps = [];
+    for (let guard = 0; guard < 12; guard++) {
+      await lesson.waitForSelector('#lesson[data-step]', { timeout: 60_000 });
+      const { step, figure, title } = await lesson.evaluate(() => {
+        const l = document.querySelector('#lesson');
+        return { step: Number(l.dataset.step), figure: l.dataset.figure, title: l.querySelector('.lesson-title').textContent };
+      });
+      const t0 = Date.now();
+      const shown = await lesson.waitForSelector(figure, { timeout: 180_000 }).then(() => true).catch(() => false);
+      steps.push({ step, title, figure, shown, seconds: (Date.now() - t0) / 1000 });
+      await lesson.screenshot({ path: path.join(shots, `lesson-${step}.png`) });
+      if (!shown || (await lesson.isDisabled('#lesson-next'))) break;
+      // the keyboard: focus leaves the controls (the arrows move a focused slider instead)
+      await lesson.evaluate(() => document.activeElement?.blur());
+      await lesson.keyboard.press('ArrowRight');
+      await lesson.waitForSelector(`#lesson[data-step="${step + 1}"]`, { timeout: 10_000 });
+    }
+    results.lesson = steps;
+    check('the lesson steps from start to end with the keyboard, each step\'s figure appears',
+      steps.length === 7 && steps.every((s, i) => s.step === i + 1 && s.shown), steps);
+    await lesson.keyboard.press('ArrowLeft');
+    check('the left arrow goes back a step', (await lesson.getAttribute('#lesson', 'data-step')) === '6');
+    await lesson.context().close();
+  }
+
+  // 0d. A teacher's link: hidden tabs and controls, a locked view, crossbar settings.
+  {
+    const link = base + '#tab=explore&std=0.50&draws=5&xbar=on&lrs=0.10&hrs=0.05&hide=draws,reproduce,train&lock=1';
+    const t = await newPage();
+    await t.goto(link);
+    await t.waitForSelector('#xbar-readout', { timeout: 120_000 });
+    const view = await t.evaluate(() => ({
+      tabs: document.querySelectorAll('[role=tab]').length,
+      draws: !!document.querySelector('#draws'),
+      std: document.querySelector('#noise-std-value')?.textContent,
+      xbar: document.querySelector('#xbar-enabled')?.checked,
+      lrs: document.querySelector('#fault-lrs')?.value,
+      hrs: document.querySelector('#fault-hrs')?.value,
+      url: location.hash,
+    }));
+    check('a hide= link opens exactly that view in a new context',
+      view.tabs === 0 && !view.draws && view.std === '0.50' && view.xbar === true && Number(view.lrs) === 0.1 && Number(view.hrs) === 0.05
+      && /hide=draws,reproduce,train/.test(view.url) && /lock=1/.test(view.url), view);
+    await t.screenshot({ path: path.join(shots, 'teacher-link.png') });
+    await t.context().close();
   }
 
   // 1. Load and train the report's MLP (a page without the shipped models, to count its own).
