@@ -516,9 +516,18 @@ try {
     await fresh.goto(shared.url);
     await fresh.waitForSelector('#data-status[data-state=ready]', { timeout: 120_000 });
     const tab = await fresh.getAttribute('#tab-explore', 'aria-selected');
+    // The link's model is not in this browser: the link's recipe is offered for training, and
+    // the same seed on the same platform gives the same model (its clean accuracy, exactly).
+    await fresh.waitForSelector('#retrain-linked:not([disabled])', { timeout: 120_000 });
+    await fresh.click('#retrain-linked');
+    await fresh.waitForSelector('#models tbody tr', { timeout: 900_000 });
+    const again = await fresh.locator('#models tbody tr').first().locator('td').allTextContents();
+    results.retrainedFromLink = { name: again[0], accuracy: parseFloat(again[1]), original: mlp.testAccuracy };
+    check('a link with a recipe offers to retrain it, and the retrained model has the original clean accuracy',
+      parseFloat(again[1]) === mlp.testAccuracy && again[0].trim() === mlp.name.trim(), results.retrainedFromLink);
     await fresh.click('#tab-train');
     await fresh.setInputFiles('#upload-model', saved);
-    await fresh.waitForSelector('#models tbody tr', { timeout: 120_000 });
+    await fresh.waitForFunction(() => document.querySelectorAll('#models tbody tr').length >= 2, null, { timeout: 120_000 });
     await fresh.click('#tab-explore');
     await fresh.waitForSelector('#noise-std-value', { timeout: 60_000 });
     const view = { tab, std: await fresh.textContent('#noise-std-value'), crossbar: await crossbarSettings(fresh) };

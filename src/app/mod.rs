@@ -317,6 +317,7 @@ pub fn App() -> Html {
                 if !state.hides("status") { { panels::status::view(&ctx) } }
             </header>
             { panels::lesson::view(&ctx) }
+            { panels::retrain_offer::view(&ctx) }
             <main id="panel">{ body }</main>
         </>
     }

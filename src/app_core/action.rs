@@ -148,6 +148,10 @@ pub enum Action {
         step: Option<usize>,
         now_ms: f64,
     },
+    /// Train the model a link named, from the link's recipe (it is not in this browser).
+    RetrainLinked {
+        now_ms: f64,
+    },
     /// The lesson's next (or previous) step: the keyboard's arrows and the bar's buttons.
     LessonMove {
         forward: bool,

@@ -30,6 +30,18 @@ pub struct ModelMeta {
     pub epochs_done: Option<usize>,
 }
 
+/// The recipe a link carries for a model, so another browser can train it again: the
+/// visitor's own models (trained here, or uploaded with our notes), not a shipped model (links
+/// name those), a PyTorch import (no training settings) or a distilled student (its teacher
+/// would have to travel too).
+pub fn link_recipe(meta: &ModelMeta) -> Option<crate::app_core::url::LinkRecipe> {
+    let shipped = meta.name.ends_with(super::shipped::SUFFIX);
+    let pytorch = meta.name.contains("(PyTorch import");
+    let distilled = matches!(meta.train.method, engine::train::Method::Distillation { .. });
+    (!shipped && !pytorch && !distilled)
+        .then(|| crate::app_core::url::LinkRecipe { model: meta.model.clone(), train: meta.train.clone() })
+}
+
 impl ModelMeta {
     /// The model's notes in the engine's one schema: what its file says, and what decides
     /// whether it is a recipe's model ([`ModelNotes::matches`]).

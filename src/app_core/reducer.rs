@@ -83,8 +83,11 @@ fn start(s: &mut State, st: Startup) {
     s.explore.std = view.std;
     s.explore.draws = view.draws;
     s.explore.model = view.model;
-    s.explore.crossbar = view.crossbar;
-    s.teacher = view.teacher;
+    s.explore.crossbar = view.crossbar.clone();
+    s.teacher = view.teacher.clone();
+    if view.shipped.is_some() || !view.compare.is_empty() || view.model.is_some() {
+        s.link = Some(view.clone());
+    }
     if s.hides(s.tab.key()) {
         s.tab = s.visible_tabs()[0];
     }
@@ -128,11 +131,41 @@ fn shipped_answered(s: &mut State, job: u64) -> Option<ManifestEntry> {
 }
 
 /// The lesson's step again once the shipped models it shows are in (a link that opens the
-/// lesson arrives before them).
+/// lesson arrives before them), and the link's models.
 fn lesson_models_arrived(s: &mut State) {
     if let (Some(i), ShippedStatus::Done) = (s.lesson, &s.shipped.status) {
         let moved = s.explore.moved_ms;
         lesson::apply(s, i, moved);
+    }
+    resolve_link(s);
+}
+
+/// Shows the models a link named once they are in the list: shipped ones by recipe key,
+/// this browser's by id. A model of another browser is offered for training again from the
+/// link's recipe. Tried after every arrival until the shipped models are settled.
+fn resolve_link(s: &mut State) {
+    let Some(view) = s.link.clone() else { return };
+    let find = |s: &State, token: &str| match token.parse::<u64>() {
+        Ok(id) => s.model(id).map(|_| id),
+        Err(_) => lesson::shipped_model(s, token),
+    };
+    if let Some(id) =
+        view.shipped.as_deref().and_then(|k| find(s, k)).or_else(|| view.model.filter(|&id| s.model(id).is_some()))
+    {
+        s.explore.focus(Some(id));
+    }
+    let compare: Vec<u64> = view.compare.iter().filter_map(|t| find(s, t)).collect();
+    if !compare.is_empty() {
+        s.explore.compare = compare;
+    }
+    let settled = !matches!(s.shipped.status, ShippedStatus::Fetching | ShippedStatus::Importing);
+    if settled {
+        if let (Some(id), Some(recipe)) = (view.model, view.recipe) {
+            if s.model(id).is_none() {
+                s.retrain_offer = Some(recipe);
+            }
+        }
+        s.link = None;
     }
 }
 
@@ -346,6 +379,17 @@ fn apply(s: &mut State, action: Action) {
                 // a returning visitor's shipped models come from storage
                 let moved = s.explore.moved_ms;
                 lesson::apply(s, i, moved);
+            }
+            resolve_link(s);
+        }
+        Action::RetrainLinked { now_ms } => {
+            if !s.trainer_ready || s.training() {
+                return;
+            }
+            if let Some(r) = s.retrain_offer.take() {
+                let name = model_name(&r.model, &r.train);
+                start_run(s, Trainer::Main, name, r.model, r.train, None, None, Some(now_ms));
+                s.tab = super::state::Tab::Train;
             }
         }
         Action::Upload { name, bytes } => {

@@ -13,11 +13,20 @@ pub fn view_params(s: &State) -> ViewParams {
         tab: s.tab,
         std: s.explore.std,
         draws: s.explore.draws,
-        model: s.explore.model,
+        model: s.explore.model.filter(|&id| shipped_key(s, id).is_none()),
         crossbar: s.explore.crossbar.clone(),
         teacher: s.teacher.clone(),
         lesson: s.lesson,
+        shipped: s.explore.model.and_then(|id| shipped_key(s, id)),
+        compare: compared(s).into_iter().map(|id| shipped_key(s, id).unwrap_or_else(|| id.to_string())).collect(),
+        recipe: s.explore.model.and_then(|id| s.model(id)).and_then(|m| super::models::link_recipe(&m.meta)),
     }
+}
+
+/// A shipped model's recipe key (how links name it), or `None` for other models.
+pub fn shipped_key(s: &State, id: u64) -> Option<String> {
+    let m = s.model(id)?;
+    m.meta.name.ends_with(super::shipped::SUFFIX).then(|| m.meta.recipe.map(|r| r.as_str().to_string())).flatten()
 }
 
 /// The compared models that exist, in the order they were ticked.

@@ -143,6 +143,10 @@ pub struct State {
     pub teacher: super::url::Teacher,
     /// The lesson's current step, when the lesson is open.
     pub lesson: Option<usize>,
+    /// The models a link named, until they are in the list (shipped ones arrive late).
+    pub link: Option<super::url::ViewParams>,
+    /// A link's model that is not in this browser, with its recipe: offered for training.
+    pub retrain_offer: Option<super::url::LinkRecipe>,
 }
 
 impl Default for State {
@@ -178,6 +182,8 @@ impl Default for State {
             draw: Default::default(),
             teacher: Default::default(),
             lesson: None,
+            link: None,
+            retrain_offer: None,
         }
     }
 }

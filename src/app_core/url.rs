@@ -32,6 +32,44 @@ pub struct ViewParams {
     pub teacher: Teacher,
     /// The lesson's step (0-based), when the lesson is open.
     pub lesson: Option<usize>,
+    /// The models shown, as any browser can find them: the focused one as a shipped model's
+    /// recipe key (`model=mlp-b64`), and the compared ones as keys or, for models of this
+    /// browser, ids (`compare=mlp-b64,1732000000123`).
+    pub shipped: Option<String>,
+    pub compare: Vec<String>,
+    /// How the focused model was trained, when it is the visitor's own: opened in another
+    /// browser, the link offers to train it again (same seed: the same model on one platform).
+    pub recipe: Option<LinkRecipe>,
+}
+
+/// A model's recipe in a link: its configuration and training settings.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LinkRecipe {
+    pub model: engine::model::ModelConfig,
+    pub train: engine::train::TrainConfig,
+}
+
+impl LinkRecipe {
+    /// The recipe as the engine would train it, or why not (a link is anyone's input).
+    pub fn checked(self) -> Option<LinkRecipe> {
+        (self.model.validate().is_ok() && self.train.validate().is_ok()).then_some(self)
+    }
+}
+
+/// Everything but letters, digits and `-_.~` escaped, so JSON survives in a fragment.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A model token of a link: a shipped model's recipe key, or a model id of this browser.
+fn model_token(v: &str) -> Option<String> {
+    let v = v.trim();
+    (v.parse::<u64>().is_ok() || engine::experiments::RecipeKey::parse(v).is_some()).then(|| v.to_string())
 }
 
 impl Default for ViewParams {
@@ -44,6 +82,9 @@ impl Default for ViewParams {
             crossbar: CrossbarUi::default(),
             teacher: Teacher::default(),
             lesson: None,
+            shipped: None,
+            compare: Vec::new(),
+            recipe: None,
         }
     }
 }
@@ -182,7 +223,12 @@ pub fn parse_fragment(fragment: &str) -> ViewParams {
             "tab" => p.tab = Tab::from_key(&v).unwrap_or(p.tab),
             "std" => p.std = parse_std(&v).unwrap_or(p.std),
             "draws" => p.draws = parse_draws(&v).unwrap_or(p.draws),
-            "model" => p.model = v.parse().ok(),
+            "model" => match v.parse() {
+                Ok(id) => p.model = Some(id),
+                Err(_) => p.shipped = engine::experiments::RecipeKey::parse(v.trim()).map(|k| k.as_str().to_string()),
+            },
+            "compare" => p.compare = v.split(',').filter_map(model_token).take(16).collect(),
+            "recipe" => p.recipe = serde_json::from_str::<LinkRecipe>(&v).ok().and_then(LinkRecipe::checked),
             "xbar" => x.enabled = v == "on",
             "lrs" => c.faults.lrs = parse_fault_rate(&v).unwrap_or(c.faults.lrs),
             "hrs" => c.faults.hrs = parse_fault_rate(&v).unwrap_or(c.faults.hrs),
@@ -217,8 +263,16 @@ pub fn parse_fragment(fragment: &str) -> ViewParams {
 /// written only once they leave their defaults, so most links stay short.
 pub fn fragment(p: &ViewParams) -> String {
     let mut frag = format!("#tab={}&std={:.2}&draws={}", p.tab.key(), p.std, p.draws);
-    if let Some(m) = p.model {
-        frag.push_str(&format!("&model={m}"));
+    match (&p.shipped, p.model) {
+        (Some(key), _) => frag.push_str(&format!("&model={key}")),
+        (None, Some(m)) => frag.push_str(&format!("&model={m}")),
+        _ => {}
+    }
+    if !p.compare.is_empty() {
+        frag.push_str(&format!("&compare={}", p.compare.join(",")));
+    }
+    if let Some(r) = &p.recipe {
+        frag.push_str(&format!("&recipe={}", percent_encode(&serde_json::to_string(r).unwrap_or_default())));
     }
     if p.crossbar != CrossbarUi::default() {
         let c = &p.crossbar.config;

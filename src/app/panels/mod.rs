@@ -14,6 +14,7 @@ pub mod models_list;
 pub mod reload;
 pub mod report_table;
 pub mod reproduce;
+pub mod retrain_offer;
 pub mod run_view;
 pub mod see;
 pub mod status;

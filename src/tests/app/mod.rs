@@ -9,6 +9,7 @@ mod form;
 mod heal;
 mod landscape;
 mod lesson;
+mod link;
 mod naming;
 mod reproduce;
 mod shipped;

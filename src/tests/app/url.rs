@@ -43,6 +43,7 @@ fn a_view_round_trips_through_its_fragment() {
             crossbar: edited_crossbar(),
             teacher: Teacher { hide: ["crossbar".to_string(), "train".to_string()].into(), lock: true },
             lesson: Some(2),
+            ..ViewParams::default()
         },
         ViewParams {
             tab: Tab::Landscape,
