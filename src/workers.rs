@@ -322,6 +322,12 @@ impl EvalPool {
         self.dispatch();
     }
 
+    /// Holds background curves back (or lets them go again); see `eval_queue::curves_wait_while`.
+    pub fn pause_curves(&mut self, paused: bool) {
+        self.queue.pause_curves(paused);
+        self.dispatch();
+    }
+
     /// Replaces the queued jobs of `class` with `jobs` of several models.
     pub fn replace_all_jobs(&mut self, class: JobClass, jobs: Vec<(u64, EvalTask)>) {
         self.queue.replace_all(class, jobs);

@@ -87,6 +87,7 @@ pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedSer
         }
         Effect::SliderJobs { model, tasks } => sv.pool.replace_jobs(JobClass::Slider, model, tasks),
         Effect::CrossbarJobs { model, tasks } => sv.pool.replace_jobs(JobClass::Crossbar, model, tasks),
+        Effect::PauseCurves(paused) => sv.pool.pause_curves(paused),
         Effect::DigitJobs(jobs) => sv.pool.replace_all_jobs(JobClass::Digit, jobs),
         Effect::CurveJobs { model, tasks } => sv.pool.push_curve_jobs(model, tasks),
         Effect::RequestedJobs(jobs) => sv.pool.push_requested_jobs(jobs),

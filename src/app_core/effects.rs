@@ -57,6 +57,8 @@ pub enum Effect {
     },
     /// The Draw panel's readings, replacing the queued ones.
     DigitJobs(Vec<(u64, EvalTask)>),
+    /// Hold background curves back while the Train panel's run trains (or let them go).
+    PauseCurves(bool),
     /// Background curve jobs of a model.
     CurveJobs {
         model: u64,

@@ -877,6 +877,12 @@ pub fn schedule(s: &mut State) {
 
     schedule_drawing(s);
 
+    let pause = super::eval_queue::curves_wait_while(s);
+    if pause != s.curves_paused {
+        s.curves_paused = pause;
+        s.effect(Effect::PauseCurves(pause));
+    }
+
     for trainer in [Trainer::Main, Trainer::Second] {
         if let Some((r, teacher)) = reproduce::next_row(s, trainer) {
             let name = format!("{} ({})", r.label, r.key);

@@ -147,6 +147,8 @@ pub struct State {
     pub link: Option<super::url::ViewParams>,
     /// A link's model that is not in this browser, with its recipe: offered for training.
     pub retrain_offer: Option<super::url::LinkRecipe>,
+    /// Whether the evaluators were told to hold background curves back.
+    pub curves_paused: bool,
 }
 
 impl Default for State {
@@ -184,6 +186,7 @@ impl Default for State {
             lesson: None,
             link: None,
             retrain_offer: None,
+            curves_paused: false,
         }
     }
 }

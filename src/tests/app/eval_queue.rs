@@ -50,3 +50,17 @@ fn a_failed_job_is_known_by_its_id() {
     assert_eq!(q.finish(second.id), None, "answered once");
     assert_eq!(q.finish(first.id).map(|j| j.task), Some(noise(0.3)));
 }
+
+#[test]
+fn paused_curves_wait_while_readouts_still_run() {
+    let mut q = JobQueue::default();
+    q.push_curves(1, vec![noise(0.0), noise(0.1)]);
+    q.pause_curves(true);
+    assert_eq!(q.pop(), None, "only curves queued: nothing to hand out");
+    q.replace(JobClass::Slider, 3, vec![noise(1.0)]);
+    assert_eq!(q.pop().map(|j| (j.class, j.model)), Some((JobClass::Slider, 3)));
+    assert_eq!(q.pop(), None);
+    assert_eq!(q.len(), 2, "the curves are kept, in order");
+    q.pause_curves(false);
+    assert_eq!(q.pop().map(|j| j.task), Some(noise(0.0)));
+}

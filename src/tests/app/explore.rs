@@ -221,3 +221,48 @@ fn two_crossbar_edits_before_a_render_both_count_and_send_one_job_set_each() {
     edit(&mut s, CrossbarField::Hrs("0.2".into()));
     assert!(take_effects(&mut s).iter().all(|e| !matches!(e, Effect::CrossbarJobs { .. })));
 }
+
+/// The pause effects asked for since the last call.
+fn pauses(s: &mut crate::app_core::State) -> Vec<bool> {
+    take_effects(s)
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::PauseCurves(p) => Some(p),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn curves_wait_while_the_train_panel_trains_but_not_for_the_reproduce_queue() {
+    let mut s = ready();
+    take_effects(&mut s);
+    reduce(&mut s, Action::Train { now_ms: 0.0 });
+    assert_eq!(pauses(&mut s), [true]);
+    let job = s.run.as_ref().unwrap().job;
+    reduce(&mut s, Action::TrainFailed { job, error: "boom".into() });
+    assert_eq!(pauses(&mut s), [false], "a failed run lets them go");
+
+    let mut s = ready();
+    reduce(&mut s, Action::Train { now_ms: 0.0 });
+    let job = s.run.as_ref().unwrap().job;
+    take_effects(&mut s);
+    reduce(
+        &mut s,
+        Action::TrainDone {
+            job,
+            id: 9,
+            bytes: Default::default(),
+            history: vec![],
+            test_accuracy: 97.0,
+            train_seconds: 1.0,
+        },
+    );
+    assert_eq!(pauses(&mut s), [false]);
+
+    let mut s = ready();
+    take_effects(&mut s);
+    reduce(&mut s, Action::Enqueue(vec![engine::experiments::RecipeKey::MlpB64]));
+    assert!(s.training());
+    assert!(pauses(&mut s).is_empty(), "a report row's figures are the queue's own work");
+}
