@@ -339,6 +339,35 @@ try {
     await t.context().close();
   }
 
+  // 0e. The projector (1280x720 at 150% zoom: 853x480 CSS pixels) and a phone: no tab scrolls
+  //     sideways, and on the phone the noise slider answers a tap.
+  for (const [device, opts] of [
+    ['projector', { viewport: { width: 853, height: 480 }, deviceScaleFactor: 1.5 }],
+    ['phone', { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true }],
+  ]) {
+    const context = await browser.newContext(opts);
+    const p = await context.newPage();
+    await p.goto(base);
+    await p.waitForSelector('#shipped-status[data-state=done]', { timeout: 120_000 });
+    const overflow = {};
+    for (const tab of ['train', 'explore', 'draw', 'see', 'reproduce', 'landscape']) {
+      await p.locator(`#tab-${tab}`).click();
+      await p.waitForTimeout(300);
+      const wide = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (wide > 0) overflow[tab] = wide;
+      await p.screenshot({ path: path.join(shots, `${device}-${tab}.png`) });
+    }
+    check(`no tab scrolls sideways on the ${device} (${opts.viewport.width} CSS px)`, Object.keys(overflow).length === 0, overflow);
+    if (device === 'phone') {
+      await p.locator('#tab-explore').click();
+      const box = await p.locator('#noise-std').boundingBox();
+      await p.touchscreen.tap(box.x + box.width * 0.25, box.y + box.height / 2);
+      const tapped = await p.textContent('#noise-std-value');
+      check('on a phone the noise slider answers a tap', Math.abs(parseFloat(tapped) - 0.5) <= 0.1, tapped);
+    }
+    await context.close();
+  }
+
   // 1. Load and train the report's MLP (a page without the shipped models, to count its own).
   const page = await newPage();
   await page.goto(base + '?shipped=0');
