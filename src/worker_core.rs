@@ -268,6 +268,20 @@ fn model_file(
 type Imported = (Vec<u8>, engine::model::ModelConfig, f64, bool, Option<ModelNotes>);
 
 /// Whether an evaluation task deploys crossbars with calibrated input scaling.
+/// The settings a deployment (mapping, calibration, tuning) depends on: the non-idealities
+/// (faults, finite levels, variation, drift, read noise) act only when a draw is realised, so
+/// one deployment serves them all.
+fn deployment_only(c: &engine::crossbar::CrossbarConfig) -> engine::crossbar::CrossbarConfig {
+    engine::crossbar::CrossbarConfig {
+        faults: Default::default(),
+        levels: None,
+        variation: 0.0,
+        drift: None,
+        read_noise: 0.0,
+        ..c.clone()
+    }
+}
+
 fn calibrated(task: &EvalTask) -> bool {
     match task {
         EvalTask::Crossbar { config, .. } | EvalTask::Tile { config, .. } => {
@@ -587,12 +601,7 @@ impl WorkerCore {
 
 impl WorkerCore {
     fn tile(&mut self, id: u64, config: &engine::crossbar::CrossbarConfig, draw: usize) -> Result<EvalOutput, String> {
-        self.deploy(id, config)?;
-        let (_, _, ideal) = self.deployed.as_mut().expect("deployed");
-        ideal.config.faults = config.faults;
-        let realised =
-            if config.is_stochastic() { Some(ideal.realise(draw as u64).map_err(|e| e.to_string())?) } else { None };
-        let states = realised.as_ref().unwrap_or(ideal).inspect();
+        let states = self.realise(id, config, draw)?.inspect();
         let l = states.first().ok_or("the model has no weighted layer")?;
         let side = l.tile;
         let (g_on, g_off) = (config.g_on(), config.g_off());
@@ -625,7 +634,7 @@ impl WorkerCore {
     fn deploy(&mut self, id: u64, config: &engine::crossbar::CrossbarConfig) -> Result<(), String> {
         let data = self.data.as_ref().ok_or("no data loaded in the evaluator")?;
         let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
-        let ideal_config = config.without_faults();
+        let ideal_config = deployment_only(config);
         let key = serde_json::to_string(&ideal_config).map_err(|e| e.to_string())?;
         if !matches!(&self.deployed, Some((m, k, _)) if *m == id && *k == key) {
             // Calibrated input scaling measures its ranges on training images: the trainer holds
@@ -663,7 +672,7 @@ impl WorkerCore {
                 self.deploy(id, config)?;
                 let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
                 let (_, _, ideal) = self.deployed.as_mut().expect("deployed above");
-                ideal.config.faults = config.faults;
+                ideal.config = config.clone();
                 let p = engine::crossbar::probabilities::crossbar_class_probabilities(model, &centred, ideal, draws)
                     .map_err(|e| e.to_string())?;
                 Some(spread(&p))
@@ -681,6 +690,16 @@ impl WorkerCore {
         })
     }
 
+    /// Draw `draw` of `config`'s non-idealities on `id`'s deployment (made once per model and
+    /// deployment settings). Always realised, even when nothing is random: finite levels and a
+    /// drift without spread act all the same.
+    fn realise(&mut self, id: u64, config: &engine::crossbar::CrossbarConfig, draw: usize) -> Result<Crossbar, String> {
+        self.deploy(id, config)?;
+        let (_, _, ideal) = self.deployed.as_mut().expect("deployed above");
+        ideal.config = config.clone();
+        ideal.realise(draw as u64).map_err(|e| e.to_string())
+    }
+
     fn crossbar(
         &mut self,
         id: u64,
@@ -688,21 +707,12 @@ impl WorkerCore {
         draw: usize,
         subset: Option<usize>,
     ) -> Result<EvalOutput, String> {
-        // Faults only act when a draw is realised: one deployment serves every fault rate.
-        self.deploy(id, config)?;
+        // Non-idealities only act when a draw is realised: one deployment serves them all.
+        let realised = self.realise(id, config, draw)?;
         let data = self.data.as_ref().ok_or("no data loaded in the evaluator")?;
         let model = self.models.get(&id).ok_or_else(|| format!("model {id} was not sent to this evaluator"))?;
-        let (_, _, ideal) = self.deployed.as_mut().expect("deployed above");
-        ideal.config.faults = config.faults;
-        let ideal = &*ideal;
         let part = leading(&data.test, subset);
-        let data = &*part;
-        let ev = if config.is_stochastic() {
-            ideal.realise(draw as u64).and_then(|c| c.evaluate(model, data))
-        } else {
-            ideal.evaluate(model, data)
-        }
-        .map_err(|e| e.to_string())?;
+        let ev = realised.evaluate(model, &part).map_err(|e| e.to_string())?;
         Ok(EvalOutput::Accuracy { accuracy: ev.accuracy(), images: ev.total, predictions: None })
     }
 }

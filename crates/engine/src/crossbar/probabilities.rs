@@ -8,8 +8,8 @@ use crate::noise::probabilities::{digit_batch, mean_sd, softmax_with, Probabilit
 
 /// The probabilities of `image` (784 MNIST bytes, 0 = background) under `model`: `clean`
 /// with digital layers, `mean` and `sd` over `draws` draws of `ideal`'s non-idealities
-/// (draw k realised as [`Crossbar::realise`] does for the accuracy readout; one reading
-/// when nothing in the configuration is random). `ideal` is `model` deployed, not realised.
+/// (draw k realised as [`Crossbar::realise`] does for the accuracy readout; one reading,
+/// draw 0, when nothing in the configuration is random). `ideal` is `model` deployed, not realised.
 pub fn crossbar_class_probabilities(
     model: &Model,
     image: &[u8],
@@ -25,7 +25,8 @@ pub fn crossbar_class_probabilities(
     let readings: Vec<[f32; CLASSES]> = if ideal.config.is_stochastic() {
         (0..draws as u64).map(|k| softmax_with(model, &weights, &x, &ideal.realise(k)?)).collect::<Result<_>>()?
     } else {
-        vec![softmax_with(model, &weights, &x, ideal)?]
+        // still realised: finite levels and a spread-free drift are not random, but they act
+        vec![softmax_with(model, &weights, &x, &ideal.realise(0)?)?]
     };
     let (mean, sd) = mean_sd(&readings);
     Ok(Probabilities { clean, mean, sd })
