@@ -35,6 +35,67 @@ pub enum CrossbarField {
     ROn(String),
     ROff(String),
     Scaling(String),
+    /// Finite conductance levels: "continuous" or a count.
+    Levels(String),
+    /// Device-to-device variation (relative sd of R_on / R_off).
+    Variation(String),
+    /// Read noise (sd as a share of G_on - G_off).
+    ReadNoise(String),
+    /// Drift on or off, and the time since programming as log10 of seconds.
+    Drift(bool),
+    DriftTime(String),
+}
+
+/// The finite-levels drop-down's counts.
+pub const LEVELS: [u32; 7] = [2, 4, 8, 16, 32, 64, 256];
+/// The variation and read-noise sliders' ranges.
+pub const MAX_VARIATION: f64 = 0.3;
+pub const MAX_READ_NOISE: f64 = 0.1;
+/// The drift time slider spans 1 s to 10 years (log10 of seconds).
+pub const DRIFT_LOG10_MIN: f64 = 0.0;
+pub const DRIFT_LOG10_MAX: f64 = 8.5;
+/// The drift curve's times: 1 s, 1 min, 1 h, 1 day, 1 week, 1 month, 1 year, 10 years.
+pub const DRIFT_TIMES: [f64; 8] = [1.0, 60.0, 3600.0, 86_400.0, 604_800.0, 2_629_800.0, 31_557_600.0, 315_576_000.0];
+
+/// The drift a time since programming gives: the engine's drift model (aihwkit's PCM-like
+/// power law, ν = 0.05, t0 = 20 s), where the programmed values hold until t0 (earlier times
+/// read as t0).
+pub fn drift_at(seconds: f64) -> engine::crossbar::DriftConfig {
+    let d = engine::crossbar::DriftConfig::default();
+    engine::crossbar::DriftConfig { time: seconds.max(d.t0), ..d }
+}
+
+/// Which point of the drift curve a drift is, if it is one.
+pub fn drift_index(d: &engine::crossbar::DriftConfig) -> Option<usize> {
+    DRIFT_TIMES.iter().position(|&t| (drift_at(t).time - d.time).abs() <= 1e-6 * d.time.max(1.0))
+}
+
+/// The crossbar settings apart from the drift time, as a key: a drift curve's points.
+pub fn drift_key(config: &CrossbarConfig) -> String {
+    let mut c = config.clone();
+    if let Some(d) = c.drift.as_mut() {
+        d.time = 0.0;
+    }
+    serde_json::to_string(&c).unwrap_or_default()
+}
+
+/// "1 s", "3.2 h", "10 years": a time for the drift slider's readout.
+pub fn human_time(seconds: f64) -> String {
+    let units = [
+        (31_557_600.0, "years"),
+        (2_629_800.0, "months"),
+        (86_400.0, "days"),
+        (3600.0, "h"),
+        (60.0, "min"),
+        (1.0, "s"),
+    ];
+    let (div, name) = units.iter().copied().find(|(d, _)| seconds >= *d).unwrap_or((1.0, "s"));
+    let v = seconds / div;
+    if v >= 10.0 {
+        format!("{v:.0} {name}")
+    } else {
+        format!("{v:.1} {name}")
+    }
 }
 
 /// A finite number, or `None` (NaN passes `clamp`).
@@ -55,6 +116,31 @@ impl CrossbarUi {
             CrossbarField::Tile(v) => c.tile = v.parse().unwrap_or(c.tile),
             CrossbarField::ROn(v) => c.r_on = finite(&v).unwrap_or(c.r_on),
             CrossbarField::ROff(v) => c.r_off = finite(&v).unwrap_or(c.r_off),
+            CrossbarField::Levels(v) => {
+                c.levels =
+                    if v == "continuous" { None } else { v.parse().ok().filter(|n| LEVELS.contains(n)).or(c.levels) }
+            }
+            CrossbarField::Variation(v) => {
+                c.variation = finite(&v).map_or(c.variation, |x| x.clamp(0.0, MAX_VARIATION))
+            }
+            CrossbarField::ReadNoise(v) => {
+                c.read_noise = finite(&v).map_or(c.read_noise, |x| x.clamp(0.0, MAX_READ_NOISE))
+            }
+            CrossbarField::Drift(on) => {
+                let t = self.drift_seconds;
+                c.drift = on.then(|| drift_at(t));
+            }
+            CrossbarField::DriftTime(v) => {
+                if let Some(x) = finite(&v) {
+                    // three significant digits: links stay short and readable (drift=79400)
+                    let t = 10f64.powf(x.clamp(DRIFT_LOG10_MIN, DRIFT_LOG10_MAX));
+                    let unit = 10f64.powi(t.log10().floor() as i32 - 2);
+                    self.drift_seconds = (t / unit).round() * unit;
+                    if c.drift.is_some() {
+                        c.drift = Some(drift_at(self.drift_seconds));
+                    }
+                }
+            }
             CrossbarField::Scaling(v) => {
                 c.input_scaling = if v == "calibrated" {
                     engine::crossbar::InputScaling::Calibrated
@@ -68,11 +154,19 @@ impl CrossbarUi {
 
 /// The crossbar controls of the Explore panel: the report's Part 2 setting (MemTorch's
 /// tutorial crossbar), off at first.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CrossbarUi {
     /// Off until the user turns the simulation on (it is much slower than digital noise).
     pub enabled: bool,
     pub config: CrossbarConfig,
+    /// The drift slider's time since programming, in seconds (kept while drift is off).
+    pub drift_seconds: f64,
+}
+
+impl Default for CrossbarUi {
+    fn default() -> Self {
+        CrossbarUi { enabled: false, config: CrossbarConfig::default(), drift_seconds: 3600.0 }
+    }
 }
 
 /// The Explore panel.
@@ -115,6 +209,9 @@ pub struct Explore {
     /// fault curve was; cleared with the data (a dataset switch).
     pub curves_sent: BTreeSet<(u64, usize)>,
     pub xbar_curves_sent: BTreeSet<(u64, usize, String)>,
+    /// Per drift key ([`drift_key`]), per model, per drift-curve point: the finished draws.
+    pub drift_curves: BTreeMap<String, BTreeMap<u64, Curve>>,
+    pub drift_curves_sent: BTreeSet<(u64, usize, String)>,
     /// Report rows' models whose figures were asked for: (model, draws, "") for the noise
     /// figures, (model, draws, crossbar settings) for the crossbar ones.
     pub report_sent: BTreeSet<(u64, usize, String)>,
@@ -164,6 +261,8 @@ impl Default for Explore {
             xbar_sent: None,
             curves_sent: BTreeSet::new(),
             xbar_curves_sent: BTreeSet::new(),
+            drift_curves: BTreeMap::new(),
+            drift_curves_sent: BTreeSet::new(),
             report_sent: BTreeSet::new(),
         }
     }
@@ -267,6 +366,27 @@ impl Explore {
 
     pub fn xbar_key(&self) -> String {
         settings_key(&self.crossbar.config)
+    }
+
+    /// A model's drift curve for the current crossbar settings.
+    pub fn drift_curve(&self, model: u64) -> Option<&Curve> {
+        self.drift_curves.get(&drift_key(&self.crossbar.config))?.get(&model)
+    }
+
+    /// The drift curve's jobs for the current settings: accuracy at each of [`DRIFT_TIMES`].
+    pub fn drift_curve_tasks(&self) -> Vec<EvalTask> {
+        if !self.crossbar.enabled || self.crossbar.config.drift.is_none() || self.crossbar.config.validate().is_err() {
+            return vec![];
+        }
+        DRIFT_TIMES
+            .into_iter()
+            .flat_map(|t| {
+                let mut config = self.crossbar.config.clone();
+                config.drift = Some(drift_at(t));
+                let n = if config.is_stochastic() { self.draws } else { 1 };
+                (0..n).map(move |k| EvalTask::Crossbar { config: config.clone(), draw: k, subset: None })
+            })
+            .collect()
     }
 
     /// The fault curve's jobs for the current crossbar settings: p = LRS = HRS rate.

@@ -9,7 +9,9 @@ use engine::data::DataFile;
 use super::action::{Action, Startup};
 use super::draw::{self, ReadingKey};
 use super::effects::Effect;
-use super::explore::{curve_index, fault_index, settings_key, SliderKey, XbarKey, CURVE_MAX_STD};
+use super::explore::{
+    curve_index, drift_index, drift_key, fault_index, settings_key, SliderKey, XbarKey, CURVE_MAX_STD,
+};
 use super::heal::{self, WorkerId};
 use super::lesson;
 use super::models::{ModelMeta, Run, SavedModel};
@@ -438,6 +440,7 @@ fn apply(s: &mut State, action: Action) {
             s.explore.curve_failures.remove(&id);
             s.explore.curves_sent.retain(|(m, _)| *m != id);
             s.explore.xbar_curves_sent.retain(|(m, _, _)| *m != id);
+            s.explore.drift_curves_sent.retain(|(m, _, _)| *m != id);
             if s.explore.model == Some(id) {
                 let last = s.models.last().map(|m| m.meta.id);
                 s.explore.focus(last);
@@ -746,6 +749,16 @@ fn reduce_eval(s: &mut State, model: u64, task: EvalTask, output: EvalOutput, no
             e.readout.record(subset.is_some(), draw, (accuracy, images), n, now_ms);
         }
         (EvalTask::Crossbar { config, draw, subset }, EvalOutput::Accuracy { accuracy, images, .. }) => {
+            if let Some(i) = config.drift.as_ref().and_then(drift_index).filter(|_| subset.is_none()) {
+                e.drift_curves
+                    .entry(drift_key(&config))
+                    .or_default()
+                    .entry(model)
+                    .or_default()
+                    .entry(i)
+                    .or_default()
+                    .insert(draw, accuracy);
+            }
             if subset.is_none() && config.faults.lrs == config.faults.hrs {
                 if let Some(i) = fault_index(config.faults.lrs) {
                     let key = settings_key(&config);
@@ -837,6 +850,14 @@ pub fn schedule(s: &mut State) {
             for &id in &compare {
                 if s.explore.xbar_curves_sent.insert((id, draws, key.clone())) {
                     s.effect(Effect::CurveJobs { model: id, tasks: s.explore.xbar_curve_tasks() });
+                }
+            }
+            if s.explore.crossbar.config.drift.is_some() {
+                let key = drift_key(&s.explore.crossbar.config);
+                for &id in &compare {
+                    if s.explore.drift_curves_sent.insert((id, draws, key.clone())) {
+                        s.effect(Effect::CurveJobs { model: id, tasks: s.explore.drift_curve_tasks() });
+                    }
                 }
             }
         }

@@ -133,6 +133,40 @@ pub fn fault_curve_points(s: &State, model: u64) -> Vec<(f64, f64, f64)> {
         .collect()
 }
 
+/// A model's drift-curve points (seconds, mean, sd) under the current settings.
+pub fn drift_curve_points(s: &State, model: u64) -> Vec<(f64, f64, f64)> {
+    let Some(curve) = s.explore.drift_curve(model) else { return vec![] };
+    let n = drift_draws(s);
+    super::explore::DRIFT_TIMES
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &t)| curve.get(&k).and_then(|d| first_draws(d, n)).map(|sp| (t, sp.mean, sp.sd)))
+        .collect()
+}
+
+/// Draws one point of the drift curve needs.
+fn drift_draws(s: &State) -> usize {
+    if s.explore.crossbar.config.is_stochastic() {
+        s.explore.draws
+    } else {
+        1
+    }
+}
+
+/// The drift curves of the compared models under the current crossbar settings.
+pub fn drift_curve_progress(s: &State) -> CurveProgress {
+    let n = drift_draws(s);
+    let mut p = CurveProgress::default();
+    for id in compared(s) {
+        let curve = s.explore.drift_curve(id);
+        for k in 0..super::explore::DRIFT_TIMES.len() {
+            let have = curve.and_then(|c| c.get(&k)).map_or(0, |d| draws_in(d, n));
+            p.pending += n.saturating_sub(have);
+        }
+    }
+    p
+}
+
 /// The status line's data part: `data-state` and its words.
 pub fn data_status(s: &State) -> (&'static str, String) {
     let name = |k: DatasetKind| if k == DatasetKind::Mnist { "MNIST" } else { "Fashion-MNIST" };

@@ -173,6 +173,13 @@ pub fn parse_fault_rate(v: &str) -> Option<f64> {
     (x.is_finite() && (0.0..=MAX_FAULT_RATE).contains(&x)).then(|| (x * 100.0).round() / 100.0)
 }
 
+/// A relative amount from the URL (variation, read noise): finite, in `0..=max`, in steps
+/// of 0.001.
+pub fn parse_share(v: &str, max: f64) -> Option<f64> {
+    let x: f64 = v.trim().parse().ok()?;
+    (x.is_finite() && (0.0..=max).contains(&x)).then(|| (x * 1000.0).round() / 1000.0)
+}
+
 /// An ADC resolution from the URL: `ideal` (no ADC) or one of the drop-down's bit counts.
 pub fn parse_adc(v: &str) -> Option<Option<u32>> {
     if v == "ideal" {
@@ -237,6 +244,20 @@ pub fn parse_fragment(fragment: &str) -> ViewParams {
             "ron" => c.r_on = parse_resistance(&v).unwrap_or(c.r_on),
             "roff" => c.r_off = parse_resistance(&v).unwrap_or(c.r_off),
             "scaling" => c.input_scaling = parse_scaling(&v).unwrap_or(c.input_scaling),
+            "levels" => {
+                c.levels = match v.as_str() {
+                    "continuous" => None,
+                    n => n.parse().ok().filter(|n| super::explore::LEVELS.contains(n)).or(c.levels),
+                }
+            }
+            "var" => c.variation = parse_share(&v, super::explore::MAX_VARIATION).unwrap_or(c.variation),
+            "rnoise" => c.read_noise = parse_share(&v, super::explore::MAX_READ_NOISE).unwrap_or(c.read_noise),
+            "drift" => {
+                if let Some(t) = v.trim().parse::<f64>().ok().filter(|t| t.is_finite() && *t >= 1.0 && *t <= 1e9) {
+                    x.drift_seconds = t;
+                    c.drift = Some(super::explore::drift_at(t));
+                }
+            }
             "hide" => p.teacher.hide = Teacher::parse_hide(&v),
             "lock" => p.teacher.lock = v == "1",
             "lesson" => {
@@ -287,6 +308,18 @@ pub fn fragment(p: &ViewParams) -> String {
             c.r_off,
             scaling_key(c.input_scaling),
         ));
+        if let Some(n) = c.levels {
+            frag.push_str(&format!("&levels={n}"));
+        }
+        if c.variation > 0.0 {
+            frag.push_str(&format!("&var={}", c.variation));
+        }
+        if c.read_noise > 0.0 {
+            frag.push_str(&format!("&rnoise={}", c.read_noise));
+        }
+        if c.drift.is_some() {
+            frag.push_str(&format!("&drift={}", p.crossbar.drift_seconds));
+        }
     }
     if !p.teacher.hide.is_empty() {
         frag.push_str(&format!("&hide={}", p.teacher.hide.iter().cloned().collect::<Vec<_>>().join(",")));

@@ -406,3 +406,24 @@ fn a_drawn_seven_is_read_by_the_shipped_mlp_clean_under_noise_and_on_crossbars()
         matches!(run(&mut core, ToWorker::Eval { job: 3, model: 5, task: short }).pop(), Some(FromWorker::EvalFailed { error, .. }) if error.contains("100 pixels"))
     );
 }
+
+#[test]
+fn finite_levels_act_although_nothing_is_random() {
+    // Two levels and no other effect: not stochastic, but every device holds G_off or G_on
+    // (an evaluation of the unrealised deployment ignored the levels).
+    let mut core = loaded_core();
+    let bytes = include_bytes!("../../www/pretrained/mlp-b64.safetensors").to_vec();
+    assert!(run(&mut core, ToWorker::PutModel { id: 5, bytes }).is_empty());
+    let tile = |core: &mut WorkerCore, levels: Option<u32>| {
+        let config = engine::crossbar::CrossbarConfig { levels, ..Default::default() };
+        assert!(!config.is_stochastic());
+        match run(core, ToWorker::Eval { job: 1, model: 5, task: EvalTask::Tile { config, draw: 0 } }).pop() {
+            Some(FromWorker::EvalDone { output: EvalOutput::Tile { level, .. }, .. }) => level,
+            other => panic!("unexpected reply {other:?}"),
+        }
+    };
+    let continuous = tile(&mut core, None);
+    assert!(continuous.iter().any(|&g| g > 0.01 && g < 0.99), "a continuous tile has levels in between");
+    let two = tile(&mut core, Some(2));
+    assert!(two.iter().all(|&g| !(1e-4..=1.0 - 1e-4).contains(&g)), "two levels: G_off or G_on only");
+}

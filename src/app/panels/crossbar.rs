@@ -4,7 +4,9 @@ use yew::prelude::*;
 
 use super::{labelled, Ctx};
 use crate::app::browser::{event_checked, event_value, now_ms};
-use crate::app_core::explore::{CrossbarField, ADC_BITS, TILES};
+use crate::app_core::explore::{
+    human_time, CrossbarField, ADC_BITS, DRIFT_LOG10_MAX, DRIFT_LOG10_MIN, LEVELS, MAX_READ_NOISE, MAX_VARIATION, TILES,
+};
 use crate::app_core::selectors::fmt_int;
 use crate::app_core::Action;
 
@@ -86,6 +88,37 @@ pub fn view(ctx: &Ctx) -> Html {
                     <option value="memtorch" selected={c.input_scaling == engine::crossbar::InputScaling::Memtorch}>{"memtorch"}</option>
                     <option value="calibrated" selected={c.input_scaling == engine::crossbar::InputScaling::Calibrated}>{"calibrated"}</option>
                 </select> }) }
+            <details class="device-effects" open={c.levels.is_some() || c.variation > 0.0 || c.read_noise > 0.0 || c.drift.is_some()}>
+                <summary>{"More device effects: finite levels, variation, read noise, drift"}</summary>
+                { labelled("conductance levels", "Devices hold only this many evenly spaced conductances between G_off and G_on. MemTorch: NonIdeality.FiniteConductanceStates (conductance_states); aihwkit: no direct equivalent (its devices' dw_min step is the nearest).", html! {
+                    <select id="xbar-levels" disabled={!ui.enabled} onchange={edit(CrossbarField::Levels)} title="MemTorch FiniteConductanceStates">
+                        <option value="continuous" selected={c.levels.is_none()}>{"continuous"}</option>
+                        { for LEVELS.iter().map(|n| html! { <option value={n.to_string()} selected={c.levels == Some(*n)}>{ format!("{n} levels") }</option> }) }
+                    </select> }) }
+                <div class="control slider" title="MemTorch: stochastic r_on / r_off (sigma); aihwkit: PCMLikeNoiseModel programming noise">
+                    <label for="xbar-variation">{"device-to-device variation: "}<output>{ format!("{:.0}%", c.variation * 100.0) }</output>{" (sd of R_on, R_off)"}</label>
+                    <input id="xbar-variation" type="range" min="0" max={MAX_VARIATION.to_string()} step="0.01" value={c.variation.to_string()} disabled={!ui.enabled}
+                        aria-valuetext={format!("{:.0} percent device-to-device variation", c.variation * 100.0)} oninput={slide(CrossbarField::Variation)} />
+                    <p class="explain">{"Each device's own R_on and R_off are drawn around the nominal ones; its programmed conductance stays within its own range. MemTorch: r_on / r_off with a standard deviation; aihwkit: programming noise."}</p>
+                </div>
+                <div class="control slider" title="aihwkit: IOParameters.w_noise, WeightNoiseType.ADDITIVE_CONSTANT">
+                    <label for="xbar-read-noise">{"read noise: "}<output>{ format!("{:.1}%", c.read_noise * 100.0) }</output>{" of G_on − G_off"}</label>
+                    <input id="xbar-read-noise" type="range" min="0" max={MAX_READ_NOISE.to_string()} step="0.005" value={c.read_noise.to_string()} disabled={!ui.enabled}
+                        aria-valuetext={format!("read noise {:.1} percent", c.read_noise * 100.0)} oninput={slide(CrossbarField::ReadNoise)} />
+                    <p class="explain">{"Fresh Gaussian noise on every conductance at every read. aihwkit: IOParameters.w_noise (additive constant); MemTorch has no read-noise model."}</p>
+                </div>
+                <label class="check" title="aihwkit: PCMLikeNoiseModel drift (t0 = 20 s); MemTorch: retention non-ideality">
+                    <input id="xbar-drift" type="checkbox" checked={c.drift.is_some()} disabled={!ui.enabled}
+                        onchange={ctx.cb(|ev: Event| Action::Crossbar { field: CrossbarField::Drift(event_checked(&ev)), now_ms: now_ms() })} />
+                    {" conductance drift after programming"}</label>
+                <div class="control slider">
+                    <label for="xbar-drift-time">{"time since programming: "}<output id="xbar-drift-time-value">{ human_time(ui.drift_seconds) }</output></label>
+                    <input id="xbar-drift-time" type="range" min={DRIFT_LOG10_MIN.to_string()} max={DRIFT_LOG10_MAX.to_string()} step="0.1"
+                        value={format!("{:.1}", ui.drift_seconds.log10())} disabled={!ui.enabled || c.drift.is_none()}
+                        aria-valuetext={format!("{} after programming", human_time(ui.drift_seconds))} oninput={slide(CrossbarField::DriftTime)} />
+                    <p class="explain">{"G(t) = G_off + (G₀ − G_off)·(t / t0)^(−ν), ν = 0.05, t0 = 20 s: aihwkit's PCM-like drift law (before t0 the programmed values hold). Log scale, 1 s to 10 years."}</p>
+                </div>
+            </details>
             if let Err(err) = c.validate() { <p class="error" role="alert">{ err.to_string() }</p> }
             { readout }
         </fieldset>

@@ -7,9 +7,11 @@ use super::{crossbar, labelled, swatch, Ctx};
 use crate::app::browser::{event_value, now_ms};
 use crate::app::plots::{Chart, Legend, LineChart, Series};
 use crate::app_core::explore::CURVE_MAX_STD;
+use crate::app_core::explore::DRIFT_TIMES;
 use crate::app_core::naming::{model_colour, option_label};
 use crate::app_core::selectors::{
-    compared, fault_curve_points, fault_curve_progress, fmt_int, noise_curve_points, noise_curve_progress,
+    compared, drift_curve_points, drift_curve_progress, fault_curve_points, fault_curve_progress, fmt_int,
+    noise_curve_points, noise_curve_progress,
 };
 use crate::app_core::shipped::ShippedStatus;
 use crate::app_core::{Action, State};
@@ -116,6 +118,7 @@ pub fn view(ctx: &Ctx) -> Html {
                     { if progress.failed > 0 { format!(" {} failed (see the status line); their points stay empty.", progress.failed) } else { String::new() } }</p>
                 if !s.hides("compare") { <div class="compare"><p>{"Overlay on the curves:"}</p>{ for compare }</div> }
                 if e.crossbar.enabled { { fault_curve(s) } }
+                if e.crossbar.enabled && e.crossbar.config.drift.is_some() { { drift_curve(s) } }
             </div>
             </div>
         </section>
@@ -136,6 +139,41 @@ pub fn noise_slider(ctx: &Ctx) -> Html {
                 aria-valuetext={format!("noise standard deviation {std:.2}")} oninput={on_std} />
             <p class="explain">{"Every weight and bias is multiplied by its own exp(ε), ε ~ N(0, σ²): memristor conductances vary from device to device. σ = 1 means a typical weight is off by a factor of e."}</p>
         </div>
+    }
+}
+
+/// Accuracy on crossbars against the time since programming, for every compared model.
+fn drift_curve(s: &State) -> Html {
+    let series: Vec<Series> = compared(s)
+        .into_iter()
+        .map(|id| Series {
+            name: String::new(),
+            color: model_colour(id),
+            points: drift_curve_points(s, id),
+            dashed: false,
+        })
+        .collect();
+    let drawn = series.iter().filter(|x| !x.points.is_empty()).count();
+    let pending = drift_curve_progress(s).pending;
+    let marker = Some(s.explore.crossbar.drift_seconds.max(DRIFT_TIMES[0]));
+    html! {
+        <>
+            <div class="chart" id="drift-curve" data-pending={pending.to_string()} data-series={drawn.to_string()}>
+                <Chart spec={LineChart {
+                    caption: "accuracy on crossbars vs time since programming (drift)".into(),
+                    x_label: "time since programming (s, log scale): 1 min, 1 h, 1 day, 1 month, 1 year, 10 years".into(),
+                    y_label: "accuracy (%)".into(),
+                    x: (DRIFT_TIMES[0], DRIFT_TIMES[DRIFT_TIMES.len() - 1]),
+                    y: (0.0, 100.0),
+                    series,
+                    marker,
+                    size: (760, 420),
+                    legend: Legend::UpperRight,
+                    log_x: true,
+                }} />
+            </div>
+            <p class="explain">{ if pending > 0 { format!("{pending} crossbar evaluations still running for the drift curve.") } else { "Drift curve complete.".into() } }</p>
+        </>
     }
 }
 

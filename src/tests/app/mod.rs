@@ -2,6 +2,7 @@
 //! the Reproduce queue, the names, the evaluator queue policy. Each bug of issue 9 has one.
 
 mod data;
+mod device_effects;
 mod draw;
 mod eval_queue;
 mod explore;

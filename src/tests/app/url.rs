@@ -22,8 +22,13 @@ fn edited_crossbar() -> CrossbarUi {
             r_on: 120.5,
             r_off: 2500.0,
             input_scaling: InputScaling::Calibrated,
+            levels: Some(32),
+            variation: 0.12,
+            read_noise: 0.015,
+            drift: Some(crate::app_core::explore::drift_at(86_400.0)),
             ..CrossbarConfig::default()
         },
+        drift_seconds: 86_400.0,
     }
 }
 
@@ -77,7 +82,8 @@ fn a_view_round_trips_through_its_fragment() {
     let f = fragment(&ViewParams { crossbar: edited_crossbar(), ..ViewParams::default() });
     assert_eq!(
         f,
-        "#tab=train&std=0.00&draws=5&xbar=on&lrs=0.07&hrs=0.10&adc=6&tile=64&ron=120.5&roff=2500&scaling=calibrated"
+        "#tab=train&std=0.00&draws=5&xbar=on&lrs=0.07&hrs=0.10&adc=6&tile=64&ron=120.5&roff=2500&scaling=calibrated\
+         &levels=32&var=0.12&rnoise=0.015&drift=86400"
     );
 }
 
@@ -94,6 +100,11 @@ fn crossbar_edits_reach_the_url_and_a_reopened_page() {
         CrossbarField::ROn("120.5".into()),
         CrossbarField::ROff("2500".into()),
         CrossbarField::Scaling("calibrated".into()),
+        CrossbarField::Levels("32".into()),
+        CrossbarField::Variation("0.12".into()),
+        CrossbarField::ReadNoise("0.015".into()),
+        CrossbarField::DriftTime("4.936513742478893".into()),
+        CrossbarField::Drift(true),
     ] {
         reduce(&mut s, Action::Crossbar { field, now_ms: 0.0 });
     }
