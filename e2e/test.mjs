@@ -368,6 +368,47 @@ try {
     await context.close();
   }
 
+  // 0f. The crossbar's other device effects: each new control moves the crossbar readout,
+  //     and with drift on the accuracy-versus-time curve is drawn for the compared models.
+  {
+    const d = await newPage();
+    await d.goto(base + '#tab=explore&std=0.00&xbar=on');
+    await d.waitForSelector('#shipped-status[data-state=done]', { timeout: 120_000 });
+    const exact = async () => {
+      await d.waitForSelector('#xbar-readout[data-state=exact]', { timeout: 600_000 });
+      return parseFloat(await d.getAttribute('#xbar-readout', 'data-value'));
+    };
+    // waits for the readout to leave its exact figure (the new jobs) and come back
+    const after = async (change) => {
+      await change();
+      await d.waitForSelector('#xbar-readout:not([data-state=exact])', { timeout: 10_000 }).catch(() => {});
+      return exact();
+    };
+    const setRange = (sel, v) => d.evaluate(([s, x]) => {
+      const el = document.querySelector(s);
+      el.value = String(x);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, [sel, v]);
+    const moved = { none: await exact() };
+    await d.click('.device-effects summary');
+    moved.levels4 = await after(() => d.selectOption('#xbar-levels', '4'));
+    await after(() => d.selectOption('#xbar-levels', 'continuous'));
+    moved.variation = await after(() => setRange('#xbar-variation', 0.2));
+    await after(() => setRange('#xbar-variation', 0));
+    moved.readNoise = await after(() => setRange('#xbar-read-noise', 0.05));
+    await after(() => setRange('#xbar-read-noise', 0));
+    moved.drift1h = await after(() => d.check('#xbar-drift'));
+    moved.drift10y = await after(() => setRange('#xbar-drift-time', 8.5));
+    results.deviceEffects = moved;
+    check('each new crossbar control moves its readout',
+      moved.levels4 !== moved.none && moved.variation !== moved.none && moved.readNoise !== moved.none && moved.drift10y !== moved.drift1h, moved);
+    await d.waitForFunction(() => document.querySelector('#drift-curve')?.dataset.pending === '0', null, { timeout: 900_000, polling: 500 });
+    const drift = await d.evaluate(() => ({ series: Number(document.querySelector('#drift-curve').dataset.series), url: location.hash }));
+    check('the drift curve is drawn for two models or more', drift.series >= 2 && /drift=/.test(drift.url), drift);
+    await d.screenshot({ path: path.join(shots, 'explore-drift.png'), fullPage: true });
+    await d.context().close();
+  }
+
   // 1. Load and train the report's MLP (a page without the shipped models, to count its own).
   const page = await newPage();
   await page.goto(base + '?shipped=0');
