@@ -114,6 +114,8 @@ pub enum Action {
     /// A worker speaks another protocol version: the page and its workers come from
     /// different builds, and only a reload mends that.
     ProtocolMismatch(String),
+    /// A file the user picked was refused before it was read (its size), or could not be read.
+    UploadRefused(String),
     /// A file the user picked, read into memory.
     Upload {
         name: String,

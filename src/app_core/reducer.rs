@@ -339,6 +339,10 @@ fn apply(s: &mut State, action: Action) {
                 None
             };
             if let Some(r) = slot.and_then(Option::take) {
+                if r.recipe.is_none() && s.run.is_none() {
+                    // the Train panel's run: its result stays in view, with a "done"
+                    s.last_run = Some((r.clone(), id, test_accuracy));
+                }
                 let meta = ModelMeta {
                     id,
                     name: r.name,
@@ -394,7 +398,9 @@ fn apply(s: &mut State, action: Action) {
                 s.tab = super::state::Tab::Train;
             }
         }
+        Action::UploadRefused(why) => s.upload_error = Some(why),
         Action::Upload { name, bytes } => {
+            s.upload_error = None;
             s.next_job += 1;
             s.effect(Effect::Import { job: s.next_job, name, bytes });
         }
@@ -411,7 +417,11 @@ fn apply(s: &mut State, action: Action) {
                     s.shipped.status = ShippedStatus::Failed(format!("{}: {error}", entry.file));
                     format!("could not load the ready-trained model {}: {error}", entry.file)
                 }
-                None => format!("could not load {name}: {error}"),
+                None => {
+                    let why = format!("could not load {name}: {error}");
+                    s.upload_error = Some(why.clone());
+                    why
+                }
             };
             s.notice = Some(what);
         }
@@ -647,6 +657,9 @@ fn start_run(
     let job = s.next_job;
     let mut run = Run::new(job, name, model.clone(), train.clone(), now_ms);
     run.recipe = recipe;
+    if trainer == Trainer::Main && recipe.is_none() {
+        s.last_run = None;
+    }
     match trainer {
         Trainer::Main => s.run = Some(run),
         Trainer::Second => s.second.run = Some(run),

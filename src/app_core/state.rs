@@ -149,6 +149,11 @@ pub struct State {
     pub retrain_offer: Option<super::url::LinkRecipe>,
     /// Whether the evaluators were told to hold background curves back.
     pub curves_paused: bool,
+    /// The Train panel's last finished run and the model it made: its charts and a "done"
+    /// stay on screen until the next run starts.
+    pub last_run: Option<(Run, u64, f64)>,
+    /// Why the last model upload failed, shown beside the upload button.
+    pub upload_error: Option<String>,
 }
 
 impl Default for State {
@@ -187,6 +192,8 @@ impl Default for State {
             link: None,
             retrain_offer: None,
             curves_paused: false,
+            last_run: None,
+            upload_error: None,
         }
     }
 }

@@ -98,7 +98,8 @@ fn upload(ctx: &Ctx) -> Html {
             let dispatch = dispatch.clone();
             // Refused before it is read into memory, with its size and the cap.
             if let Err(e) = check_model_file(&file.name(), file.size() as u64) {
-                dispatch.dispatch(Action::Notice(Some(e)));
+                dispatch.dispatch(Action::Notice(Some(e.clone())));
+                dispatch.dispatch(Action::UploadRefused(e));
                 continue;
             }
             wasm_bindgen_futures::spawn_local(async move {
@@ -115,9 +116,13 @@ fn upload(ctx: &Ctx) -> Html {
         input.set_value("");
     });
     html! {
+        <>
         <p>
             <label class="button">{"Upload a model (.safetensors: ours or a PyTorch MLP state dict)"}
                 <input id="upload-model" type="file" accept=".safetensors" multiple=true onchange={on_pick} class="visually-hidden" /></label>
         </p>
+        // beside the button that caused it, not only in the header
+        if let Some(e) = &ctx.state.upload_error { <p id="upload-error" class="error" role="alert">{ e.clone() }</p> }
+        </>
     }
 }

@@ -129,7 +129,7 @@ pub fn view(ctx: &Ctx) -> Html {
                     <button id="cancel-button" disabled={!training} onclick={ctx.cb(|_| Action::Cancel { keep_id: new_model_id() })}>{"Cancel"}</button>
                 </p>
             </div>
-            <div class="live">{ run_view::view(s) }</div>
+            <div class="live">{ run_view::view(ctx) }</div>
             </div>
             { models_list::view(ctx) }
         </section>

@@ -3,6 +3,7 @@
 
 mod data;
 mod device_effects;
+mod done;
 mod draw;
 mod eval_queue;
 mod explore;
