@@ -10,6 +10,28 @@ use crate::app_core::explore::{
 use crate::app_core::selectors::fmt_int;
 use crate::app_core::Action;
 
+/// What the closed "more device effects" section has on, so a link's settings are not hidden.
+fn effects_on(c: &engine::crossbar::CrossbarConfig) -> String {
+    let mut on = Vec::new();
+    if let Some(n) = c.levels {
+        on.push(format!("{n} levels"));
+    }
+    if c.variation > 0.0 {
+        on.push(format!("variation {:.0}%", c.variation * 100.0));
+    }
+    if c.read_noise > 0.0 {
+        on.push(format!("read noise {:.1}%", c.read_noise * 100.0));
+    }
+    if let Some(d) = c.drift {
+        on.push(format!("drift at {}", human_time(d.time)));
+    }
+    if on.is_empty() {
+        String::new()
+    } else {
+        format!(" (on: {})", on.join(", "))
+    }
+}
+
 pub fn view(ctx: &Ctx) -> Html {
     let e = &ctx.state.explore;
     let ui = e.crossbar.clone();
@@ -88,8 +110,9 @@ pub fn view(ctx: &Ctx) -> Html {
                     <option value="memtorch" selected={c.input_scaling == engine::crossbar::InputScaling::Memtorch}>{"memtorch"}</option>
                     <option value="calibrated" selected={c.input_scaling == engine::crossbar::InputScaling::Calibrated}>{"calibrated"}</option>
                 </select> }) }
-            <details class="device-effects" open={c.levels.is_some() || c.variation > 0.0 || c.read_noise > 0.0 || c.drift.is_some()}>
-                <summary>{"More device effects: finite levels, variation, read noise, drift"}</summary>
+            // no `open` binding: the page would close it on the user whenever the effects are reset
+            <details class="device-effects">
+                <summary>{"More device effects: finite levels, variation, read noise, drift"}{ effects_on(c) }</summary>
                 { labelled("conductance levels", "Devices hold only this many evenly spaced conductances between G_off and G_on. MemTorch: NonIdeality.FiniteConductanceStates (conductance_states); aihwkit: no direct equivalent (its devices' dw_min step is the nearest).", html! {
                     <select id="xbar-levels" disabled={!ui.enabled} onchange={edit(CrossbarField::Levels)} title="MemTorch FiniteConductanceStates">
                         <option value="continuous" selected={c.levels.is_none()}>{"continuous"}</option>
