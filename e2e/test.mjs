@@ -423,6 +423,17 @@ try {
   const maxTask = Math.max(0, ...mlp.longTasks.map((t) => t.duration));
   check(`MLP ${epochs} epoch(s) trained in the tab`, mlp.testAccuracy > (epochs >= 5 ? 97 : 93), mlp);
   check('no main-thread long task over 100 ms during training', maxTask <= 100, { maxTaskMs: maxTask, longTasks: mlp.longTasks.length });
+  // The model for PyTorch, from the models list: PyTorch's key names and layouts.
+  {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#models tbody tr').last().locator('button.pytorch-export').click()]);
+    const saved = path.join(artifacts, 'mlp-pytorch.safetensors');
+    await dl.saveAs(saved);
+    const buf = fs.readFileSync(saved);
+    const header = JSON.parse(buf.subarray(8, 8 + Number(buf.readBigUInt64LE(0))).toString('utf8'));
+    const names = Object.keys(header).filter((k) => k !== '__metadata__').sort();
+    check('a trained model downloads as a PyTorch state dict', names.join() === 'fc1.bias,fc1.weight,fc2.bias,fc2.weight,fc3.bias,fc3.weight'
+      && JSON.stringify(header['fc1.weight'].shape) === '[256,784]' && header.__metadata__?.format === 'pt', { file: dl.suggestedFilename(), names });
+  }
 
   // 2. Explore: clean figure, then drag the slider to std 1.0.
   await page.click('#tab-explore');

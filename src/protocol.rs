@@ -164,6 +164,9 @@ pub enum ToWorker {
     /// Read an uploaded model file (ours, or a PyTorch MLP state dict as safetensors) and
     /// measure its clean test accuracy; replies `Imported` or `ImportFailed`.
     Import { job: u64, name: String, bytes: Vec<u8> },
+    /// Convert a model file (ours) to a PyTorch-loadable state dict (PyTorch's key names and
+    /// layouts, `format: pt`); replies `Exported`.
+    Export { job: u64, name: String, bytes: Vec<u8> },
     /// Tests only: make the worker panic, to test how the page heals. The page sends it only
     /// from its test hook, which exists only when the page's URL asks for it (`?test-hooks=1`).
     Panic(PanicWhen),
@@ -335,6 +338,12 @@ pub enum FromWorker {
         job: u64,
         name: String,
         error: String,
+    },
+    /// A model as a PyTorch state dict (`.safetensors` bytes), or why not.
+    Exported {
+        job: u64,
+        name: String,
+        result: Result<Vec<u8>, String>,
     },
     /// The worker could not read a message (see [`DecodeError`]).
     ProtocolError(String),

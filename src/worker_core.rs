@@ -173,7 +173,7 @@ pub fn check_request(msg: &ToWorker) -> Result<(), String> {
             }
         }
         ToWorker::PutModel { bytes, .. } => check_model_bytes("the model", bytes),
-        ToWorker::Import { name, bytes, .. } => check_model_bytes(name, bytes),
+        ToWorker::Import { name, bytes, .. } | ToWorker::Export { name, bytes, .. } => check_model_bytes(name, bytes),
         ToWorker::Eval { task, .. } => check_task(task),
         ToWorker::Panic(_) => Ok(()),
     }
@@ -366,6 +366,7 @@ impl WorkerCore {
                 ToWorker::Train { job, .. } => FromWorker::TrainFailed { job, error },
                 ToWorker::Eval { job, .. } => FromWorker::EvalFailed { job, error },
                 ToWorker::Import { job, name, .. } => FromWorker::ImportFailed { job, name, error },
+                ToWorker::Export { job, name, .. } => FromWorker::Exported { job, name, result: Err(error) },
                 ToWorker::PutModel { id, .. } => {
                     FromWorker::EvalFailed { job: 0, error: format!("model {id}: {error}") }
                 }
@@ -398,6 +399,12 @@ impl WorkerCore {
                 }
                 Err(error) => FromWorker::ImportFailed { job, name, error },
             }),
+            ToWorker::Export { job, name, bytes } => {
+                let result = io::from_bytes(&bytes, Preprocessing::Raw)
+                    .and_then(|loaded| engine::model::pytorch::to_pytorch_bytes(&loaded.model))
+                    .map_err(|e| e.to_string());
+                post(FromWorker::Exported { job, name, result })
+            }
             ToWorker::Eval { job, model, task } => {
                 if self.armed == Some(PanicWhen::NextEval) {
                     panic!("a test asked this worker to panic on its next evaluation (job {job})");

@@ -291,6 +291,23 @@ impl EvalPool {
         }
     }
 
+    /// Asks the least loaded evaluator with the data to convert a model for PyTorch
+    /// (remembered as reading a file: busy until it answers).
+    pub fn send_export(&mut self, job: u64, name: String, bytes: Vec<u8>) -> bool {
+        let i = (0..self.slots.len())
+            .filter(|&i| self.slots[i].data_ready)
+            .min_by_key(|&i| self.slots[i].imports.len() + usize::from(self.slots[i].job.is_some()))
+            .unwrap_or(0);
+        match self.slots.get_mut(i) {
+            Some(s) => {
+                s.handle.send(&ToWorker::Export { job, name: name.clone(), bytes });
+                s.imports.push((job, name));
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Sends every evaluator the data to load.
     pub fn load_data(&mut self, source: &DataSource) {
         self.source = Some(source.clone());
@@ -353,9 +370,9 @@ impl EvalPool {
         if let Some(slot) = self.slots.get_mut(i) {
             match msg {
                 FromWorker::DataLoaded { .. } => slot.data_ready = true,
-                FromWorker::Imported { job, .. } | FromWorker::ImportFailed { job, .. } => {
-                    slot.imports.retain(|(j, _)| j != job)
-                }
+                FromWorker::Imported { job, .. }
+                | FromWorker::ImportFailed { job, .. }
+                | FromWorker::Exported { job, .. } => slot.imports.retain(|(j, _)| j != job),
                 FromWorker::EvalDone { job, .. } => {
                     slot.job = None;
                     self.queue.finish(*job);

@@ -87,6 +87,13 @@ pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedSer
         }
         Effect::SliderJobs { model, tasks } => sv.pool.replace_jobs(JobClass::Slider, model, tasks),
         Effect::CrossbarJobs { model, tasks } => sv.pool.replace_jobs(JobClass::Crossbar, model, tasks),
+        Effect::Export { job, name, bytes } => {
+            let bytes = Rc::try_unwrap(bytes).unwrap_or_else(|b| b.as_ref().clone());
+            if !sv.pool.send_export(job, name, bytes) {
+                dispatch.dispatch(Action::Notice(Some("no evaluator is running to convert the model".into())));
+            }
+        }
+        Effect::Download { name, bytes, mime } => browser::download(&bytes, &name, mime),
         Effect::PauseCurves(paused) => sv.pool.pause_curves(paused),
         Effect::DigitJobs(jobs) => sv.pool.replace_all_jobs(JobClass::Digit, jobs),
         Effect::CurveJobs { model, tasks } => sv.pool.push_curve_jobs(model, tasks),

@@ -141,6 +141,7 @@ fn on_evaluator(dispatch: &Dispatch, services: &SharedServices, i: usize, genera
             Action::ModelAdded { job, model: SavedModel { meta, bytes: Rc::new(bytes) } }
         }
         FromWorker::ImportFailed { job, name, error } => Action::ImportFailed { job, name, error },
+        FromWorker::Exported { name, result, .. } => Action::Exported { name, result: result.map(Rc::new) },
         FromWorker::ProtocolError(e) => Action::Notice(Some(format!("evaluator: {e}"))),
         _ => return,
     };

@@ -114,6 +114,13 @@ pub enum Action {
     /// A worker speaks another protocol version: the page and its workers come from
     /// different builds, and only a reload mends that.
     ProtocolMismatch(String),
+    /// The models list's PyTorch button.
+    ExportPytorch(u64),
+    /// An evaluator converted a model for PyTorch (or could not).
+    Exported {
+        name: String,
+        result: Result<Rc<Vec<u8>>, String>,
+    },
     /// A file the user picked was refused before it was read (its size), or could not be read.
     UploadRefused(String),
     /// A file the user picked, read into memory.

@@ -45,6 +45,18 @@ pub enum Effect {
         name: String,
         bytes: std::rc::Rc<Vec<u8>>,
     },
+    /// Convert a model for PyTorch in an evaluator.
+    Export {
+        job: u64,
+        name: String,
+        bytes: std::rc::Rc<Vec<u8>>,
+    },
+    /// Offer these bytes as a file download.
+    Download {
+        name: String,
+        bytes: std::rc::Rc<Vec<u8>>,
+        mime: &'static str,
+    },
     /// The slider's jobs, replacing the queued ones.
     SliderJobs {
         model: u64,

@@ -132,6 +132,16 @@ fn shipped_answered(s: &mut State, job: u64) -> Option<ManifestEntry> {
     Some(entry)
 }
 
+/// The file name of a model's PyTorch export: the shipped ones by recipe key, others by id.
+fn pytorch_file_name(name: &str, id: u64) -> String {
+    let stem = if name.ends_with(shipped::SUFFIX) {
+        name.trim_end_matches(shipped::SUFFIX).to_lowercase().replace([' ', ','], "-")
+    } else {
+        format!("model-{id}")
+    };
+    format!("{stem}-pytorch.safetensors")
+}
+
 /// The lesson's step again once the shipped models it shows are in (a link that opens the
 /// lesson arrives before them), and the link's models.
 fn lesson_models_arrived(s: &mut State) {
@@ -399,6 +409,17 @@ fn apply(s: &mut State, action: Action) {
             }
         }
         Action::UploadRefused(why) => s.upload_error = Some(why),
+        Action::ExportPytorch(id) => {
+            if let Some(m) = s.model(id) {
+                let (name, bytes) = (pytorch_file_name(&m.meta.name, id), m.bytes.clone());
+                s.next_job += 1;
+                s.effect(Effect::Export { job: s.next_job, name, bytes });
+            }
+        }
+        Action::Exported { name, result } => match result {
+            Ok(bytes) => s.effect(Effect::Download { name, bytes, mime: "application/octet-stream" }),
+            Err(e) => s.notice = Some(format!("could not convert {name} for PyTorch: {e}")),
+        },
         Action::Upload { name, bytes } => {
             s.upload_error = None;
             s.next_job += 1;

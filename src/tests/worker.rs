@@ -427,3 +427,25 @@ fn finite_levels_act_although_nothing_is_random() {
     let two = tile(&mut core, Some(2));
     assert!(two.iter().all(|&g| !(1e-4..=1.0 - 1e-4).contains(&g)), "two levels: G_off or G_on only");
 }
+
+#[test]
+fn a_model_converts_to_a_pytorch_state_dict() {
+    let mut core = WorkerCore::default();
+    let bytes = include_bytes!("../../www/pretrained/mlp-b64.safetensors").to_vec();
+    let reply = run(&mut core, ToWorker::Export { job: 4, name: "mlp.safetensors".into(), bytes }).pop();
+    let Some(FromWorker::Exported { job: 4, result: Ok(out), .. }) = reply else {
+        panic!("unexpected reply {reply:?}")
+    };
+    // the safetensors header: its length (u64, little endian), then JSON naming each tensor
+    let n = u64::from_le_bytes(out[..8].try_into().unwrap()) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&out[8..8 + n]).unwrap();
+    let mut names: Vec<&str> =
+        header.as_object().unwrap().keys().map(String::as_str).filter(|k| *k != "__metadata__").collect();
+    names.sort();
+    assert_eq!(names, ["fc1.bias", "fc1.weight", "fc2.bias", "fc2.weight", "fc3.bias", "fc3.weight"]);
+    assert_eq!(header["fc1.weight"]["shape"], serde_json::json!([256, 784]), "PyTorch's [out, in] layout");
+    assert_eq!(header["__metadata__"]["format"], "pt");
+    // not a model file: a reason, not a panic
+    let reply = run(&mut core, ToWorker::Export { job: 5, name: "junk".into(), bytes: vec![1, 2, 3] }).pop();
+    assert!(matches!(reply, Some(FromWorker::Exported { job: 5, result: Err(_), .. })), "{reply:?}");
+}

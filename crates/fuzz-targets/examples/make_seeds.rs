@@ -299,7 +299,14 @@ fn url_fragments(dir: &Path) {
     crossbar.config.input_scaling = InputScaling::Calibrated;
     views.push((
         "crossbar",
-        ViewParams { tab: Tab::Explore, std: 0.25, draws: 20, model: Some(1764000000123), crossbar },
+        ViewParams {
+            tab: Tab::Explore,
+            std: 0.25,
+            draws: 20,
+            model: Some(1764000000123),
+            crossbar,
+            ..ViewParams::default()
+        },
     ));
     for (name, v) in views {
         write(dir, name, fragment(&v).as_bytes());

@@ -35,6 +35,8 @@ pub fn view(ctx: &Ctx) -> Html {
                 <td>
                     <button onclick={explore}>{"Explore"}</button>{" "}
                     <button onclick={Callback::from(move |_| download(&bytes, &file, "application/octet-stream"))}>{"Download .safetensors"}</button>{" "}
+                    <button class="pytorch-export" title="A state dict with PyTorch's key names and layouts (docs/pytorch.md shows how to load it)"
+                        onclick={ctx.cb(move |_| Action::ExportPytorch(id))}>{"for PyTorch"}</button>{" "}
                     <button onclick={ctx.cb(move |_| Action::DeleteModel(id))} aria-label="delete model">{"Delete"}</button>
                 </td>
             </tr>

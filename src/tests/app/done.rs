@@ -60,3 +60,24 @@ fn upload_errors_stay_beside_the_upload_button_until_the_next_upload() {
     reduce(&mut s, Action::ImportFailed { job: 99, name: "x.safetensors".into(), error: "truncated header".into() });
     assert_eq!(s.upload_error.as_deref(), Some("could not load x.safetensors: truncated header"));
 }
+
+#[test]
+fn a_pytorch_export_is_converted_by_an_evaluator_then_downloaded() {
+    use crate::app_core::Effect;
+    let mut s = ready();
+    let m = super::model(21, engine::model::ModelConfig::report_mlp(), engine::train::TrainConfig::default());
+    reduce(&mut s, Action::ModelsRestored(vec![m]));
+    take_effects(&mut s);
+    reduce(&mut s, Action::ExportPytorch(21));
+    let name = take_effects(&mut s).into_iter().find_map(|e| match e {
+        Effect::Export { name, bytes, .. } => Some((name, bytes.as_ref().clone())),
+        _ => None,
+    });
+    assert_eq!(name, Some(("model-21-pytorch.safetensors".to_string(), vec![21])));
+    reduce(&mut s, Action::Exported { name: "model-21-pytorch.safetensors".into(), result: Ok(Rc::new(vec![9])) });
+    assert!(take_effects(&mut s)
+        .iter()
+        .any(|e| matches!(e, Effect::Download { name, .. } if name == "model-21-pytorch.safetensors")));
+    reduce(&mut s, Action::Exported { name: "x".into(), result: Err("not a model".into()) });
+    assert!(s.notice.as_deref().unwrap().contains("could not convert x for PyTorch: not a model"));
+}
