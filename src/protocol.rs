@@ -167,6 +167,11 @@ pub enum ToWorker {
     /// Convert a model file (ours) to a PyTorch-loadable state dict (PyTorch's key names and
     /// layouts, `format: pt`); replies `Exported`.
     Export { job: u64, name: String, bytes: Vec<u8> },
+    /// A trainer: train throwaway models through its own path (at most a few seconds), so the
+    /// browser compiles the hot code optimised before the user's first run (the first run after
+    /// a page load was 1.6 times slower). The page sends it once the trainer holds the data and
+    /// the page's first figures are in.
+    WarmUp,
     /// Tests only: make the worker panic, to test how the page heals. The page sends it only
     /// from its test hook, which exists only when the page's URL asks for it (`?test-hooks=1`).
     Panic(PanicWhen),

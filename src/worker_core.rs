@@ -175,7 +175,7 @@ pub fn check_request(msg: &ToWorker) -> Result<(), String> {
         ToWorker::PutModel { bytes, .. } => check_model_bytes("the model", bytes),
         ToWorker::Import { name, bytes, .. } | ToWorker::Export { name, bytes, .. } => check_model_bytes(name, bytes),
         ToWorker::Eval { task, .. } => check_task(task),
-        ToWorker::Panic(_) => Ok(()),
+        ToWorker::Panic(_) | ToWorker::WarmUp => Ok(()),
     }
 }
 
@@ -373,12 +373,15 @@ impl WorkerCore {
                 ToWorker::LoadData(source) => {
                     FromWorker::DataFailed(DataError::Invalid { url: source.names[0].clone(), detail: error })
                 }
-                ToWorker::Panic(_) => FromWorker::ProtocolError(error),
+                ToWorker::Panic(_) | ToWorker::WarmUp => FromWorker::ProtocolError(error),
             });
         }
         match msg {
             ToWorker::Panic(PanicWhen::Now) => panic!("a test asked this worker to panic"),
             ToWorker::Panic(when) => self.armed = Some(when),
+            ToWorker::WarmUp => {
+                self.warm_up(clock);
+            }
             ToWorker::LoadData(_) => post(FromWorker::ProtocolError("LoadData is handled by the worker shell".into())),
             ToWorker::PutModel { id, bytes } => match io::from_bytes(&bytes, Preprocessing::Raw) {
                 Ok(loaded) => {
@@ -431,6 +434,8 @@ impl WorkerCore {
         clock: &dyn Fn() -> f64,
         post: &mut dyn FnMut(FromWorker),
     ) -> Result<FromWorker, String> {
+        // a real run warms the code up itself: a warm-up afterwards would be wasted
+        self.warmed_up = true;
         let data = self.data.as_ref().ok_or("no data loaded in the trainer")?;
         let train_set = data.train.as_ref().ok_or("the trainer has no training set")?;
         let test = &data.test;

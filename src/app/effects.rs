@@ -43,6 +43,11 @@ pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedSer
                 t.send(&ToWorker::LoadData(DataSource { need_train: true, ..src.clone() }));
             }
         }
+        Effect::WarmUpTrainer => {
+            if let Some(t) = &sv.trainer {
+                t.send(&ToWorker::WarmUp);
+            }
+        }
         Effect::SpawnSecondTrainer => {
             sv.second = spawn_trainer(dispatch.clone(), Trainer::Second);
             if let (Some(t), Some(src)) = (&sv.second, &sv.source) {

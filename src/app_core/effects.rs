@@ -29,6 +29,8 @@ pub enum Effect {
     RestartTrainer {
         kept: Option<u64>,
     },
+    /// Warm the trainer up (see `ToWorker::WarmUp`).
+    WarmUpTrainer,
     /// Start the second trainer (see [`Trainer::Second`]) on the current data (again, after
     /// a crash: the old worker is stopped).
     SpawnSecondTrainer,

@@ -316,6 +316,7 @@ fn apply(s: &mut State, action: Action) {
                     Some(format!("Training cancelled: the model as it was after epoch {epoch} is kept in the list."));
             }
             s.trainer_ready = false;
+            s.trainer_warm = false;
             s.effect(Effect::RestartTrainer { kept: kept.map(|k| k.0) });
         }
         Action::TrainProgress { job, progress, now_ms } => {
@@ -643,6 +644,7 @@ fn crashed(s: &mut State, worker: WorkerId, reason: &str, started: bool, keep_id
             match trainer {
                 Trainer::Main => {
                     s.trainer_ready = false;
+                    s.trainer_warm = false;
                     if again {
                         s.effect(Effect::RestartTrainer { kept: None });
                     }
@@ -931,6 +933,14 @@ pub fn schedule(s: &mut State) {
     }
 
     schedule_drawing(s);
+
+    // The trainer warms up once it holds the data, unless the shipped models are still on
+    // their way in: the first figures of a first visit need both cores first.
+    let shipped_busy = matches!(s.shipped.status, ShippedStatus::Fetching | ShippedStatus::Importing);
+    if s.trainer_ready && !s.trainer_warm && !shipped_busy && !s.training() {
+        s.trainer_warm = true;
+        s.effect(Effect::WarmUpTrainer);
+    }
 
     let pause = super::eval_queue::curves_wait_while(s);
     if pause != s.curves_paused {

@@ -154,6 +154,8 @@ pub struct State {
     pub last_run: Option<(Run, u64, f64)>,
     /// Why the last model upload failed, shown beside the upload button.
     pub upload_error: Option<String>,
+    /// The trainer worker (this one: cleared when it is started again) was told to warm up.
+    pub trainer_warm: bool,
 }
 
 impl Default for State {
@@ -194,6 +196,7 @@ impl Default for State {
             curves_paused: false,
             last_run: None,
             upload_error: None,
+            trainer_warm: false,
         }
     }
 }

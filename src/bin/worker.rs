@@ -74,13 +74,8 @@ mod shell {
                 }
                 core.borrow_mut().data = Some(loaded);
                 post(reply);
-                // A trainer warms up now, while the page waits for a click; a Train message
-                // sent meanwhile is handled right after.
-                let chunks = core.borrow_mut().warm_up(&clock);
-                if !chunks.is_empty() {
-                    let seconds: Vec<String> = chunks.iter().map(|s| format!("{s:.3}")).collect();
-                    web_sys::console::log_1(&format!("trainer warm-up chunks (s): {}", seconds.join(" ")).into());
-                }
+                // The trainer warms up when the page says (`ToWorker::WarmUp`): at once,
+                // unless the page's first figures need the cores first.
             }
             Err(e) => post(FromWorker::DataFailed(e)),
         }

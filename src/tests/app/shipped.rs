@@ -187,3 +187,27 @@ fn an_upload_is_not_taken_for_a_shipped_model() {
     reduce(&mut s, Action::ModelAdded { job: sent[0].0, model: m });
     assert_eq!(s.model(9).unwrap().meta.name, "mine (uploaded)");
 }
+
+#[test]
+fn the_trainer_warms_up_once_the_shipped_models_are_in() {
+    let warm = |s: &mut State| take_effects(s).iter().filter(|e| **e == Effect::WarmUpTrainer).count();
+    // a first visit: not while the shipped models come in
+    let mut s = first_visit("");
+    reduce(&mut s, Action::ShippedFetched(fetched()));
+    load(&mut s, DatasetKind::Mnist);
+    let effects = take_effects(&mut s);
+    assert!(!effects.contains(&Effect::WarmUpTrainer), "the first figures need the cores first");
+    let sent = imports(&effects);
+    assert_eq!(sent.len(), 4);
+    for (k, (job, _)) in sent.iter().enumerate() {
+        let m = model(50 + k as u64, ModelConfig::report_mlp(), TrainConfig::default());
+        reduce(&mut s, Action::ModelAdded { job: *job, model: m });
+    }
+    assert_eq!(warm(&mut s), 1);
+    reduce(&mut s, Action::Notice(None));
+    assert_eq!(warm(&mut s), 0, "once");
+    // without shipped models: as soon as the trainer holds the data
+    let mut s = super::started();
+    load(&mut s, DatasetKind::Mnist);
+    assert_eq!(warm(&mut s), 1);
+}
