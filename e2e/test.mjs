@@ -719,6 +719,26 @@ try {
     missing.kind === 'missing' && /idx[13]-ubyte/.test(missing.detail) && !/blob:|SHA-256|mismatch/i.test(missing.detail) && /data fetch/.test(missing.text),
     { kind: missing.kind, detail: missing.detail });
   await bad.screenshot({ path: path.join(shots, 'data-missing.png') });
+
+  // 8. Your own data at any time: the four IDX files dropped on a working page replace the data.
+  {
+    const own = await newPage();
+    await own.goto(base + '?shipped=0');
+    await own.waitForSelector('#data-status[data-state=ready]', { timeout: 120_000 });
+    const transfer = await own.evaluateHandle(async () => {
+      const dt = new DataTransfer();
+      for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
+        const blob = await (await fetch(`data/mnist/${f}.gz`)).blob();
+        dt.items.add(new File([blob], `${f}.gz`));
+      }
+      return dt;
+    });
+    await own.dispatchEvent('#panel', 'drop', { dataTransfer: transfer });
+    await own.waitForFunction(() => /your own files/.test(document.querySelector('#data-status')?.textContent) && document.querySelector('#data-status')?.dataset.state === 'ready', null, { timeout: 120_000 });
+    const status = await own.textContent('#data-status');
+    check('IDX files dropped on a working page become the data', /your own files/.test(status) && /60,000/.test(status), status);
+    await own.context().close();
+  }
 } catch (e) {
   check('test ran to the end', false, String(e));
   if (current) {

@@ -289,6 +289,19 @@ pub fn App() -> Html {
         return panels::reload::view(detail);
     }
     let ctx = panels::Ctx { state: state.clone() };
+    // Your own data at any time: IDX files dropped anywhere on the page are used as the
+    // dataset (as on the data-problem screen).
+    let on_drop = {
+        let d = state.dispatcher();
+        Callback::from(move |e: DragEvent| {
+            let Some(list) = e.data_transfer().and_then(|t| t.files()) else { return };
+            let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+            if !files.is_empty() && files.iter().all(|f| f.name().contains("idx")) {
+                e.prevent_default();
+                d.dispatch(panels::data_problem::files_action(&files));
+            }
+        })
+    };
     let tabs = state.visible_tabs().into_iter().map(|t| {
         let dispatch = state.dispatcher();
         let selected = state.tab == t;
@@ -319,7 +332,7 @@ pub fn App() -> Html {
             </header>
             { panels::lesson::view(&ctx) }
             { panels::retrain_offer::view(&ctx) }
-            <main id="panel">{ body }</main>
+            <main id="panel" ondragover={Callback::from(|e: DragEvent| e.prevent_default())} ondrop={on_drop}>{ body }</main>
         </>
     }
 }

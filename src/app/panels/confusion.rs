@@ -11,7 +11,8 @@ pub fn counts(labels: &[u8], predicted: &[u8]) -> [[usize; 10]; 10] {
     m
 }
 
-pub fn view(predicted: Option<&[u8]>, labels: Option<&[u8]>, std: f32) -> Html {
+/// `names`: the dataset's class names (digits, or Fashion-MNIST's clothes).
+pub fn view(predicted: Option<&[u8]>, labels: Option<&[u8]>, std: f32, names: [&'static str; 10]) -> Html {
     let (Some(pred), Some(labels)) = (predicted, labels) else {
         return html! { <p class="hint">{"The confusion matrix appears when the exact figure for the current σ is in."}</p> };
     };
@@ -19,9 +20,9 @@ pub fn view(predicted: Option<&[u8]>, labels: Option<&[u8]>, std: f32) -> Html {
     let max = m.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
     html! {
         <table id="confusion" class="confusion">
-            <caption>{ format!("confusion matrix at σ = {std:.2} (rows: true digit, columns: predicted)") }</caption>
-            <tr><th></th>{ for (0..10).map(|j| html! { <th>{ j }</th> }) }</tr>
-            { for (0..10).map(|i| html! { <tr><th>{ i }</th>{ for (0..10).map(|j| {
+            <caption>{ format!("confusion matrix at σ = {std:.2} (rows: true class, columns: predicted)") }</caption>
+            <tr><th></th>{ for (0..10).map(|j| html! { <th scope="col">{ names[j] }</th> }) }</tr>
+            { for (0..10).map(|i| html! { <tr><th scope="row">{ names[i] }</th>{ for (0..10).map(|j| {
                 let v = m[i][j];
                 let a = (v as f64 / max).sqrt();
                 let style = if i == j { format!("background: rgba(0,114,178,{a:.2})") } else { format!("background: rgba(213,94,0,{a:.2})") };

@@ -32,7 +32,7 @@ pub fn view(ctx: &Ctx, e: &DataError) -> Html {
 }
 
 /// The four files among those given, by their names, as object URLs and names.
-fn files_action(files: &[web_sys::File]) -> Action {
+pub fn files_action(files: &[web_sys::File]) -> Action {
     // Each file is checked against the size cap before anything reads it.
     for f in files {
         if let Err(detail) = check_data_file(&f.name(), f.size() as u64) {

@@ -20,6 +20,8 @@ pub fn view(ctx: &Ctx) -> Html {
         (Some(c), Some(n)) => c.iter().zip(n.iter()).filter(|(a, b)| a != b).count(),
         _ => 0,
     };
+    let names = s.form.dataset.class_names();
+    let name = |c: Option<u8>| c.map_or("·", |v| names[v as usize % 10]);
     let cells = (0..samples.labels.len()).map(|i| {
         let label = samples.labels[i];
         let c = clean.map(|p| p[i]);
@@ -29,7 +31,7 @@ pub fn view(ctx: &Ctx) -> Html {
         html! {
             <figure class={classes!("cell", flipped.then_some("flipped"), wrong.then_some("wrong"))}>
                 <Digit samples={samples.clone()} index={i} />
-                <figcaption>{ format!("{} → {}", c.map(|v| v.to_string()).unwrap_or("·".into()), n.map(|v| v.to_string()).unwrap_or("·".into())) }</figcaption>
+                <figcaption>{ format!("{} → {}", name(c), name(n)) }</figcaption>
             </figure>
         }
     });
@@ -38,10 +40,11 @@ pub fn view(ctx: &Ctx) -> Html {
         <Histogram caption={format!("weights, clean vs one draw at σ = {std:.2}")} lo={*lo} hi={*hi} clean={clean.clone()} noisy={noisy.clone()} /> },
         _ => html! { <p class="hint">{"Move the noise slider above 0 (Explore) to see the weight histogram."}</p> },
     };
-    let confusion = confusion::view(noisy.map(|p| p.as_slice()), s.test_labels.as_deref().map(|l| l.as_slice()), e.std);
+    let confusion =
+        confusion::view(noisy.map(|p| p.as_slice()), s.test_labels.as_deref().map(|l| l.as_slice()), e.std, names);
     html! {
         <section id="see-panel" class="panel">
-            <h2>{ format!("See it: the first {} test digits at σ = {:.2}", samples.labels.len(), e.std) }</h2>
+            <h2>{ format!("See it: the first {} test {} at σ = {:.2}", samples.labels.len(), if s.form.dataset == engine::data::DatasetKind::Mnist { "digits" } else { "images" }, e.std) }</h2>
             <p class="explain">{"Each digit shows clean prediction → prediction under one noise draw (draw 0 of the Explore panel). Orange frames: the noise flipped the answer; red text: the perturbed answer is wrong."}
                 { format!(" Flipped over the whole test set: {} of 10,000.", fmt_int(flips)) }</p>
             <div class="digits">{ for cells }</div>

@@ -12,7 +12,7 @@ pub fn view(ctx: &Ctx) -> Html {
     let (state, text) = data_status(s);
     html! {
         <p class="status">
-            <span id="data-status" data-state={state}>{ text }</span>
+            <span id="data-status" data-state={state} title="Drop your own four IDX files (gzip or raw) anywhere on the page to use them instead">{ text }</span>
             { format!(" · {} evaluator worker{} + 1 trainer worker", s.evaluators, if s.evaluators == 1 { "" } else { "s" }) }
             if let Some(text) = shipped_status(s) {
                 <span id="shipped-status" data-state={text.0}>{ format!(" · {}", text.1) }</span>
