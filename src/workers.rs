@@ -339,6 +339,20 @@ impl EvalPool {
         self.dispatch();
     }
 
+    /// Drops queued fault- and drift-curve jobs of crossbar settings other than these (the
+    /// settings key of the fault curve, the drift key of the drift curve).
+    pub fn drop_stale_curves(&mut self, xbar_key: &str, drift_key: Option<&str>) {
+        use crate::app_core::explore::{drift_key as drift_of, settings_key};
+        self.queue.drop_stale_curves(&|task| match task {
+            EvalTask::Crossbar { config, .. } => {
+                settings_key(config) == xbar_key
+                    || drift_key.is_some_and(|k| config.drift.is_some() && drift_of(config) == k)
+            }
+            _ => true,
+        });
+        self.dispatch();
+    }
+
     /// Holds background curves back (or lets them go again); see `eval_queue::curves_wait_while`.
     pub fn pause_curves(&mut self, paused: bool) {
         self.queue.pause_curves(paused);

@@ -71,6 +71,11 @@ pub enum Effect {
     },
     /// The Draw panel's readings, replacing the queued ones.
     DigitJobs(Vec<(u64, EvalTask)>),
+    /// Forget queued fault- and drift-curve jobs of crossbar settings no longer shown.
+    DropStaleCurves {
+        xbar_key: String,
+        drift_key: Option<String>,
+    },
     /// Hold background curves back while the Train panel's run trains (or let them go).
     PauseCurves(bool),
     /// Background curve jobs of a model.

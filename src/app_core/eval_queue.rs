@@ -108,6 +108,13 @@ impl JobQueue {
         }
     }
 
+    /// Forgets queued background curve jobs for crossbar settings no longer shown (`keep`
+    /// says which crossbar tasks still count); started jobs are still answered and filed.
+    pub fn drop_stale_curves(&mut self, keep: &dyn Fn(&EvalTask) -> bool) {
+        self.queue
+            .retain(|j| j.class != JobClass::Curve || !matches!(j.task, EvalTask::Crossbar { .. }) || keep(&j.task));
+    }
+
     /// Forgets a model's queued jobs.
     pub fn remove_model(&mut self, model: u64) {
         self.queue.retain(|j| j.model != model);

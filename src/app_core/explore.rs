@@ -212,6 +212,10 @@ pub struct Explore {
     /// Per drift key ([`drift_key`]), per model, per drift-curve point: the finished draws.
     pub drift_curves: BTreeMap<String, BTreeMap<u64, Curve>>,
     pub drift_curves_sent: BTreeSet<(u64, usize, String)>,
+    /// The crossbar settings whose curves the evaluators were last asked for: when they
+    /// change, the old settings' queued curve jobs are dropped (and sent again if the user
+    /// comes back to them).
+    pub curves_for: Option<(String, Option<String>)>,
     /// Report rows' models whose figures were asked for: (model, draws, "") for the noise
     /// figures, (model, draws, crossbar settings) for the crossbar ones.
     pub report_sent: BTreeSet<(u64, usize, String)>,
@@ -263,6 +267,7 @@ impl Default for Explore {
             xbar_curves_sent: BTreeSet::new(),
             drift_curves: BTreeMap::new(),
             drift_curves_sent: BTreeSet::new(),
+            curves_for: None,
             report_sent: BTreeSet::new(),
         }
     }

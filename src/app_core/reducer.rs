@@ -883,6 +883,19 @@ pub fn schedule(s: &mut State) {
         }
         if s.explore.crossbar.enabled {
             let key = s.explore.xbar_key();
+            let drift = s.explore.crossbar.config.drift.is_some().then(|| drift_key(&s.explore.crossbar.config));
+            let now = Some((key.clone(), drift.clone()));
+            if s.explore.curves_for != now {
+                // Other settings' queued curves would keep the evaluators busy for minutes with
+                // figures nobody sees: dropped, and marked unsent so coming back asks again.
+                if s.explore.curves_for.is_some() {
+                    s.effect(Effect::DropStaleCurves { xbar_key: key.clone(), drift_key: drift.clone() });
+                    s.explore.xbar_curves_sent.retain(|(_, _, k)| *k == key);
+                    s.explore.drift_curves_sent.retain(|(_, _, k)| Some(k) == drift.as_ref());
+                    s.explore.report_sent.retain(|(_, _, k)| k.is_empty() || *k == key);
+                }
+                s.explore.curves_for = now;
+            }
             for &id in &compare {
                 if s.explore.xbar_curves_sent.insert((id, draws, key.clone())) {
                     s.effect(Effect::CurveJobs { model: id, tasks: s.explore.xbar_curve_tasks() });

@@ -98,3 +98,23 @@ fn turning_drift_on_draws_a_drift_curve_for_every_compared_model() {
     assert_eq!((points[0].0, points[0].1), (1.0, 90.0));
     assert_eq!(points[7].1, 83.0);
 }
+
+#[test]
+fn curves_of_settings_left_behind_are_dropped_and_asked_again_on_return() {
+    let mut s = ready();
+    reduce(&mut s, Action::ModelsRestored(vec![model(7, ModelConfig::report_mlp(), TrainConfig::default())]));
+    take_effects(&mut s); // the noise curve
+    reduce(&mut s, Action::Crossbar { field: CrossbarField::Enabled(true), now_ms: 1.0 });
+    let first = take_effects(&mut s);
+    assert!(!first.iter().any(|e| matches!(e, Effect::DropStaleCurves { .. })), "nothing to drop yet");
+    let curves = |effects: &[Effect]| effects.iter().filter(|e| matches!(e, Effect::CurveJobs { .. })).count();
+    assert_eq!(curves(&first), 1, "the fault curve");
+    reduce(&mut s, Action::Crossbar { field: CrossbarField::Levels("4".into()), now_ms: 2.0 });
+    let effects = take_effects(&mut s);
+    let key = s.explore.xbar_key();
+    assert!(effects.contains(&Effect::DropStaleCurves { xbar_key: key, drift_key: None }), "{effects:?}");
+    assert_eq!(curves(&effects), 1, "the new settings' curve");
+    // back to continuous levels: its curve is asked for again (its queued jobs were dropped)
+    reduce(&mut s, Action::Crossbar { field: CrossbarField::Levels("continuous".into()), now_ms: 3.0 });
+    assert_eq!(curves(&take_effects(&mut s)), 1);
+}

@@ -64,3 +64,23 @@ fn paused_curves_wait_while_readouts_still_run() {
     q.pause_curves(false);
     assert_eq!(q.pop().map(|j| j.task), Some(noise(0.0)));
 }
+
+#[test]
+fn stale_crossbar_curves_are_dropped_but_noise_curves_and_readouts_stay() {
+    let mut q = JobQueue::default();
+    let xbar = |lrs: f64| EvalTask::Crossbar {
+        config: engine::crossbar::CrossbarConfig {
+            faults: engine::crossbar::FaultConfig { lrs, hrs: lrs },
+            ..Default::default()
+        },
+        draw: 0,
+        subset: None,
+    };
+    q.push_curves(1, vec![noise(0.5), xbar(0.1), xbar(0.2)]);
+    q.replace(JobClass::Crossbar, 1, vec![xbar(0.3)]);
+    q.drop_stale_curves(&|t| matches!(t, EvalTask::Crossbar { config, .. } if config.faults.lrs == 0.2));
+    assert_eq!(
+        q.jobs().map(|j| (j.class, j.task.clone())).collect::<Vec<_>>(),
+        vec![(JobClass::Crossbar, xbar(0.3)), (JobClass::Curve, noise(0.5)), (JobClass::Curve, xbar(0.2))]
+    );
+}
