@@ -5,7 +5,8 @@
 # publishes them to docs/screenshots/), results to e2e/artifacts/results.json.
 # E2E_EPOCHS=5 makes it the acceptance run (97% after 5 epochs); E2E_LENET=1 adds the LeNet
 # benchmark; then e2e/heal.mjs (crashed workers, a refused IndexedDB write, unreadable stored
-# entries: issue 11). A few minutes with the defaults. `--full-report` instead times the whole
+# entries: issue 11), then e2e/offline.mjs (the service worker: a reload with the server stopped
+# still works; issue 12). A few minutes with the defaults. `--full-report` instead times the whole
 # report in one tab (e2e/full-report.mjs: "Train all" on a fresh profile until every row is
 # complete).
 set -euo pipefail
@@ -38,5 +39,6 @@ else
   status=0
   node e2e/test.mjs || status=$?
   node e2e/heal.mjs || status=$?
+  node e2e/offline.mjs || status=$?
   exit "$status"
 fi
