@@ -20,10 +20,10 @@ pub fn view(predicted: Option<&[u8]>, labels: Option<&[u8]>, std: f32) -> Html {
     html! {
         <table id="confusion" class="confusion">
             <caption>{ format!("confusion matrix at σ = {std:.2} (rows: true digit, columns: predicted)") }</caption>
-            <tr><th></th>{ for (0..10).map(|j| html! { <th>{ j }</th> }) }</tr>
+            <tr><th><span class="visually-hidden">{"true digit \\ predicted"}</span></th>{ for (0..10).map(|j| html! { <th>{ j }</th> }) }</tr>
             { for (0..10).map(|i| html! { <tr><th>{ i }</th>{ for (0..10).map(|j| {
                 let v = m[i][j];
-                let a = (v as f64 / max).sqrt();
+                let a = 0.8 * (v as f64 / max).sqrt(); // at most 0.8: the dark digits keep 4.5:1 contrast
                 let style = if i == j { format!("background: rgba(0,114,178,{a:.2})") } else { format!("background: rgba(213,94,0,{a:.2})") };
                 html! { <td style={style}>{ v }</td> } }) }</tr> }) }
         </table>

@@ -41,7 +41,7 @@ pub fn view(ctx: &Ctx) -> Html {
             <h2>{"Trained models (kept in this browser)"}</h2>
             { upload(ctx) }
             <table>
-                <thead><tr><th>{"model"}</th><th>{"test accuracy"}</th><th>{"training time"}</th><th></th></tr></thead>
+                <thead><tr><th>{"model"}</th><th>{"test accuracy"}</th><th>{"training time"}</th><th>{"actions"}</th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
             { unreadable(ctx) }
