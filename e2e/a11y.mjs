@@ -5,7 +5,8 @@
 // screen, and the run fails on any "serious" or "critical" violation, printing each with its
 // selectors (what axe cannot decide, such as text inside the SVG charts, is listed in the
 // results without failing). Also checked: keyboard focus is visible on every
-// control reached with Tab, and every chart has a text alternative.
+// control reached with Tab, and every chart is a figure with a text alternative and its
+// download buttons; a chart's SVG download holds the chart's data.
 // Environment as e2e/test.mjs (DIST, DATA, CHROMIUM). Results: e2e/artifacts/a11y.json.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -76,9 +77,16 @@ async function invisibleFocus(page, max = 60) {
   return { stops, bad };
 }
 
-/** Every chart on the page: its role and text alternative. */
+/** Every chart on the page: its figure, text alternative and download buttons. */
 async function charts(page) {
-  return page.$$eval('.chart svg', (svgs) => svgs.map((svg) => ({ label: svg.getAttribute('aria-label') || '', role: svg.getAttribute('role') })));
+  return page.$$eval('.chart svg[role=img], .chart svg', (svgs) => [...new Set(svgs)].map((svg) => {
+    const figure = svg.closest('figure');
+    return {
+      label: svg.getAttribute('aria-label') || '',
+      role: svg.getAttribute('role'),
+      buttons: figure ? [...figure.querySelectorAll('button')].map((b) => b.textContent.trim()) : [],
+    };
+  }));
 }
 
 try {
@@ -89,6 +97,16 @@ try {
   const trained = await trainTiny(page);
   check('a small MLP trains for the panels', parseFloat(trained[1]) > 80, trained.slice(0, 2));
   await axe(page, 'Train (a model trained)');
+  // The models table as CSV: its header and one row per model, without the buttons' column.
+  {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#models button:has-text("CSV")')]);
+    const file = path.join(artifacts, 'models.csv');
+    await download.saveAs(file);
+    const rows = fs.readFileSync(file, 'utf8').trim().split(/\r?\n/);
+    results.modelsCsv = { name: download.suggestedFilename(), rows };
+    check('the models table downloads as CSV (model, accuracy, time; no buttons)',
+      rows.length === 2 && rows[0] === 'model,test accuracy,training time' && rows[1].includes(trained[1]) && !/Download|Delete/.test(rows[1]), results.modelsCsv);
+  }
   // The controls each training method adds.
   for (const method of ['noise', 'distill', 'fault']) {
     await page.selectOption('#method', method);
@@ -114,14 +132,48 @@ try {
   await page.screenshot({ path: path.join(artifacts, 'a11y-explore.png'), fullPage: true });
   const explore = await charts(page);
   results.exploreCharts = explore;
-  check('every Explore chart has a text alternative',
-    explore.length >= 2 && explore.every((c) => c.role === 'img' && c.label.length > 20), explore);
+  check('every Explore chart has a text alternative and SVG/PNG downloads',
+    explore.length >= 2 && explore.every((c) => c.role === 'img' && c.label.length > 20 && c.buttons.some((b) => /SVG/.test(b)) && c.buttons.some((b) => /PNG/.test(b))), explore);
+
+  // The noise curve's SVG download: a file that parses as SVG and carries the curve's points.
+  {
+    const points = await page.$$eval('#noise-curve svg circle', (cs) => cs.length);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#noise-curve button:has-text("SVG")')]);
+    const file = path.join(artifacts, 'noise-curve.svg');
+    await download.saveAs(file);
+    const text = fs.readFileSync(file, 'utf8');
+    const parsed = await page.evaluate((t) => {
+      const doc = new DOMParser().parseFromString(t, 'image/svg+xml');
+      return { error: doc.querySelector('parsererror')?.textContent || null, root: doc.documentElement.nodeName, circles: doc.querySelectorAll('circle').length, title: doc.querySelector('title')?.textContent || '' };
+    }, text);
+    results.svgDownload = { name: download.suggestedFilename(), bytes: text.length, points, ...parsed };
+    check("a chart's SVG download parses as SVG and holds the chart's data points",
+      !parsed.error && parsed.root === 'svg' && parsed.circles === points && points >= 11 && /noise/.test(parsed.title) && /\.svg$/.test(download.suggestedFilename()), results.svgDownload);
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('#noise-curve button:has-text("PNG")')]);
+    const pngFile = path.join(artifacts, 'noise-curve.png');
+    await png.saveAs(pngFile);
+    const head = fs.readFileSync(pngFile);
+    const size = head.length > 24 ? { width: head.readUInt32BE(16), height: head.readUInt32BE(20) } : {};
+    results.pngDownload = { name: png.suggestedFilename(), bytes: head.length, ...size };
+    check("a chart's PNG download is a PNG image of the chart", head.subarray(1, 4).toString() === 'PNG' && size.width >= 760 && /\.png$/.test(png.suggestedFilename()), results.pngDownload);
+  }
 
   await page.click('#tab-see');
   await page.waitForSelector('#confusion', { timeout: 120_000 });
   await page.waitForSelector('#weight-histogram svg', { timeout: 120_000 });
   await page.waitForSelector('#tile-map canvas', { timeout: 300_000 });
   await axe(page, 'See it');
+  // The confusion matrix as CSV: a header row and ten rows of ten counts summing to 10,000.
+  {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:near(#confusion):has-text("CSV")')]);
+    const file = path.join(artifacts, 'confusion.csv');
+    await download.saveAs(file);
+    const rows = fs.readFileSync(file, 'utf8').trim().split(/\r?\n/).map((l) => l.split(','));
+    const total = rows.slice(1).reduce((a, r) => a + r.slice(1).reduce((b, v) => b + Number(v), 0), 0);
+    results.confusionCsv = { name: download.suggestedFilename(), rows: rows.length, cols: rows[1]?.length, total };
+    check('the confusion matrix downloads as CSV (10 x 10 counts, 10,000 in all)', rows.length === 11 && rows[1].length === 11 && total === 10000, results.confusionCsv);
+  }
+
   await page.click('#tab-reproduce');
   await page.waitForSelector('#report-table', { timeout: 60_000 });
   await axe(page, 'Reproduce');
@@ -135,8 +187,8 @@ try {
   await page.waitForSelector('#landscape-grid svg', { timeout: 60_000 });
   await axe(page, 'Landscape (computed)');
   const land = await charts(page);
-  check('every Landscape chart has a text alternative',
-    land.length === 4 && land.every((c) => c.role === 'img' && c.label.length > 20), land);
+  check('every Landscape chart has a text alternative and SVG/PNG downloads',
+    land.length === 4 && land.every((c) => c.role === 'img' && c.label.length > 20 && c.buttons.length >= 2), land);
 
   // The screen shown when the data is missing.
   const missing = await newPage(browser);

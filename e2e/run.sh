@@ -7,7 +7,7 @@
 # benchmark; then e2e/heal.mjs (crashed workers, a refused IndexedDB write, unreadable stored
 # entries: issue 11), then e2e/offline.mjs (the service worker: a reload with the server stopped
 # still works; issue 12) and e2e/a11y.mjs (axe-core on every panel, no serious or critical
-# violation). A few minutes with the defaults.
+# violation; the charts' and tables' downloads). A few minutes with the defaults.
 # `--full-report` instead times the whole report in one tab (e2e/full-report.mjs: "Train all"
 # on a fresh profile until every row is complete).
 set -euo pipefail

@@ -4,12 +4,14 @@
 //! shows, in words: `role="img"`, `aria-label`, `<title>` and `<desc>`).
 
 mod describe;
+mod export;
 mod heatmap;
 mod histogram;
 mod line;
 mod palette;
 
 pub use describe::{num, titled};
+pub use export::{csv_field, file_stem};
 pub use heatmap::{heatmap, Heatmap};
 pub use histogram::histogram;
 pub use line::{line_chart, Legend, LineChart, Series};

@@ -18,6 +18,7 @@ pub fn view(predicted: Option<&[u8]>, labels: Option<&[u8]>, std: f32) -> Html {
     let m = counts(labels, pred);
     let max = m.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
     html! {
+        <>
         <table id="confusion" class="confusion">
             <caption>{ format!("confusion matrix at σ = {std:.2} (rows: true digit, columns: predicted)") }</caption>
             <tr><th><span class="visually-hidden">{"true digit \\ predicted"}</span></th>{ for (0..10).map(|j| html! { <th>{ j }</th> }) }</tr>
@@ -27,5 +28,7 @@ pub fn view(predicted: Option<&[u8]>, labels: Option<&[u8]>, std: f32) -> Html {
                 let style = if i == j { format!("background: rgba(0,114,178,{a:.2})") } else { format!("background: rgba(213,94,0,{a:.2})") };
                 html! { <td style={style}>{ v }</td> } }) }</tr> }) }
         </table>
+        <crate::app::plots::TableCsv table="#confusion" file="confusion-matrix.csv" what="the confusion matrix" />
+        </>
     }
 }
