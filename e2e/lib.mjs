@@ -31,9 +31,12 @@ export function checks(name) {
   };
 }
 
-/** Serves dist/ with the data on a random local port; `stop()` also drops kept-alive connections. */
-export async function startServer(port = 8000 + Math.floor(Math.random() * 900)) {
-  const server = await serve({ dist, data, broken: data }, port);
+/**
+ * Serves dist/ with the data on a random local port (`/data-broken/` from `broken`, default the
+ * data itself); `stop()` also drops kept-alive connections.
+ */
+export async function startServer(port = 8000 + Math.floor(Math.random() * 900), broken = data) {
+  const server = await serve({ dist, data, broken }, port);
   return {
     port,
     base: `http://127.0.0.1:${port}/`,

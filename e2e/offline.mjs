@@ -9,9 +9,14 @@
 //      reload with the server still gone then fails, as it should.
 //   4. Where service workers are unavailable (an http:// origin that is not localhost), the
 //      page still loads its data and says offline use is unavailable.
+//   5. A damaged data file (one label changed) is not kept in the cache: on a visit the worker
+//      controls, the app's SHA-256 check fails and the cached data is dropped.
 // Environment as e2e/test.mjs (DIST, DATA, CHROMIUM). Results: e2e/artifacts/offline.json.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { artifacts, checks, dataReady, exactReadout, launch, newPage, startServer, trainTiny } from './lib.mjs';
+import zlib from 'node:zlib';
+import { artifacts, checks, data, dataReady, exactReadout, launch, newPage, startServer, trainTiny } from './lib.mjs';
 
 const log = checks('offline');
 const { check, results, save } = log;
@@ -106,6 +111,36 @@ try {
     /verified/i.test(plain) && insecure.errors.length === 0 && !(await insecure.isVisible('#offline-clear')),
     { status: await insecure.textContent('#offline-status'), errors: insecure.errors });
   await insecure.context().close();
+
+  // 5. Damaged data never stays cached.
+  await server.stop();
+  const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'mpg-offline-broken-'));
+  fs.mkdirSync(path.join(broken, 'mnist'));
+  for (const f of fs.readdirSync(path.join(data, 'mnist'))) fs.copyFileSync(path.join(data, 'mnist', f), path.join(broken, 'mnist', f));
+  const labels = path.join(broken, 'mnist', 't10k-labels-idx1-ubyte.gz');
+  const raw = zlib.gunzipSync(fs.readFileSync(labels));
+  raw[100] = (raw[100] + 1) % 10;
+  fs.writeFileSync(labels, zlib.gzipSync(raw));
+  server = await startServer(port, broken);
+  const bad = await newPage(browser);
+  await bad.goto(`${server.base}?data=data-broken/`);
+  await bad.waitForSelector('#data-error[data-kind=invalid]', { timeout: 120_000 });
+  await bad.waitForFunction(() => navigator.serviceWorker.controller, null, { timeout: 120_000 });
+  // Now the workers' requests go through the service worker: it caches them, the check fails.
+  await bad.reload();
+  await bad.waitForSelector('#data-error[data-kind=invalid]', { timeout: 120_000 });
+  const brokenCached = () => bad.evaluate(async () => {
+    const cache = await caches.open('mpg-data-v1');
+    return (await cache.keys()).map((r) => new URL(r.url).pathname).filter((p) => p.startsWith('/data-broken/'));
+  });
+  let left = await brokenCached();
+  for (let i = 0; i < 20 && left.length; i++) {
+    await bad.waitForTimeout(500);
+    left = await brokenCached();
+  }
+  check('a damaged data file is not kept in the offline cache', left.length === 0, left);
+  await bad.context().close();
+  fs.rmSync(broken, { recursive: true, force: true });
 } catch (e) {
   check('test ran to the end', false, String(e));
   if (page) console.log('page at failure:', await page.evaluate(() => document.body.innerText.slice(0, 1500)).catch((x) => String(x)));

@@ -57,6 +57,18 @@
     return s;
   }
 
+  // Resolves when the app says its data is loaded and checked (never while it shows a damaged
+  // file): the copies for the cache are fetched after the workers' own, not competing with
+  // them, and only of data that passed its SHA-256 check.
+  function dataReady() {
+    return new Promise((resolve) => {
+      const ready = () => document.querySelector('#data-status[data-state=ready]');
+      if (ready()) return resolve();
+      const observer = new MutationObserver(() => { if (ready()) { observer.disconnect(); resolve(); } });
+      observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+    });
+  }
+
   async function start() {
     say('Offline use: preparing…', 'registering');
     const registration = await navigator.serviceWorker.register('sw.js');
@@ -67,17 +79,24 @@
     const worker = registration.active;
     say('Offline use: caching the files this visit loaded…', 'caching');
     const loaded = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.startsWith(location.origin));
-    const counts = await ask(worker, { type: 'cache-urls', urls: [new URL('index.html', location.href).href, ...loaded, ...dataFiles()] });
+    await ask(worker, { type: 'cache-urls', urls: [new URL('index.html', location.href).href, ...loaded] });
+    await describe(worker);
+    await dataReady();
+    const counts = await ask(worker, { type: 'cache-urls', urls: dataFiles() });
     status.dataset.failed = String(counts.failed);
     await describe(worker);
   }
 
-  // A data file the app found damaged (its SHA-256 check failed) must not stay cached.
+  // A data file the app found damaged (its SHA-256 check failed) must not stay cached: the
+  // data cache is dropped once each time the damaged-data screen appears.
+  let damaged = false;
   new MutationObserver(() => {
-    if (document.querySelector('#data-error[data-kind=invalid]') && navigator.serviceWorker.controller) {
+    const now = !!document.querySelector('#data-error[data-kind=invalid]');
+    if (now && !damaged && navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage({ type: 'forget-data' });
     }
-  }).observe(document.body, { subtree: true, childList: true });
+    damaged = now;
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-kind'] });
 
   clear.addEventListener('click', async () => {
     clear.disabled = true;
@@ -106,5 +125,9 @@
     }
   });
 
-  start().catch((e) => say(`Offline use is not available: ${e.message}`, 'failed'));
+  // After the page has loaded: the worker's install fetches the whole build, which must not
+  // slow the first visit's own downloads.
+  const go = () => start().catch((e) => say(`Offline use is not available: ${e.message}`, 'failed'));
+  if (document.readyState === 'complete') go();
+  else window.addEventListener('load', go, { once: true });
 })();

@@ -70,10 +70,20 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
-async function put(kind, key, response) {
-  if (!response || !response.ok || response.type === 'opaque') return;
-  const cache = await cacheFor(kind);
-  await cache.put(key, response);
+// Writes to the cache still under way: dropping the data waits for them, or a damaged file
+// being written could land after the drop.
+const writing = new Set();
+
+function put(kind, key, response) {
+  if (!response || !response.ok || response.type === 'opaque') return Promise.resolve();
+  const done = cacheFor(kind).then((cache) => cache.put(key, response));
+  writing.add(done);
+  return done.finally(() => writing.delete(done));
+}
+
+async function forgetData() {
+  await Promise.allSettled([...writing]);
+  return caches.delete(DATA_CACHE);
 }
 
 async function cacheFirst(event, kind) {
@@ -137,7 +147,7 @@ async function cacheUrls(urls) {
     try {
       const response = await fetch(url.href, { cache: 'no-cache' });
       if (!response.ok) { counts.failed++; return; }
-      await cache.put(url.href, response);
+      await put(kind, url.href, response);
       counts.cached++;
     } catch {
       counts.failed++;
@@ -169,7 +179,7 @@ self.addEventListener('message', (event) => {
   const reply = (body) => (event.ports && event.ports[0] ? event.ports[0].postMessage(body) : event.source && event.source.postMessage(body));
   let work;
   if (msg.type === 'cache-urls') work = cacheUrls(msg.urls || []).then((counts) => ({ type: 'cached', ...counts }));
-  else if (msg.type === 'forget-data') work = caches.delete(DATA_CACHE).then((deleted) => ({ type: 'forgot-data', deleted }));
+  else if (msg.type === 'forget-data') work = forgetData().then((deleted) => ({ type: 'forgot-data', deleted }));
   else if (msg.type === 'status') work = status().then((s) => ({ type: 'status', ...s }));
   else return;
   event.waitUntil(work.then(reply, (e) => reply({ type: 'error', error: String(e) })));
