@@ -9,8 +9,8 @@
 //      reload with the server still gone then fails, as it should.
 //   4. Where service workers are unavailable (an http:// origin that is not localhost), the
 //      page still loads its data and says offline use is unavailable.
-//   5. A damaged data file (one label changed) is not kept in the cache: on a visit the worker
-//      controls, the app's SHA-256 check fails and the cached data is dropped.
+//   5. A damaged data file (one label changed) is not kept in the cache, even on a visit the
+//      service worker controls (it stores data only once the app says it passed its check).
 // Environment as e2e/test.mjs (DIST, DATA, CHROMIUM). Results: e2e/artifacts/offline.json.
 import fs from 'node:fs';
 import os from 'node:os';

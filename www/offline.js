@@ -21,13 +21,15 @@
   }
 
   // The data folder the app reads (its `?data=` parameter, as the app resolves it) and the
-  // four files of the dataset it starts on: the workers fetch them, and a worker started
-  // before the service worker took control is not seen by it.
+  // four files of the dataset the status line says is loaded: the workers fetch them, and the
+  // service worker stores data only when told it was verified.
   function dataFiles() {
     let base = new URLSearchParams(location.search).get('data') || 'data/';
     if (!base.endsWith('/')) base += '/';
+    const text = document.querySelector('#data-status')?.textContent || '';
+    const dataset = /^\s*Fashion-MNIST/.test(text) ? 'fashion-mnist' : 'mnist';
     const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
-    return names.map((n) => new URL(`${base}mnist/${n}.gz`, location.href).href);
+    return names.map((n) => new URL(`${base}${dataset}/${n}.gz`, location.href).href);
   }
 
   // Sends a message to the active service worker and waits for its answer.
@@ -57,16 +59,18 @@
     return s;
   }
 
-  // Resolves when the app says its data is loaded and checked (never while it shows a damaged
-  // file): the copies for the cache are fetched after the workers' own, not competing with
-  // them, and only of data that passed its SHA-256 check.
-  function dataReady() {
-    return new Promise((resolve) => {
-      const ready = () => document.querySelector('#data-status[data-state=ready]');
-      if (ready()) return resolve();
-      const observer = new MutationObserver(() => { if (ready()) { observer.disconnect(); resolve(); } });
-      observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
-    });
+  // Calls `f` each time the app's data becomes ready (loaded and checked against its SHA-256;
+  // never while it shows a damaged file): on this visit's first load, and after a switch of
+  // dataset or a retry.
+  function whenDataReady(f) {
+    let was = false;
+    const look = () => {
+      const now = !!document.querySelector('#data-status[data-state=ready]');
+      if (now && !was) f();
+      was = now;
+    };
+    new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+    look();
   }
 
   async function start() {
@@ -81,22 +85,15 @@
     const loaded = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.startsWith(location.origin));
     await ask(worker, { type: 'cache-urls', urls: [new URL('index.html', location.href).href, ...loaded] });
     await describe(worker);
-    await dataReady();
-    const counts = await ask(worker, { type: 'cache-urls', urls: dataFiles() });
-    status.dataset.failed = String(counts.failed);
-    await describe(worker);
+    // The verified data. The copies come from the network (or the HTTP cache).
+    whenDataReady(() => {
+      // (the worker in charge now: a newer build's may have taken over since)
+      const current = navigator.serviceWorker.controller || worker;
+      ask(current, { type: 'cache-urls', urls: dataFiles() })
+        .then((counts) => { status.dataset.failed = String(counts.failed); return describe(current); })
+        .catch((e) => say(`Offline use: could not cache the data (${e.message}).`, 'failed'));
+    });
   }
-
-  // A data file the app found damaged (its SHA-256 check failed) must not stay cached: the
-  // data cache is dropped once each time the damaged-data screen appears.
-  let damaged = false;
-  new MutationObserver(() => {
-    const now = !!document.querySelector('#data-error[data-kind=invalid]');
-    if (now && !damaged && navigator.serviceWorker.controller) {
-      navigator.serviceWorker.controller.postMessage({ type: 'forget-data' });
-    }
-    damaged = now;
-  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-kind'] });
 
   clear.addEventListener('click', async () => {
     clear.disabled = true;

@@ -10,9 +10,10 @@
 // - Content-hashed files (trunk's `name-<16 hex>.js/.wasm/.css`): cache first. A new build
 //   gives new names, so a cached copy is always the right one.
 // - The MNIST files (`*-ubyte`, `*-ubyte.gz`): cache first, in a cache kept across builds (the
-//   dataset never changes, and 11 MB are not fetched again for every release). The app checks
-//   each file against its pinned SHA-256; when it says a file is damaged, www/offline.js asks
-//   this worker to drop the cached data, so a repaired file is fetched again.
+//   dataset never changes, and 11 MB are not fetched again for every release). Only files the
+//   app has verified go in: the app checks each against its pinned SHA-256, and www/offline.js
+//   hands this worker the dataset's files once the app says they passed. A request for data
+//   that is not cached goes to the network and is not stored, so a damaged file never stays.
 // - Everything else of this origin (the page itself, worker.js and worker_bg.wasm, whose names
 //   carry no hash, the models' manifest): network first, so an online visit always gets the
 //   current build; the cached copy when the network fails, or when it has not answered within
@@ -70,20 +71,10 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
-// Writes to the cache still under way: dropping the data waits for them, or a damaged file
-// being written could land after the drop.
-const writing = new Set();
-
-function put(kind, key, response) {
-  if (!response || !response.ok || response.type === 'opaque') return Promise.resolve();
-  const done = cacheFor(kind).then((cache) => cache.put(key, response));
-  writing.add(done);
-  return done.finally(() => writing.delete(done));
-}
-
-async function forgetData() {
-  await Promise.allSettled([...writing]);
-  return caches.delete(DATA_CACHE);
+async function put(kind, key, response) {
+  if (!response || !response.ok || response.type === 'opaque') return;
+  const cache = await cacheFor(kind);
+  await cache.put(key, response);
 }
 
 async function cacheFirst(event, kind) {
@@ -91,7 +82,8 @@ async function cacheFirst(event, kind) {
   const hit = await cache.match(event.request);
   if (hit) return hit;
   const response = await fetch(event.request);
-  event.waitUntil(put(kind, event.request.url, response.clone()));
+  // Data is stored only once verified (the page says so: `cache-urls`).
+  if (kind !== 'data') event.waitUntil(put(kind, event.request.url, response.clone()));
   return response;
 }
 
@@ -179,7 +171,6 @@ self.addEventListener('message', (event) => {
   const reply = (body) => (event.ports && event.ports[0] ? event.ports[0].postMessage(body) : event.source && event.source.postMessage(body));
   let work;
   if (msg.type === 'cache-urls') work = cacheUrls(msg.urls || []).then((counts) => ({ type: 'cached', ...counts }));
-  else if (msg.type === 'forget-data') work = forgetData().then((deleted) => ({ type: 'forgot-data', deleted }));
   else if (msg.type === 'status') work = status().then((s) => ({ type: 'status', ...s }));
   else return;
   event.waitUntil(work.then(reply, (e) => reply({ type: 'error', error: String(e) })));
