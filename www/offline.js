@@ -85,13 +85,18 @@
     const loaded = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.startsWith(location.origin));
     await ask(worker, { type: 'cache-urls', urls: [new URL('index.html', location.href).href, ...loaded] });
     await describe(worker);
-    // The verified data. The copies come from the network (or the HTTP cache).
+    // The verified data, a moment later and when the page is idle: a first training started
+    // at once keeps its CPU. The copies come from the network (or the HTTP cache).
     whenDataReady(() => {
-      // (the worker in charge now: a newer build's may have taken over since)
-      const current = navigator.serviceWorker.controller || worker;
-      ask(current, { type: 'cache-urls', urls: dataFiles() })
-        .then((counts) => { status.dataset.failed = String(counts.failed); return describe(current); })
-        .catch((e) => say(`Offline use: could not cache the data (${e.message}).`, 'failed'));
+      const urls = dataFiles();
+      setTimeout(() => {
+        const idle = 'requestIdleCallback' in window ? requestIdleCallback : (f) => f();
+        // (the worker in charge now: a newer build's may have taken over since)
+        const current = navigator.serviceWorker.controller || worker;
+        idle(() => ask(current, { type: 'cache-urls', urls })
+          .then((counts) => { status.dataset.failed = String(counts.failed); return describe(current); })
+          .catch((e) => say(`Offline use: could not cache the data (${e.message}).`, 'failed')), { timeout: 10000 });
+      }, 3000);
     });
   }
 

@@ -125,10 +125,13 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(kind === 'other' ? networkFirst(event) : cacheFirst(event, kind));
 });
 
-/** Caches the given URLs of this origin that are not cached yet; counts what happened. */
+/**
+ * Caches the given URLs of this origin that are not cached yet, one after the other (a
+ * background chore: it must not crowd out the page and its workers); counts what happened.
+ */
 async function cacheUrls(urls) {
   const counts = { cached: 0, already: 0, failed: 0 };
-  await Promise.all([...new Set(urls)].map(async (u) => {
+  for (const u of new Set(urls)) await (async () => {
     let url;
     try { url = new URL(u, self.registration.scope); } catch { counts.failed++; return; }
     if (url.origin !== self.location.origin || url.pathname.endsWith('/sw.js')) return;
@@ -144,7 +147,7 @@ async function cacheUrls(urls) {
     } catch {
       counts.failed++;
     }
-  }));
+  })();
   return counts;
 }
 
