@@ -5,14 +5,17 @@
 # publishes them to docs/screenshots/), results to e2e/artifacts/results.json.
 # E2E_EPOCHS=5 makes it the acceptance run (97% after 5 epochs); E2E_LENET=1 adds the LeNet
 # benchmark; then e2e/heal.mjs (crashed workers, a refused IndexedDB write, unreadable stored
-# entries: issue 11). A few minutes with the defaults. `--full-report` instead times the whole
-# report in one tab (e2e/full-report.mjs: "Train all" on a fresh profile until every row is
-# complete).
+# entries: issue 11), then e2e/offline.mjs (the service worker: a reload with the server stopped
+# still works; issue 12) and e2e/a11y.mjs (axe-core on every panel, no serious or critical
+# violation; the charts' and tables' downloads). A few minutes with the defaults.
+# `--full-report` instead times the whole report in one tab (e2e/full-report.mjs: "Train all"
+# on a fresh profile until every row is complete).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Pinned trunk, wasm-bindgen-cli and the wasm target; Debian's Chromium (apt).
 MPG_BROWSER=1 source scripts/web-tools.sh
-if ! [ -d e2e/node_modules/playwright-core ]; then
+# (again when a dependency the lock file pins is missing, e.g. axe-core after an update)
+if ! [ -d e2e/node_modules/playwright-core ] || ! [ -d e2e/node_modules/axe-core ]; then
   (cd e2e && npm ci --no-audit --no-fund)
 fi
 
@@ -38,5 +41,7 @@ else
   status=0
   node e2e/test.mjs || status=$?
   node e2e/heal.mjs || status=$?
+  node e2e/offline.mjs || status=$?
+  node e2e/a11y.mjs || status=$?
   exit "$status"
 fi

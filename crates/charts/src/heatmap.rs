@@ -33,7 +33,43 @@ pub fn heatmap(h: &Heatmap) -> Result<String, ChartError> {
     }
     let mut svg = String::new();
     draw(h, &mut svg).map_err(|e| e.to_string())?;
-    Ok(svg)
+    Ok(crate::describe::titled(svg, &h.caption, &h.describe()))
+}
+
+impl Heatmap {
+    /// What the map shows, in words: the grid, and where its lowest and highest values are.
+    pub fn describe(&self) -> String {
+        use crate::describe::num;
+        let mut lo = (f64::MAX, 0, 0);
+        let mut hi = (f64::MIN, 0, 0);
+        for (j, row) in self.values.iter().enumerate() {
+            for (i, &v) in row.iter().enumerate() {
+                if v < lo.0 {
+                    lo = (v, i, j);
+                }
+                if v > hi.0 {
+                    hi = (v, i, j);
+                }
+            }
+        }
+        let (nx, ny) = (self.xs.len(), self.ys.len());
+        if nx == 0 || ny == 0 || lo.0 > hi.0 {
+            return "Heat map, no values yet.".into();
+        }
+        let at = |(v, i, j): (f64, usize, usize)| format!("{} at ({}, {})", num(v), num(self.xs[i]), num(self.ys[j]));
+        format!(
+            "Heat map of {} on a {nx} by {ny} grid (viridis colours on a log scale: dark low, yellow high). x axis: {}, {} to {}. y axis: {}, {} to {}. Lowest {}; highest {}. A white cross marks the centre.",
+            self.value_label,
+            self.x_label,
+            num(self.xs[0]),
+            num(self.xs[nx - 1]),
+            self.y_label,
+            num(self.ys[0]),
+            num(self.ys[ny - 1]),
+            at(lo),
+            at(hi)
+        )
+    }
 }
 
 fn draw<'a>(h: &Heatmap, svg: &'a mut String) -> Result<(), Box<dyn std::error::Error + 'a>> {
@@ -94,6 +130,7 @@ mod tests {
         let svg = heatmap(&map(vec![vec![1.0, 2.0, 3.0], vec![2.0, 0.5, 2.0], vec![3.0, 2.0, 1.0]])).unwrap();
         assert!(svg.matches("<rect").count() >= 9);
         assert!(svg.contains("loss 0.500 .. 3.000"));
+        assert!(svg.contains("Lowest 0.5 at (0, 0); highest 3 at (1, -1)"), "{}", &svg[..600]);
     }
 
     #[test]

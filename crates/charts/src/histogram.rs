@@ -17,7 +17,31 @@ pub fn histogram(
 ) -> Result<String, ChartError> {
     let mut svg = String::new();
     draw(caption, x_label, lo as f64, hi as f64, a, b, size, &mut svg).map_err(|e| e.to_string())?;
-    Ok(svg)
+    Ok(crate::describe::titled(svg, caption, &describe(x_label, lo as f64, hi as f64, a, b)))
+}
+
+/// What the histograms show, in words.
+fn describe(x_label: &str, lo: f64, hi: f64, a: (&str, &[u32]), b: (&str, &[u32])) -> String {
+    use crate::describe::{colour_name, num};
+    let bins = a.1.len();
+    let width = (hi - lo) / bins.max(1) as f64;
+    let one = |k: usize, (name, counts): (&str, &[u32])| {
+        let total: u64 = counts.iter().map(|&n| n as u64).sum();
+        let peak = counts.iter().enumerate().max_by_key(|(_, &n)| n).map(|(i, _)| i).unwrap_or(0);
+        format!(
+            "{name} ({}): {total} values, most between {} and {}",
+            colour_name(k),
+            num(lo + peak as f64 * width),
+            num(lo + (peak + 1) as f64 * width)
+        )
+    };
+    format!(
+        "Two overlaid histograms over {bins} bins of {x_label} from {} to {}. {}. {}.",
+        num(lo),
+        num(hi),
+        one(0, a),
+        one(1, b)
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -90,5 +114,7 @@ mod tests {
         // 8 bars, 2 legend swatches, plus the background rectangles
         assert!(svg.matches("<rect").count() >= 10, "{}", svg.matches("<rect").count());
         assert!(svg.contains("clean") && svg.contains("noisy"));
+        assert!(svg.contains("<title>h</title>"));
+        assert!(svg.contains("clean (blue): 10 values, most between 0.5 and 1"), "{}", &svg[..500]);
     }
 }

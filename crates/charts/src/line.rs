@@ -86,11 +86,40 @@ impl LineChart {
     }
 }
 
-/// Draws `c` as an SVG document.
+impl LineChart {
+    /// What the chart shows, in words: its axes and every curve.
+    pub fn describe(&self) -> String {
+        use crate::describe::{num, series};
+        let curves = self.series.len();
+        let mut s = format!(
+            "Line chart, {curves} curve{}. x axis: {}, {} to {}{}. y axis: {}, {} to {}.",
+            if curves == 1 { "" } else { "s" },
+            self.x_label,
+            num(self.x.0),
+            num(self.x.1),
+            if self.log_x { " (logarithmic)" } else { "" },
+            self.y_label,
+            num(self.y.0),
+            num(self.y.1)
+        );
+        if self.series.iter().any(|s| s.points.iter().any(|p| p.2 > 0.0)) {
+            s += " Shaded bands: ± one standard deviation.";
+        }
+        if let Some(m) = self.marker {
+            s += &format!(" A vertical line marks x = {}.", num(m));
+        }
+        for c in &self.series {
+            s += &format!(" {}.", series(&c.name, c.color, &c.points));
+        }
+        s
+    }
+}
+
+/// Draws `c` as an SVG document, with its text alternative.
 pub fn line_chart(c: &LineChart) -> Result<String, ChartError> {
     let mut svg = String::new();
     draw(c, &mut svg).map_err(|e| e.to_string())?;
-    Ok(svg)
+    Ok(crate::describe::titled(svg, &c.caption, &c.describe()))
 }
 
 fn draw<'a>(c: &LineChart, svg: &'a mut String) -> Result<(), Box<dyn std::error::Error + 'a>> {
@@ -218,8 +247,12 @@ mod tests {
             let svg = line_chart(&c).unwrap();
             assert!(svg.starts_with("<svg"), "{}", &svg[..40]);
             assert!(svg.contains("<polygon"), "the ±sd band of the first series");
-            assert_eq!(svg.matches("alpha").count(), 1, "one legend entry: the named series only");
+            // once in the legend, and in the text alternative's aria-label and <desc>
+            assert_eq!(svg.matches(">\nalpha\n<").count(), 1, "one legend entry: the named series only");
+            assert_eq!(svg.matches("alpha").count(), 3);
             assert_eq!(svg.matches("<circle").count(), 4, "a dot per point");
+            assert!(svg.contains("role=\"img\"") && svg.contains("<title>c</title>"), "{}", &svg[..300]);
+            assert!(svg.contains("alpha (blue): 2 points, from 2 at x = 1 to 3 at x = 10"), "{}", &svg[..600]);
         }
     }
 }

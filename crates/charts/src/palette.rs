@@ -13,6 +13,9 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(120, 120, 120),
 ];
 
+/// What each palette colour is called (Okabe and Ito's names), for text alternatives.
+pub const NAMES: [&str; 7] = ["blue", "vermillion", "bluish green", "reddish purple", "orange", "sky blue", "grey"];
+
 /// The colour of series `i`.
 pub fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]

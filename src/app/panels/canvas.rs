@@ -56,7 +56,7 @@ pub fn TileMap(p: &TileProps) -> Html {
     };
     html! {
         <figure id="tile-map">
-            <canvas ref={canvas} width={side.to_string()} height={side.to_string()} class="tile" />
+            <canvas ref={canvas} width={side.to_string()} height={side.to_string()} class="tile" role="img" aria-label={caption.clone()} />
             <figcaption>{ caption }</figcaption>
         </figure>
     }
@@ -91,5 +91,7 @@ pub fn Digit(p: &DigitProps) -> Html {
             || ()
         });
     }
-    html! { <canvas ref={canvas} width="28" height="28" class="digit" /> }
+    let label =
+        format!("test image {}, labelled {}", p.index + 1, p.samples.labels.get(p.index).copied().unwrap_or_default());
+    html! { <canvas ref={canvas} width="28" height="28" class="digit" role="img" aria-label={label} /> }
 }

@@ -48,9 +48,10 @@ pub fn view(ctx: &Ctx) -> Html {
             { upload(ctx) }
             { add_shipped(ctx) }
             <table>
-                <thead><tr><th>{"model"}</th><th>{"test accuracy"}</th><th>{"training time"}</th><th></th></tr></thead>
+                <thead><tr><th>{"model"}</th><th>{"test accuracy"}</th><th>{"training time"}</th><th>{"actions"}</th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            <crate::app::plots::TableCsv table="#models table" file="models.csv" what="the list of trained models" />
             { unreadable(ctx) }
         </section>
     }

@@ -32,7 +32,7 @@ pub fn view(ctx: &Ctx) -> Html {
             </p>
             <table id="report-table">
                 <thead><tr><th>{"model"}</th><th>{"report clean"}</th><th>{"ours"}</th><th>{"report σ=1.0"}</th><th>{"ours"}</th>
-                    <th>{"report σ=1.5"}</th><th>{"ours"}</th><th>{"report crossbar"}</th><th>{"ours"}</th><th>{"report + faults 0.1/0.1"}</th><th>{"ours"}</th><th></th></tr></thead>
+                    <th>{"report σ=1.5"}</th><th>{"ours"}</th><th>{"report crossbar"}</th><th>{"ours"}</th><th>{"report + faults 0.1/0.1"}</th><th>{"ours"}</th><th>{"status"}</th></tr></thead>
                 { for body }
             </table>
             <p>
