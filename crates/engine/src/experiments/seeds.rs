@@ -424,7 +424,7 @@ impl SeedTable {
         }
         if open > 0 {
             let sep = if s.ends_with("\n\n") { "" } else { "\n" };
-            let _ = write!(s, "{sep}{open} of the report's figures have no verdict: one seed gives no training spread (run with --seeds 2 or more).\n");
+            let _ = writeln!(s, "{sep}{open} of the report's figures have no verdict: one seed gives no training spread (run with --seeds 2 or more).");
         }
         s
     }
