@@ -221,41 +221,79 @@ fn reproduce_defaults_to_the_engines_seeds() {
 fn two_shards_of_reproduce_noise_merged_equal_the_whole_run() {
     let tmp = tempfile::tempdir().unwrap();
     let (models, data) = (tmp.path().join("models"), data_dir());
-    let quick = ["--skip-cnn", "--epochs", "1", "--draws", "2", "--data", s(&data), "--models", s(&models)];
+    let quick = [
+        "--skip-cnn",
+        "--epochs",
+        "1",
+        "--draws",
+        "2",
+        "--expectation-draws",
+        "3",
+        "--seeds",
+        "2",
+        "--data",
+        s(&data),
+        "--models",
+        s(&models),
+    ];
     let run = |out: &str, extra: &[&str]| {
         let out = tmp.path().join(out);
         ok(&mpg(&[&["reproduce", "noise", "--out", s(&out)][..], &quick, extra].concat()));
         out.join("reproduce-noise.json")
     };
-    // The whole run trains the models; the shards reuse them and measure their own rows.
+    // The whole run trains the models; the shards reuse them and measure their own models.
     let whole = run("whole", &[]);
     let one = run("one", &["--shard", "1/2"]);
     let two = run("two", &["--shard", "2/2"]);
     let merged = tmp.path().join("merged");
     ok(&mpg(&["reproduce", "noise", "--out", s(&merged), "--merge", s(&one), "--merge", s(&two)]));
-    let table = |p: &Path| -> Vec<serde_json::Value> {
-        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
-        json["table"]["rows"].as_array().unwrap().clone()
-    };
-    let (whole, merged_rows) = (table(&whole), table(&merged.join("reproduce-noise.json")));
-    assert_eq!(whole.len(), 10, "4 batch rows and 6 hardening rows");
-    assert_eq!(whole.len(), merged_rows.len());
-    let shard_rows = table(&one);
-    assert!(shard_rows.iter().any(|r| r["ours"]["clean"].is_null()), "a shard leaves the other rows empty");
-    for (w, m) in whole.iter().zip(&merged_rows) {
-        assert_eq!((&w["section"], &w["key"], &w["label"]), (&m["section"], &m["key"], &m["label"]));
-        assert!(!w["ours"]["clean"].is_null() && !w["ours"]["std1_0"].is_null(), "{w}");
-        // Every figure (the hardening rows also have std 1.5), every draw, bit for bit.
+    let read = |p: &Path| -> serde_json::Value { serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap() };
+    let (whole, merged_json, shard_one) = (read(&whole), read(&merged.join("reproduce-noise.json")), read(&one));
+    // Every model of 9 MLP recipes, 2 seeds each, in (recipe, seed) order; a shard holds half.
+    let runs = |j: &serde_json::Value| j["runs"].as_array().unwrap().clone();
+    assert_eq!(runs(&whole).len(), 18);
+    assert_eq!(runs(&shard_one).len(), 9, "the (row, seed) models are dealt out");
+    let seeds: Vec<u64> = runs(&whole).iter().map(|r| r["seed"].as_u64().unwrap()).collect();
+    assert_eq!(&seeds[..4], [1234, 1235, 1234, 1235]);
+    for (w, m) in runs(&whole).iter().zip(&runs(&merged_json)) {
+        assert_eq!((&w["key"], &w["seed"]), (&m["key"], &m["seed"]));
+        // Every figure, every draw, bit for bit (where the model came from differs).
         for figure in ["clean", "std1_0", "std1_5", "mean_abs_bias"] {
-            assert_eq!(w["ours"][figure], m["ours"][figure], "{figure} of {}", w["key"]);
+            assert_eq!(w["measured"][figure], m["measured"][figure], "{figure} of {} {}", w["key"], w["seed"]);
         }
+        assert_eq!(w["measured"]["std1_0"]["draws"].as_array().unwrap().len(), 3, "expectation draws");
     }
+    let rows = |j: &serde_json::Value| j["seed_table"]["rows"].as_array().unwrap().clone();
+    assert_eq!(rows(&whole).len(), 10, "4 batch rows and 6 hardening rows");
+    for (w, m) in rows(&whole).iter().zip(&rows(&merged_json)) {
+        assert_eq!((&w["section"], &w["key"], &w["seeds"]), (&m["section"], &m["key"], &m["seeds"]));
+        assert!(!w["figures"].as_array().unwrap().is_empty(), "{w}");
+        assert_eq!(w["figures"], m["figures"], "means, sds, expectations and verdicts of {}", w["key"]);
+    }
+    assert_eq!(whole["table"]["rows"][0]["ours"]["std1_0"], merged_json["table"]["rows"][0]["ours"]["std1_0"]);
     let md = std::fs::read_to_string(merged.join("reproduce-noise.md")).unwrap();
     assert!(md.contains("Merged from the shards"), "{md}");
+    assert!(md.contains("Draws are independent per model"), "{md}");
+    assert!(md.contains("## Which of the report's figures hold"), "{md}");
     // A shard of another run, or a shard twice, is refused.
     let e = err(&mpg(&["reproduce", "noise", "--out", s(&merged), "--merge", s(&one), "--merge", s(&one)]));
-    assert!(e.contains("none of the files"), "{e}");
+    assert!(e.contains("none of the files") && e.contains("seed"), "{e}");
     let other = run("other", &["--shard", "2/2", "--noise-seed", "9"]);
     let e = err(&mpg(&["reproduce", "noise", "--out", s(&merged), "--merge", s(&one), "--merge", s(&other)]));
     assert!(e.contains("noise_seed") && e.contains("not shards of one run"), "{e}");
+}
+
+#[test]
+fn reproduce_refuses_seed_and_draw_counts_it_cannot_honour() {
+    for which in ["noise", "crossbar"] {
+        for (flags, says) in [
+            (&["--seeds", "0"][..], "--seeds 0: must be between 1 and 100"),
+            (&["--seeds", "1000"], "--seeds 1000: must be between 1 and 100"),
+            (&["--cnn-seeds", "0"], "--cnn-seeds 0: must be between 1 and 100"),
+            (&["--draws", "5", "--expectation-draws", "4"], "--expectation-draws 4: must be between --draws (5)"),
+        ] {
+            let e = err(&mpg(&[&["reproduce", which, "--out", "/nonexistent/out"][..], flags].concat()));
+            assert!(e.contains(says), "{which} {flags:?}: {e}");
+        }
+    }
 }

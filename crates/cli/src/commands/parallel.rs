@@ -10,28 +10,28 @@ use std::sync::{Condvar, Mutex};
 
 use anyhow::anyhow;
 use engine::data::Split;
-use engine::experiments::{Measured, RecipeKey};
+use engine::experiments::Measured;
 use engine::model::Model;
 
-use super::reproduce::{obtain, RunArgs};
+use super::reproduce::{obtain, Job, RunArgs};
 
 struct Shared {
     /// Rows not started, in the order given.
-    pending: Vec<RecipeKey>,
+    pending: Vec<Job>,
     running: usize,
-    models: HashMap<RecipeKey, Model>,
-    measured: BTreeMap<RecipeKey, Measured>,
+    models: HashMap<Job, Model>,
+    measured: BTreeMap<Job, Measured>,
     error: Option<anyhow::Error>,
 }
 
-/// Obtains (reuses or trains) the model of every key on up to `jobs` threads.
+/// Obtains (reuses or trains) the model of every (key, training seed) on up to `jobs` threads.
 pub(crate) fn obtain_all(
-    keys: &[RecipeKey],
+    keys: &[Job],
     run: &RunArgs,
     split: &Split,
     jobs: usize,
-) -> anyhow::Result<(HashMap<RecipeKey, Model>, BTreeMap<RecipeKey, Measured>)> {
-    let mut pending: Vec<RecipeKey> = Vec::new();
+) -> anyhow::Result<(HashMap<Job, Model>, BTreeMap<Job, Measured>)> {
+    let mut pending: Vec<Job> = Vec::new();
     for &k in keys {
         if !pending.contains(&k) {
             pending.push(k);
@@ -62,15 +62,16 @@ fn worker(shared: &Mutex<Shared>, changed: &Condvar, run: &RunArgs, split: &Spli
                 if s.error.is_some() || s.pending.is_empty() {
                     return;
                 }
-                let ready =
-                    s.pending.iter().position(|&k| run.recipe(k).teacher.is_none_or(|t| s.models.contains_key(&t)));
+                let ready = s.pending.iter().position(|&(k, seed)| {
+                    run.recipe_at(k, seed).teacher.is_none_or(|t| s.models.contains_key(&(t, seed)))
+                });
                 if let Some(i) = ready {
                     let key = s.pending.remove(i);
                     let mut teachers = HashMap::new();
-                    if let Some(t) = run.recipe(key).teacher {
-                        match s.models[&t].duplicate() {
+                    if let Some(t) = run.recipe_at(key.0, key.1).teacher {
+                        match s.models[&(t, key.1)].duplicate() {
                             Ok(m) => {
-                                teachers.insert(t, m);
+                                teachers.insert((t, key.1), m);
                             }
                             Err(e) => {
                                 s.error = Some(e.into());
@@ -83,15 +84,15 @@ fn worker(shared: &Mutex<Shared>, changed: &Condvar, run: &RunArgs, split: &Spli
                     break (key, teachers);
                 }
                 if s.running == 0 {
-                    let k = s.pending[0];
-                    s.error = Some(anyhow!("{k}: its teacher is not among the rows of this run"));
+                    let (k, seed) = s.pending[0];
+                    s.error = Some(anyhow!("{k} seed {seed}: its teacher is not among the rows of this run"));
                     changed.notify_all();
                     return;
                 }
                 s = changed.wait(s).expect("no thread panics holding the lock");
             }
         };
-        let obtain_one = || obtain(&run.recipe(key), split, &run.models, &teachers);
+        let obtain_one = || obtain(&run.recipe_at(key.0, key.1), split, &run.models, &teachers);
         let result = if one_thread { engine::model::ops::one_thread(obtain_one) } else { obtain_one() };
         let mut s = shared.lock().expect("no thread panics holding the lock");
         s.running -= 1;

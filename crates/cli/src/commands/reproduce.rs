@@ -13,6 +13,7 @@ use engine::experiments::defaults;
 use engine::experiments::measure::{measure, MeasureSettings};
 use engine::experiments::notes::{model_file, read_model_file, ModelNotes};
 use engine::experiments::recipes::{recipe, BATCH_KEYS, HARDENING_KEYS};
+use engine::experiments::seeds::{summary_measured, training_seeds, DrawSharing, SeedRun, SeedTable, MAX_SEEDS};
 use engine::experiments::table::ModelSource;
 use engine::experiments::{train_recipe, Budget, Figure, Measured, Recipe, RecipeKey, ReportTable, Section};
 use engine::model::Model;
@@ -42,12 +43,29 @@ pub struct RunArgs {
     /// settings is reused (also models downloaded from the app); new models are saved here.
     #[arg(long, default_value = "results/models")]
     pub models: PathBuf,
-    /// Training seed of the models (the report used 1234).
+    /// Training seed of the models (the report used 1234); with --seeds N, the first of N
+    /// consecutive seeds.
     #[arg(long, default_value_t = defaults::TRAIN_SEED)]
     pub seed: u64,
-    /// Noise or fault draws per perturbed figure (the report used 5).
+    /// Train every row from this many seeds (--seed, --seed + 1, ...) and report mean ± sd
+    /// over seeds with a verdict on each of the report's figures (at least 2 for a verdict).
+    #[arg(long, default_value_t = 1)]
+    pub seeds: usize,
+    /// Seeds of the CNN rows, if not --seeds (they take the longest to train).
+    #[arg(long)]
+    pub cnn_seeds: Option<usize>,
+    /// Noise or fault draws per perturbed figure in the report's protocol (the report used 5).
     #[arg(long, default_value_t = defaults::DRAWS)]
     pub draws: usize,
+    /// Draws per model of the expectation columns (mean ± standard error); the report's
+    /// protocol is the first --draws of them.
+    #[arg(long, default_value_t = EXPECTATION_DRAWS)]
+    pub expectation_draws: usize,
+    /// Every model gets the same evaluation draws (the base seed), as before --seeds; by
+    /// default each model's seed is derived from the base seed, its recipe key and its
+    /// training seed, so models of the same shapes see independent perturbations.
+    #[arg(long)]
+    pub common_draws: bool,
     /// Skip the CNN rows (the slow part).
     #[arg(long)]
     pub skip_cnn: bool,
@@ -59,12 +77,18 @@ pub struct RunArgs {
     /// it would alone; only the wall time changes.
     #[arg(long)]
     pub jobs: Option<usize>,
-    /// Only part K of N of the rows (`--shard 1/2` on one machine, `--shard 2/2` on another;
-    /// rows are dealt out in table order). A shard also obtains the teachers its students need,
-    /// but measures only its own rows. `mpg reproduce noise --merge` joins the shards' JSON.
+    /// Only part K of N of the models (`--shard 1/2` on one machine, `--shard 2/2` on another;
+    /// the (row, seed) models are dealt out in table order, each row's seeds in turn). A shard
+    /// also obtains the teachers its students need, but measures only its own models. `mpg reproduce noise --merge` joins the shards' JSON.
     #[arg(long)]
     pub shard: Option<Shard>,
 }
+
+/// Draws per model of the expectation columns.
+pub const EXPECTATION_DRAWS: usize = 30;
+
+/// One model of a run: a row's recipe and a training seed.
+pub(crate) type Job = (RecipeKey, u64);
 
 /// Part `index` (from 1) of `count` of a table's rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,9 +117,9 @@ impl std::fmt::Display for Shard {
 }
 
 impl Shard {
-    /// The rows of this shard: every `count`-th of `keys` (without repeats), from `index`.
-    pub fn select(&self, keys: &[RecipeKey]) -> Vec<RecipeKey> {
-        let mut unique: Vec<RecipeKey> = Vec::new();
+    /// The items of this shard: every `count`-th of `keys` (without repeats), from `index`.
+    pub fn select<T: Copy + PartialEq>(&self, keys: &[T]) -> Vec<T> {
+        let mut unique: Vec<T> = Vec::new();
         for &k in keys {
             if !unique.contains(&k) {
                 unique.push(k);
@@ -106,9 +130,57 @@ impl Shard {
 }
 
 impl RunArgs {
-    /// The recipe of `key` as this run trains it (seed and budget applied).
-    pub fn recipe(&self, key: RecipeKey) -> Recipe {
-        Budget { epochs: self.epochs }.apply(&recipe(key, self.seed))
+    /// The recipe of `key` trained from `seed` (budget applied).
+    pub fn recipe_at(&self, key: RecipeKey, seed: u64) -> Recipe {
+        Budget { epochs: self.epochs }.apply(&recipe(key, seed))
+    }
+
+    /// The training seeds of the rows of `key`.
+    pub fn seeds_of(&self, key: RecipeKey) -> Vec<u64> {
+        let n = if key.is_cnn() { self.cnn_seeds.unwrap_or(self.seeds) } else { self.seeds };
+        training_seeds(self.seed, n)
+    }
+
+    /// Whether models share their evaluation draws.
+    pub fn sharing(&self) -> DrawSharing {
+        if self.common_draws {
+            DrawSharing::Common
+        } else {
+            DrawSharing::Independent
+        }
+    }
+
+    /// Refuses seed and draw counts a run cannot honour, naming the flag.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        for (flag, n) in [("--seeds", Some(self.seeds)), ("--cnn-seeds", self.cnn_seeds)] {
+            if let Some(n) = n {
+                anyhow::ensure!(
+                    (1..=MAX_SEEDS).contains(&n),
+                    "{flag} {n}: must be between 1 and {MAX_SEEDS} (each seed trains every row once more)"
+                );
+            }
+        }
+        anyhow::ensure!((1..=1000).contains(&self.draws), "--draws must be between 1 and 1000");
+        anyhow::ensure!(
+            (self.draws..=1000).contains(&self.expectation_draws),
+            "--expectation-draws {}: must be between --draws ({}) and 1000 (the report's protocol is the first --draws of them)",
+            self.expectation_draws,
+            self.draws
+        );
+        Ok(())
+    }
+
+    /// Every model of `layout`'s rows, each row's seeds in turn, in table order, once each.
+    pub fn jobs(&self, layout: &[(Section, Vec<RecipeKey>)]) -> Vec<Job> {
+        let mut jobs: Vec<Job> = Vec::new();
+        for &k in layout.iter().flat_map(|(_, keys)| keys) {
+            for s in self.seeds_of(k) {
+                if !jobs.contains(&(k, s)) {
+                    jobs.push((k, s));
+                }
+            }
+        }
+        jobs
     }
 }
 
@@ -132,10 +204,20 @@ pub fn run(w: Which) -> anyhow::Result<()> {
     }
 }
 
-/// A model file in `dir` that holds the model of `r`: `<key>.safetensors` first, then any
-/// other `.safetensors` file whose notes match (a download from the app keeps its own name).
+/// The file a run saves the model of `r` in: `<key>.safetensors` for the report's seed (the
+/// name every earlier run used), `<key>-seed<seed>.safetensors` for any other.
+pub(crate) fn model_path(r: &Recipe, dir: &Path) -> PathBuf {
+    if r.train.seed == defaults::TRAIN_SEED {
+        dir.join(format!("{}.safetensors", r.key))
+    } else {
+        dir.join(format!("{}-seed{}.safetensors", r.key, r.train.seed))
+    }
+}
+
+/// A model file in `dir` that holds the model of `r`: [`model_path`] first, then any other
+/// `.safetensors` file whose notes match (a download from the app keeps its own name).
 pub(crate) fn find_saved(r: &Recipe, dir: &Path) -> Option<(Model, ModelNotes, PathBuf)> {
-    let named = dir.join(format!("{}.safetensors", r.key));
+    let named = model_path(r, dir);
     let mut others: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -158,7 +240,7 @@ pub(crate) fn obtain(
     r: &Recipe,
     split: &Split,
     dir: &Path,
-    models: &HashMap<RecipeKey, Model>,
+    models: &HashMap<Job, Model>,
 ) -> anyhow::Result<(Model, Measured)> {
     if let Some((model, notes, path)) = find_saved(r, dir) {
         crate::bars::println(format!("reusing {}", path.display()));
@@ -166,11 +248,15 @@ pub(crate) fn obtain(
         return Ok((model, Measured { train_seconds: notes.train_seconds, source, ..Measured::default() }));
     }
     let teacher = match r.teacher {
-        Some(k) => Some(models.get(&k).with_context(|| format!("teacher {k} not trained yet"))?),
+        Some(k) => Some(
+            models
+                .get(&(k, r.train.seed))
+                .with_context(|| format!("teacher {k} (seed {}) not trained yet", r.train.seed))?,
+        ),
         None => None,
     };
     let steps = split.train.len().div_ceil(r.train.batch_size) * r.train.epochs;
-    let pb = bar(steps as u64, r.key.to_string(), "steps");
+    let pb = bar(steps as u64, format!("{} seed {}", r.key, r.train.seed), "steps");
     let start = Instant::now();
     let mut on_progress = |p: &engine::train::Progress| {
         pb.set_position(p.global_step as u64);
@@ -186,7 +272,7 @@ pub(crate) fn obtain(
     // byte-identical model file.
     let notes = ModelNotes::new(&trained.model.config, &trained.recipe.train, Some(r.key), trained.history);
     std::fs::create_dir_all(dir)?;
-    let path = dir.join(format!("{}.safetensors", r.key));
+    let path = model_path(r, dir);
     crate::output::write_atomic(&path, model_file(&trained.model, &notes)?)?;
     Ok((
         trained.model,
@@ -194,52 +280,58 @@ pub(crate) fn obtain(
     ))
 }
 
-/// Obtains (trains or reuses) every model `layout` names, in order (teachers come before their
-/// students), and measures each section's figures of it: what both reproductions run before
-/// building their [`ReportTable`].
-#[allow(clippy::type_complexity)]
+/// Measurements of a run's models, by recipe and training seed.
+pub(crate) type Runs = BTreeMap<Job, Measured>;
+
+/// Obtains (trains or reuses) every model of `layout`'s rows over their seeds (teachers come
+/// before their students), and measures each section's figures of it with the settings
+/// `settings(key, seed)` gives: what both reproductions run before building their tables.
 pub(crate) fn run_layout(
     layout: &[(Section, Vec<RecipeKey>)],
     run: &RunArgs,
     split: &Split,
-    settings: &MeasureSettings,
-) -> anyhow::Result<(HashMap<RecipeKey, Model>, BTreeMap<RecipeKey, Measured>)> {
-    let keys: Vec<RecipeKey> = layout.iter().flat_map(|(_, keys)| keys.iter().copied()).collect();
+    settings: &dyn Fn(RecipeKey, u64) -> MeasureSettings,
+) -> anyhow::Result<(HashMap<Job, Model>, Runs)> {
+    let jobs = run.jobs(layout);
     let mine = match run.shard {
-        Some(shard) => shard.select(&keys),
-        None => keys,
+        Some(shard) => shard.select(&jobs),
+        None => jobs,
     };
-    // Teachers first (a shard may hold a student whose teacher is another shard's row).
-    let mut obtain: Vec<RecipeKey> = mine.iter().filter_map(|&k| run.recipe(k).teacher).collect();
+    // Teachers first (a shard may hold a student whose teacher is another shard's model).
+    let mut obtain: Vec<Job> = mine.iter().filter_map(|&(k, s)| run.recipe_at(k, s).teacher.map(|t| (t, s))).collect();
     obtain.extend(mine.iter().copied());
     let jobs = run.jobs.unwrap_or_else(cores);
     anyhow::ensure!((1..=64).contains(&jobs), "--jobs must be between 1 and 64");
     let (models, mut measured) = super::parallel::obtain_all(&obtain, run, split, jobs)?;
     measured.retain(|k, _| mine.contains(k));
     for (section, keys) in layout {
-        for &key in keys.iter().filter(|k| mine.contains(k)) {
-            measure_into(&mut measured, key, &models[&key], section.figures(), split, settings)?;
+        for &key in keys {
+            for seed in run.seeds_of(key).into_iter().filter(|&s| mine.contains(&(key, s))) {
+                let job = (key, seed);
+                measure_into(&mut measured, job, &models[&job], section.figures(), split, &settings(key, seed))?;
+            }
         }
     }
     Ok((models, measured))
 }
 
-/// Measures the `figures` of `key` not measured yet, with a progress bar, into `measured`.
+/// Measures the `figures` of `job` not measured yet, with a progress bar, into `measured`.
 pub(crate) fn measure_into(
-    measured: &mut BTreeMap<RecipeKey, Measured>,
-    key: RecipeKey,
+    measured: &mut Runs,
+    job: Job,
     model: &Model,
     figures: &[Figure],
     split: &Split,
     settings: &MeasureSettings,
 ) -> anyhow::Result<()> {
-    let row = measured.entry(key).or_default();
+    let row = measured.entry(job).or_default();
     let missing: Vec<Figure> = figures.iter().copied().filter(|f| f.ours(row).is_none()).collect();
-    let pb = bar(0, key.to_string(), "draws");
+    let name = format!("{} seed {}", job.0, job.1);
+    let pb = bar(0, name.clone(), "draws");
     let new = measure(model, &missing, &split.test, &split.train, settings, &mut |f, done, total| {
         pb.set_length(total as u64);
         pb.set_position(done as u64);
-        pb.set_message(format!("{key} {}", f.heading()));
+        pb.set_message(format!("{name} {}", f.heading()));
         true
     })?;
     pb.finish_and_clear();
@@ -250,15 +342,65 @@ pub(crate) fn measure_into(
     Ok(())
 }
 
-/// Which models a run reused and which it trained, as a sentence for the results file.
-pub(crate) fn provenance(measured: &BTreeMap<RecipeKey, Measured>) -> String {
+/// Which models a run reused and which it trained (recipe key and training seeds), as a
+/// sentence for the results file.
+pub(crate) fn provenance(measured: &Runs) -> String {
     let of = |want: fn(&ModelSource) -> bool| -> Vec<String> {
-        measured.iter().filter(|(_, m)| m.source.as_ref().is_some_and(want)).map(|(k, _)| format!("`{k}`")).collect()
+        let mut by_key: Vec<(RecipeKey, Vec<String>)> = Vec::new();
+        for (&(k, s), m) in measured {
+            if !m.source.as_ref().is_some_and(want) {
+                continue;
+            }
+            match by_key.last_mut() {
+                Some((key, seeds)) if *key == k => seeds.push(s.to_string()),
+                _ => by_key.push((k, vec![s.to_string()])),
+            }
+        }
+        by_key.into_iter().map(|(k, seeds)| format!("`{k}` (seed {})", seeds.join(", "))).collect()
     };
     let reused = of(|s| matches!(s, ModelSource::Reused { .. }));
     let trained = of(|s| matches!(s, ModelSource::Trained));
     let list = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(", ") };
     format!("Models reused from earlier runs: {}. Models trained in this run: {}.", list(&reused), list(&trained))
+}
+
+/// The single-seed [`ReportTable`] of a multi-seed run: each row's figures as
+/// [`summary_measured`] gives them (the JSON's `table`, the crossbar sentences).
+pub(crate) fn summary_table(layout: &[(Section, Vec<RecipeKey>)], runs: &Runs, run: &RunArgs) -> ReportTable {
+    let mut summary: BTreeMap<RecipeKey, Measured> = BTreeMap::new();
+    for &key in layout.iter().flat_map(|(_, keys)| keys) {
+        let models: Option<Vec<&Measured>> = run.seeds_of(key).iter().map(|&s| runs.get(&(key, s))).collect();
+        if let Some(models) = models {
+            summary.insert(key, summary_measured(&models, run.draws));
+        }
+    }
+    ReportTable::build(layout, &summary, run.seed)
+}
+
+/// The Markdown paragraph on seeds, protocols, draws and the verdict rule, shared by both
+/// reproductions.
+pub(crate) fn statistics_text(run: &RunArgs, table: &SeedTable, base_seeds: &[(&str, u64)]) -> String {
+    let seeds = |n: usize| {
+        let s = training_seeds(run.seed, n);
+        match s.as_slice() {
+            [one] => format!("seed {one}"),
+            _ => format!("{} seeds ({}–{})", s.len(), s[0], s[s.len() - 1]),
+        }
+    };
+    let cnn = match run.cnn_seeds {
+        Some(n) if n != run.seeds => format!(", the CNN rows {}", seeds(n)),
+        _ => String::new(),
+    };
+    let sharing: Vec<String> =
+        base_seeds.iter().map(|(what, base)| format!("{what}: {}", run.sharing().describe(*base))).collect();
+    let e = table.expectation_draws().unwrap_or(run.expectation_draws);
+    format!(
+        "Training: every row from {}{cnn}. \"Ours, {d} draws\" is the report's protocol: each model's mean over its first {d} draws, then the mean ± sample sd of those over seeds (with one seed, the sd over that model's {d} draws). \"Ours, {e} draws ± SE\" is the expectation: each model's mean over {e} draws (the first {d} included), averaged over seeds, ± its standard error (sd over seeds / √seeds; with one seed, draw sd / √{e}). {}\n\nVerdict (computed, `engine::experiments::seeds::verdict`): one more run of the report's protocol (a new training run, {d} draws) has sd σ = √(sd_seeds² · (1 + 1/n) + sd_draw² / {d}) around our mean, where sd_seeds is the sd over our n seeds of each model's figure (its clean accuracy, or its {e}-draw mean), sd_draw the pooled sd of one draw within a model (0 for a deterministic figure), and our mean the mean over seeds of those figures. The report's figure **holds** if |report − mean| ≤ {}σ, else it **differs**; the cell gives report − mean in pp and |report − mean| / σ in sd. With 3–5 seeds sd_seeds is itself uncertain by a third or more, so a verdict near 2 sd is weak either way; with one seed there is no training spread and no verdict.",
+        seeds(run.seeds),
+        sharing.join(" "),
+        engine::experiments::seeds::VERDICT_SDS,
+        d = run.draws,
+    )
 }
 
 /// "1 epoch", "5 epochs".
@@ -275,7 +417,7 @@ pub(crate) fn cores() -> usize {
 }
 
 fn noise(a: Args) -> anyhow::Result<()> {
-    anyhow::ensure!((1..=1000).contains(&a.run.draws), "--draws must be between 1 and 1000");
+    a.run.validate()?;
     crate::output::check_folder(&a.run.out)?;
     if !a.merge.is_empty() {
         return merge(&a);
@@ -283,43 +425,49 @@ fn noise(a: Args) -> anyhow::Result<()> {
     crate::output::check_folder(&a.run.models)?;
     let start = Instant::now();
     let split = datadir::load(&a.run.data.data, a.run.data.dataset.into())?;
-    let settings = MeasureSettings { draws: a.run.draws, noise_seed: a.noise_seed, ..MeasureSettings::default() };
-    let batch_keys: Vec<RecipeKey> = BATCH_KEYS.into_iter().filter(|k| !(a.run.skip_cnn && k.is_cnn())).collect();
-    let hardening_keys: Vec<RecipeKey> = [RecipeKey::MlpB64].into_iter().chain(HARDENING_KEYS).collect();
-    let layout = vec![(Section::Batch, batch_keys.clone()), (Section::Hardening, hardening_keys.clone())];
+    let layout = noise_layout(a.run.skip_cnn);
+    let sharing = a.run.sharing();
+    let settings = |key: RecipeKey, seed: u64| MeasureSettings {
+        draws: a.run.expectation_draws,
+        noise_seed: sharing.seed(a.noise_seed, key, seed),
+        ..MeasureSettings::default()
+    };
     let (_, measured) = run_layout(&layout, &a.run, &split, &settings)?;
-    let table = ReportTable::build(&layout, &measured, a.run.seed);
     let shard = match a.run.shard {
         Some(s) => {
-            format!("Shard {s}: only its rows are measured; join the shards with `mpg reproduce noise --merge`.  \n")
+            format!("Shard {s}: only its models are measured; join the shards with `mpg reproduce noise --merge`.  \n")
         }
         None => String::new(),
     };
-    write_noise(&a, &table, start.elapsed().as_secs_f64(), &format!("{shard}{}", provenance(&measured)))
+    write_noise(&a, &layout, &measured, start.elapsed().as_secs_f64(), &format!("{shard}{}", provenance(&measured)))
+}
+
+/// The rows of `mpg reproduce noise`: the batch-size table and the hardening table.
+fn noise_layout(skip_cnn: bool) -> Vec<(Section, Vec<RecipeKey>)> {
+    let batch_keys: Vec<RecipeKey> = BATCH_KEYS.into_iter().filter(|k| !(skip_cnn && k.is_cnn())).collect();
+    let hardening_keys: Vec<RecipeKey> = [RecipeKey::MlpB64].into_iter().chain(HARDENING_KEYS).collect();
+    vec![(Section::Batch, batch_keys), (Section::Hardening, hardening_keys)]
 }
 
 /// The settings two shards must share to be parts of one run, as written in their JSON.
-const SHARED_SETTINGS: [&str; 5] = ["seed", "draws", "noise_seed", "epochs", "skip_cnn"];
+const SHARED_SETTINGS: [&str; 9] =
+    ["seed", "seeds", "cnn_seeds", "draws", "expectation_draws", "common_draws", "noise_seed", "epochs", "skip_cnn"];
 
 /// `--merge`: one table from the JSON of shard runs.
 fn merge(a: &Args) -> anyhow::Result<()> {
     let start = Instant::now();
     let mut first: Option<(PathBuf, serde_json::Value)> = None;
-    let mut layout: Vec<(Section, RecipeKey)> = Vec::new();
-    let mut measured: BTreeMap<RecipeKey, Measured> = BTreeMap::new();
-    let mut measured_by: HashMap<RecipeKey, PathBuf> = HashMap::new();
+    let mut measured: Runs = BTreeMap::new();
+    let mut measured_by: HashMap<Job, PathBuf> = HashMap::new();
     for path in &a.merge {
         let shown = path.display();
         let text = std::fs::read(path).with_context(|| format!("reading {shown}"))?;
         let json: serde_json::Value =
             serde_json::from_slice(&text).with_context(|| format!("{shown}: not a reproduce-noise.json"))?;
-        let table: ReportTable = serde_json::from_value(json["table"].clone())
-            .with_context(|| format!("{shown}: no table of `mpg reproduce noise` in it"))?;
+        let runs: Vec<SeedRun> = serde_json::from_value(json["runs"].clone())
+            .with_context(|| format!("{shown}: no models of `mpg reproduce noise` in it (written before --seeds?)"))?;
         match &first {
-            None => {
-                layout = table.rows.iter().map(|r| (r.section, r.key)).collect();
-                first = Some((path.clone(), json.clone()));
-            }
+            None => first = Some((path.clone(), json.clone())),
             Some((first_path, first_json)) => {
                 for field in SHARED_SETTINGS {
                     anyhow::ensure!(
@@ -330,47 +478,34 @@ fn merge(a: &Args) -> anyhow::Result<()> {
                         first_json[field]
                     );
                 }
-                let rows: Vec<(Section, RecipeKey)> = table.rows.iter().map(|r| (r.section, r.key)).collect();
-                anyhow::ensure!(rows == layout, "{shown} has other rows than {}", first_path.display());
             }
         }
-        for row in table.rows.iter().filter(|r| r.ours.clean.is_some()) {
-            match measured_by.get(&row.key) {
+        for run in runs {
+            let job = (run.key, run.seed);
+            match measured_by.get(&job) {
                 Some(other) if other != path => {
-                    anyhow::bail!("{} is measured in both {} and {shown}", row.key, other.display())
+                    anyhow::bail!("{} seed {} is measured in both {} and {shown}", job.0, job.1, other.display())
                 }
                 Some(_) => {}
                 None => {
-                    measured_by.insert(row.key, path.clone());
-                    measured.insert(row.key, row.ours.clone());
+                    measured_by.insert(job, path.clone());
+                    measured.insert(job, run.measured);
                 }
             }
         }
     }
-    let mut missing: Vec<String> =
-        layout.iter().filter(|(_, k)| !measured.contains_key(k)).map(|(_, k)| k.to_string()).collect();
-    missing.dedup();
-    anyhow::ensure!(
-        missing.is_empty(),
-        "rows {} are measured in none of the files: is a shard missing?",
-        missing.join(", ")
-    );
-    let mut sections: Vec<(Section, Vec<RecipeKey>)> = Vec::new();
-    for (section, key) in layout {
-        match sections.last_mut() {
-            Some((s, keys)) if *s == section => keys.push(key),
-            _ => sections.push((section, vec![key])),
-        }
-    }
     let (_, json) = first.expect("--merge has at least one file");
-    let seed = json["seed"].as_u64().context("the shard's JSON has no training seed")?;
-    let table = ReportTable::build(&sections, &measured, seed);
-    let files: Vec<String> = a.merge.iter().map(|p| format!("`{}`", p.display())).collect();
-    let note = format!("Merged from the shards {}.  \n{}", files.join(", "), provenance(&measured));
+    let usize_of = |field: &str| {
+        json[field].as_u64().map(|v| v as usize).with_context(|| format!("the shard's JSON has no {field}"))
+    };
     let settings = Args {
         run: RunArgs {
-            seed,
-            draws: json["draws"].as_u64().context("no draws")? as usize,
+            seed: json["seed"].as_u64().context("the shard's JSON has no training seed")?,
+            seeds: usize_of("seeds")?,
+            cnn_seeds: json["cnn_seeds"].as_u64().map(|v| v as usize),
+            draws: usize_of("draws")?,
+            expectation_draws: usize_of("expectation_draws")?,
+            common_draws: json["common_draws"].as_bool().context("the shard's JSON has no common_draws")?,
             epochs: json["epochs"].as_u64().map(|e| e as usize),
             skip_cnn: json["skip_cnn"].as_bool().unwrap_or(false),
             shard: None,
@@ -379,11 +514,36 @@ fn merge(a: &Args) -> anyhow::Result<()> {
         noise_seed: json["noise_seed"].as_u64().context("no noise seed")?,
         merge: a.merge.clone(),
     };
-    write_noise(&settings, &table, start.elapsed().as_secs_f64(), &note)
+    settings.run.validate()?;
+    let layout = noise_layout(settings.run.skip_cnn);
+    let missing: Vec<String> = settings
+        .run
+        .jobs(&layout)
+        .into_iter()
+        .filter(|j| !measured.contains_key(j))
+        .map(|(k, s)| format!("{k} seed {s}"))
+        .collect();
+    anyhow::ensure!(
+        missing.is_empty(),
+        "models {} are measured in none of the files: is a shard missing?",
+        missing.join(", ")
+    );
+    let files: Vec<String> = a.merge.iter().map(|p| format!("`{}`", p.display())).collect();
+    let note = format!("Merged from the shards {}.  \n{}", files.join(", "), provenance(&measured));
+    write_noise(&settings, &layout, &measured, start.elapsed().as_secs_f64(), &note)
 }
 
 /// Writes reproduce-noise.{md,csv,json} into `a.run.out` and prints the Markdown.
-fn write_noise(a: &Args, table: &ReportTable, wall: f64, note: &str) -> anyhow::Result<()> {
+fn write_noise(
+    a: &Args,
+    layout: &[(Section, Vec<RecipeKey>)],
+    measured: &Runs,
+    wall: f64,
+    note: &str,
+) -> anyhow::Result<()> {
+    let run = &a.run;
+    let table = SeedTable::build(layout, measured, |k| run.seeds_of(k), run.seed, run.draws);
+    let summary = summary_table(layout, measured, run);
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let mut md = String::new();
     let _ = writeln!(md, "# Reproduction of Part 1: log-normal weight noise\n");
@@ -392,20 +552,22 @@ fn write_noise(a: &Args, table: &ReportTable, wall: f64, note: &str) -> anyhow::
     let _ = writeln!(md, "{note}\n");
     let _ = writeln!(
         md,
-        "Training seed {}, {}, Adam (PyTorch defaults), normalised MNIST; noisy figures are the mean ± sample sd over {} independent draws (noise seed {}), each draw over all 10,000 test images. The training runs differ from the report's (initialisation and shuffling come from different generators than PyTorch's), which the draw spread does not cover.\n",
-        a.run.seed,
-        epochs_text(a.run.epochs.unwrap_or(5)),
-        a.run.draws,
-        a.noise_seed
+        "{}, Adam (PyTorch defaults), normalised MNIST; every noisy draw is over all 10,000 test images. The training runs differ from the report's (initialisation and shuffling come from different generators than PyTorch's); the spread over seeds covers that.\n",
+        epochs_text(run.epochs.unwrap_or(5)),
     );
+    let _ = writeln!(md, "{}\n", statistics_text(run, &table, &[("Noise", a.noise_seed)]));
     md.push_str(&table.markdown());
-    std::fs::create_dir_all(&a.run.out)?;
-    crate::output::write_atomic(&a.run.out.join("reproduce-noise.md"), &md)?;
-    crate::output::write_atomic(&a.run.out.join("reproduce-noise.csv"), table.csv())?;
-    let json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": a.run.seed, "draws": a.run.draws,
-        "noise_seed": a.noise_seed, "epochs": a.run.epochs, "skip_cnn": a.run.skip_cnn,
-        "shard": a.run.shard.map(|s| s.to_string()), "table": table.json() });
-    crate::output::write_atomic(&a.run.out.join("reproduce-noise.json"), serde_json::to_string_pretty(&json)?)?;
+    let _ = write!(md, "\n{}", table.verdict_summary());
+    std::fs::create_dir_all(&run.out)?;
+    crate::output::write_atomic(&run.out.join("reproduce-noise.md"), &md)?;
+    crate::output::write_atomic(&run.out.join("reproduce-noise.csv"), table.csv())?;
+    let runs: Vec<SeedRun> =
+        measured.iter().map(|(&(key, seed), m)| SeedRun { key, seed, measured: m.clone() }).collect();
+    let json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": run.seed, "seeds": run.seeds,
+        "cnn_seeds": run.cnn_seeds, "draws": run.draws, "expectation_draws": run.expectation_draws,
+        "common_draws": run.common_draws, "noise_seed": a.noise_seed, "epochs": run.epochs, "skip_cnn": run.skip_cnn,
+        "shard": run.shard.map(|s| s.to_string()), "table": summary.json(), "seed_table": table, "runs": runs });
+    crate::output::write_atomic(&run.out.join("reproduce-noise.json"), serde_json::to_string_pretty(&json)?)?;
     print!("{md}");
     Ok(())
 }
@@ -441,6 +603,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let b64 = recipe(RecipeKey::MlpB64, 1234);
         assert!(find_saved(&b64, dir.path()).is_none());
+        // The report's seed keeps the name every earlier run used; other seeds get their own.
+        assert!(model_path(&b64, dir.path()).ends_with("mlp-b64.safetensors"));
+        let b64_1235 = recipe(RecipeKey::MlpB64, 1235);
+        assert!(model_path(&b64_1235, dir.path()).ends_with("mlp-b64-seed1235.safetensors"));
         // A download from the app keeps its own name; its notes say what it is.
         write(dir.path(), "MLP batch 64 (mlp-b64).safetensors", &b64, Some(RecipeKey::MlpB64), 1);
         // Same settings, another seed: not the recipe's model.

@@ -14,11 +14,14 @@ use engine::eval::{evaluate, evaluate_with};
 use engine::experiments::defaults;
 use engine::experiments::measure::{without_biases, MeasureSettings};
 use engine::experiments::recipes::{report_config, FAULT_AWARE_KEYS};
+use engine::experiments::seeds::{SeedRun, SeedTable};
 use engine::experiments::table::TableRow;
 use engine::experiments::{Figure, RecipeKey, ReportTable, Section};
 
 use crate::commands::crossbar::{batch_svg, describe, sweep_batches, sweep_mode};
-use crate::commands::reproduce::{cores, epochs_text, find_saved, provenance, run_layout, RunArgs};
+use crate::commands::reproduce::{
+    cores, epochs_text, find_saved, provenance, run_layout, statistics_text, summary_table, RunArgs,
+};
 use crate::datadir;
 
 #[derive(clap::Args, Debug)]
@@ -44,7 +47,7 @@ pub struct Args {
 pub const FAILS_BELOW: f64 = 50.0;
 
 pub fn run(a: Args) -> anyhow::Result<()> {
-    anyhow::ensure!((1..=1000).contains(&a.run.draws), "--draws must be between 1 and 1000");
+    a.run.validate()?;
     // Its figures and plots beyond the table are not built for parts of a run.
     anyhow::ensure!(a.run.shard.is_none(), "--shard is for `mpg reproduce noise` only");
     crate::output::check_folder(&a.run.out)?;
@@ -52,6 +55,15 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let start = Instant::now();
     let split = datadir::load(&a.run.data.data, a.run.data.dataset.into())?;
     let settings = MeasureSettings::new(a.run.draws, a.noise_seed, a.crossbar_seed, a.eval_batch);
+    let sharing = a.run.sharing();
+    let settings_for = |key: RecipeKey, seed: u64| {
+        MeasureSettings::new(
+            a.run.expectation_draws,
+            sharing.seed(a.noise_seed, key, seed),
+            sharing.seed(a.crossbar_seed, key, seed),
+            a.eval_batch,
+        )
+    };
     let mut missing = Vec::new();
 
     let mut deployment_keys = Vec::new();
@@ -59,8 +71,10 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         if a.run.skip_cnn && key.is_cnn() {
             continue;
         }
-        if a.skip_missing && find_saved(&a.run.recipe(key), &a.run.models).is_none() {
-            eprintln!("{key}: no saved model with this recipe; skipped (--skip-missing)");
+        if a.skip_missing
+            && a.run.seeds_of(key).iter().any(|&s| find_saved(&a.run.recipe_at(key, s), &a.run.models).is_none())
+        {
+            eprintln!("{key}: no saved model with this recipe for every seed; skipped (--skip-missing)");
             missing.push(key);
             continue;
         }
@@ -73,17 +87,23 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         // The fault-aware model under log-normal noise: the report's hardening row of Part 2.
         (Section::Hardening, vec![RecipeKey::MlpFaultAware]),
     ];
-    let (models, measured) = run_layout(&layout, &a.run, &split, &settings)?;
-    let table = ReportTable::build(&layout, &measured, a.run.seed);
+    let (models, measured) = run_layout(&layout, &a.run, &split, &settings_for)?;
+    let seed_table = SeedTable::build(&layout, &measured, |k| a.run.seeds_of(k), a.run.seed, a.run.draws);
+    let table = summary_table(&layout, &measured, &a.run);
 
     // How the memtorch scaling depends on the evaluation batch (baseline MLP, no faults), the
     // same MLP with its biases zeroed after training, and the MLP trained with biases held at 0.
     let base_cfg = report_config(a.crossbar_seed).without_faults();
     let batches = [1, 4, 16, 64, 256, 1000, 10000];
-    let base = &models[&RecipeKey::MlpB64];
+    let base = &models[&(RecipeKey::MlpB64, a.run.seed)];
     let sweep = sweep_batches(base, &split, &base_cfg, &batches)?;
-    let sweep_bias0 =
-        sweep_mode(&models[&RecipeKey::MlpB64Bias0], &split, &base_cfg, InputScaling::Memtorch, &batches)?;
+    let sweep_bias0 = sweep_mode(
+        &models[&(RecipeKey::MlpB64Bias0, a.run.seed)],
+        &split,
+        &base_cfg,
+        InputScaling::Memtorch,
+        &batches,
+    )?;
     let sweep_digital = evaluate(base, &split.test)?.accuracy();
     let zeroed = without_biases(base)?;
     let zeroed_cfg = engine::crossbar::CrossbarConfig { eval_batch: a.eval_batch, ..base_cfg.clone() };
@@ -115,15 +135,23 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let _ = writeln!(s, "{}\n", provenance(&measured));
     let _ = writeln!(
         s,
-        "Crossbar: {} (MemTorch 1.1.6 tutorial settings, see docs/crossbar.md); crossbar seed {}. Faulty figures are the mean ± sample sd over {} independent fault draws, each over all 10,000 test images. \"Memtorch\" columns reproduce MemTorch's input scaling (batch-dependent, evaluation batch {}); \"calibrated\" columns use the project's fixed per-layer input range (10,000 training images). Every row is trained with seed {} for {}; fault-aware rows draw fresh 0.1 / 0.1 stuck-at faults on every step.\n",
+        "Crossbar: {} (MemTorch 1.1.6 tutorial settings, see docs/crossbar.md); base crossbar seed {} (it draws the tuning inputs and the faults). Every draw is over all 10,000 test images. \"Memtorch\" columns reproduce MemTorch's input scaling (batch-dependent, evaluation batch {}); \"calibrated\" columns use the project's fixed per-layer input range (10,000 training images). Every model is trained for {}; fault-aware rows draw fresh 0.1 / 0.1 stuck-at faults on every step.\n",
         describe(&cfg),
         a.crossbar_seed,
-        a.run.draws,
         a.eval_batch,
-        a.run.seed,
         epochs_text(a.run.epochs.unwrap_or(5))
     );
-    s.push_str(&table.markdown());
+    let _ = writeln!(
+        s,
+        "{}\n",
+        statistics_text(
+            &a.run,
+            &seed_table,
+            &[("Crossbar", a.crossbar_seed), ("Noise (the fault-aware model's hardening row)", a.noise_seed)]
+        )
+    );
+    s.push_str(&seed_table.markdown());
+    let _ = write!(s, "\n{}", seed_table.verdict_summary());
     if !missing.is_empty() {
         let list: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
         let _ = writeln!(s, "\nLeft out (no saved model, `--skip-missing`): {}.", list.join(", "));
@@ -134,7 +162,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let _ = writeln!(s, "\n## Input scaling and the evaluation batch (MLP batch 64, no faults)\n");
     let _ = writeln!(
         s,
-        "Digital accuracy {sweep_digital:.2}%. Figure: `crossbar-scaling.svg` beside this file. The last column is the same MLP trained with its biases held at 0 (`mlp-b64-bias0`, `mpg train --biases zero`). The trained batch-64 MLP with its biases set to zero after training: {zeroed_digital:.2}% digital, {zeroed_memtorch:.2}% in memtorch scaling (evaluation batch {}).\n",
+        "Seed {} models, base crossbar seed. Digital accuracy {sweep_digital:.2}%. Figure: `crossbar-scaling.svg` beside this file. The last column is the same MLP trained with its biases held at 0 (`mlp-b64-bias0`, `mpg train --biases zero`). The trained batch-64 MLP with its biases set to zero after training: {zeroed_digital:.2}% digital, {zeroed_memtorch:.2}% in memtorch scaling (evaluation batch {}).\n",
+        a.run.seed,
         a.eval_batch
     );
     let _ = writeln!(s, "| Evaluation batch | Memtorch scaling | Calibrated scaling | Memtorch scaling, biases held at 0 |\n|---|---|---|---|");
@@ -142,9 +171,13 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         let _ = writeln!(s, "| {b} | {m:.2} | {c:.2} | {z:.2} |");
     }
     crate::output::write_atomic(&a.run.out.join("reproduce-crossbar.md"), &s)?;
-    crate::output::write_atomic(&a.run.out.join("reproduce-crossbar.csv"), table.csv())?;
-    let json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": a.run.seed, "crossbar_seed": a.crossbar_seed,
-        "noise_seed": a.noise_seed, "draws": a.run.draws, "eval_batch": a.eval_batch, "config": cfg, "table": table.json(),
+    crate::output::write_atomic(&a.run.out.join("reproduce-crossbar.csv"), seed_table.csv())?;
+    let runs: Vec<SeedRun> =
+        measured.iter().map(|(&(key, seed), m)| SeedRun { key, seed, measured: m.clone() }).collect();
+    let json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": a.run.seed, "seeds": a.run.seeds,
+        "cnn_seeds": a.run.cnn_seeds, "crossbar_seed": a.crossbar_seed, "noise_seed": a.noise_seed, "draws": a.run.draws,
+        "expectation_draws": a.run.expectation_draws, "common_draws": a.run.common_draws,
+        "eval_batch": a.eval_batch, "config": cfg, "table": table.json(), "seed_table": seed_table, "runs": runs,
         "batch_sweep": sweep.iter().zip(&sweep_bias0).map(|((b, m, c), (_, z))| serde_json::json!({ "eval_batch": b, "memtorch": m, "calibrated": c,
             "memtorch_biases_0": z })).collect::<Vec<_>>(),
         "biases_zeroed_after_training": { "digital": zeroed_digital, "memtorch": zeroed_memtorch },
@@ -181,7 +214,7 @@ pub fn bias_comparison(table: &ReportTable) -> Option<String> {
     let (biased_cal, base_cal) = (fig(biased, Figure::CalibratedFaults)?, fig(base, Figure::CalibratedFaults)?);
     let (fa_mem, base_mem) = (fig(fa, Figure::CrossbarFaults)?, fig(base, Figure::CrossbarFaults)?);
     Some(format!(
-        "Measured in this run: fault-aware training with trained biases ends with mean |b| {:.3} against {:.3} for the baseline, and on memtorch-scaled crossbars without faults it {} at {biased_memtorch:.2}%; with calibrated scaling and faults it reaches {biased_cal:.2}%, {} the baseline's {base_cal:.2}%. With the biases held at 0, fault-aware training reaches {fa_mem:.2}% under faults in memtorch scaling, {} the baseline's {base_mem:.2}%. Why the biases matter: `docs/crossbar.md`.",
+        "Measured in this run (each figure the mean over its row's seeds): fault-aware training with trained biases ends with mean |b| {:.3} against {:.3} for the baseline, and on memtorch-scaled crossbars without faults it {} at {biased_memtorch:.2}%; with calibrated scaling and faults it reaches {biased_cal:.2}%, {} the baseline's {base_cal:.2}%. With the biases held at 0, fault-aware training reaches {fa_mem:.2}% under faults in memtorch scaling, {} the baseline's {base_mem:.2}%. Why the biases matter: `docs/crossbar.md`.",
         biased.ours.mean_abs_bias?,
         base.ours.mean_abs_bias?,
         verdict(biased_memtorch),

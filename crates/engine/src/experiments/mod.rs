@@ -9,6 +9,7 @@ pub mod notes;
 pub mod recipes;
 pub mod report;
 pub mod run;
+pub mod seeds;
 pub mod sweep;
 pub mod table;
 
