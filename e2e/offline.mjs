@@ -29,7 +29,8 @@ let page = null;
 try {
   // 1. First visit.
   page = await newPage(browser);
-  await page.goto(server.base);
+  // (a link's view: a first visit without one opens Explore at σ 1.0)
+  await page.goto(server.base + '#tab=train&std=0.00');
   const first = await dataReady(page);
   check('first visit: the data loads and is verified', /60,000/.test(first) && /verified/i.test(first), first);
   await page.waitForSelector('#offline-status[data-state=ready]', { timeout: 300_000 });
@@ -72,8 +73,10 @@ try {
   check('offline reload: the trained model is back (IndexedDB)', (await page.locator('#models tbody tr').count()) >= 1);
   await page.click('#tab-explore');
   const clean = await exactReadout(page);
-  // Ten steps of the slider with the keyboard: σ 0.50.
+  // Ten steps of the slider with the keyboard from 0 (Home): σ 0.50. (A first visit opens at
+  // σ 1.0, and the reload keeps the view.)
   await page.focus('#noise-std');
+  await page.keyboard.press('Home');
   for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
   await page.waitForFunction(() => document.querySelector('#noise-std-value')?.textContent === '0.50', null, { timeout: 10_000 });
   await page.waitForSelector('#accuracy-readout:not([data-state=exact])', { timeout: 5_000 }).catch(() => {});

@@ -100,7 +100,9 @@ fn Figure(p: &FigureProps) -> yew::Html {
     };
     html! {
         <figure class="chart-figure">
-            { yew::Html::from_html_unchecked(yew::AttrValue::from(svg)) }
+            // the raw SVG alone in its own element: when it changes, yew replaces it there (as
+            // a bare sibling of the caption it was once seen outside the figure, unlabelled)
+            <div class="chart-svg">{ yew::Html::from_html_unchecked(yew::AttrValue::from(svg)) }</div>
             <figcaption class="chart-export">
                 <span class="how">{"Download: "}</span>
                 <button type="button" class="small" onclick={on_svg} title="the chart as an SVG file (vector, with its text description)"
