@@ -190,6 +190,24 @@ fn worker_messages(model: &[u8], dir: &Path) {
         ),
         ("eval-tile", ToWorker::Eval { job: 8, model: 7, task: EvalTask::Tile { config: crossbar.clone(), draw: 1 } }),
         ("import", ToWorker::Import { job: 9, name: "my-model.safetensors".into(), bytes: b"not a model".to_vec() }),
+        (
+            "eval-digit",
+            ToWorker::Eval {
+                job: 10,
+                model: 7,
+                task: EvalTask::Digit {
+                    width: 8,
+                    height: 8,
+                    pixels: (0..64).map(|i| if (i % 8) == 4 { 255 } else { 0 }).collect(),
+                    std: 1.0,
+                    seed: 1234,
+                    draws: 3,
+                    crossbar: Some(crossbar.clone()),
+                },
+            },
+        ),
+        ("export", ToWorker::Export { job: 11, name: "my-model.safetensors".into(), bytes: model.to_vec() }),
+        ("warm-up", ToWorker::WarmUp),
     ];
     for (name, m) in &to {
         write(dir, &format!("to-{name}"), &encode(m));
