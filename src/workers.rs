@@ -273,34 +273,27 @@ impl EvalPool {
         self.slots.is_empty()
     }
 
-    /// Asks the first evaluator that has its data (queued behind its current job) to read an
-    /// uploaded model file; remembered until it answers, so a crash can say it was lost.
+    /// Asks the least loaded evaluator that holds the data to read an uploaded model file;
+    /// remembered until it answers, so a crash can say it was lost.
     pub fn send_import(&mut self, job: u64, name: String, bytes: Vec<u8>) -> bool {
-        // The least loaded evaluator that holds the data: reading a file is as much work as a job.
-        let i = (0..self.slots.len())
-            .filter(|&i| self.slots[i].data_ready)
-            .min_by_key(|&i| self.slots[i].imports.len() + usize::from(self.slots[i].job.is_some()))
-            .unwrap_or(0);
-        match self.slots.get_mut(i) {
-            Some(s) => {
-                s.handle.send(&ToWorker::Import { job, name: name.clone(), bytes });
-                s.imports.push((job, name));
-                true
-            }
-            None => false,
-        }
+        self.send_file(job, name.clone(), ToWorker::Import { job, name, bytes })
     }
 
-    /// Asks the least loaded evaluator with the data to convert a model for PyTorch
-    /// (remembered as reading a file: busy until it answers).
+    /// Asks the least loaded evaluator with the data to convert a model for PyTorch.
     pub fn send_export(&mut self, job: u64, name: String, bytes: Vec<u8>) -> bool {
+        self.send_file(job, name.clone(), ToWorker::Export { job, name, bytes })
+    }
+
+    /// Sends a file-reading message (import, export) to the least loaded evaluator that holds
+    /// the data (reading a file is as much work as a job), remembered as busy until it answers.
+    fn send_file(&mut self, job: u64, name: String, msg: ToWorker) -> bool {
         let i = (0..self.slots.len())
             .filter(|&i| self.slots[i].data_ready)
             .min_by_key(|&i| self.slots[i].imports.len() + usize::from(self.slots[i].job.is_some()))
             .unwrap_or(0);
         match self.slots.get_mut(i) {
             Some(s) => {
-                s.handle.send(&ToWorker::Export { job, name: name.clone(), bytes });
+                s.handle.send(&msg);
                 s.imports.push((job, name));
                 true
             }

@@ -65,16 +65,7 @@ impl JobQueue {
     /// Replaces the queued jobs of `class` with `tasks`, after the other interactive class's
     /// jobs and before requested jobs and curves.
     pub fn replace(&mut self, class: JobClass, model: u64, tasks: Vec<EvalTask>) {
-        self.queue.retain(|j| j.class != class);
-        let at = self
-            .queue
-            .iter()
-            .position(|j| matches!(j.class, JobClass::Requested | JobClass::Curve))
-            .unwrap_or(self.queue.len());
-        for (i, task) in tasks.into_iter().enumerate() {
-            let id = self.next_id();
-            self.queue.insert(at + i, Job { id, class, model, task });
-        }
+        self.replace_all(class, tasks.into_iter().map(|t| (model, t)).collect());
     }
 
     /// Replaces the queued jobs of `class` with `jobs` (of several models), as [`JobQueue::replace`].
