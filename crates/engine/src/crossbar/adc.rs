@@ -6,32 +6,59 @@
 //! A vector whose elements are all equal is left unchanged; with 1 bit every element becomes
 //! the mean. Computed in f32, as MemTorch does.
 
+/// MemTorch's quantiser fitted to one (sample, tile) vector of column currents: what it does
+/// to each element. Fitting and applying are apart so a tile's padding columns can widen the
+/// range without being quantised themselves (their values are thrown away).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Quantizer {
+    /// All elements equal (or all zero): left as they are.
+    Unchanged,
+    /// One bit: every element becomes the mean over the padded length.
+    Mean(f32),
+    /// `clamp(floor(v / step + 0.5), -bound, bound - 1) * step`, with `inv = 1 / step` exact.
+    Step { step: f32, inv: f32, bound: f32 },
+}
+
+impl Quantizer {
+    /// Fits the quantiser to `v` as if it were `total_len` long with the missing tail all
+    /// zeros. Tiles whose last columns hold no current (padding, or an output block narrower
+    /// than the tile) are computed short; the zeros still count for the equal-vector rule and
+    /// the 1-bit mean, exactly as MemTorch quantises the whole padded tile row.
+    pub fn fit(v: &[f32], total_len: usize, bits: u32) -> Self {
+        let Some(&first) = v.first() else {
+            return Self::Unchanged; // all zeros
+        };
+        if v.iter().all(|&x| x == first) && (v.len() == total_len || first == 0.0) {
+            return Self::Unchanged;
+        }
+        if bits == 1 {
+            let mean = v.iter().map(|&x| x as f64).sum::<f64>() / total_len.max(v.len()) as f64;
+            return Self::Mean(mean as f32);
+        }
+        let a = v.iter().fold(0.0f32, |m, &x| m.max(x.abs()));
+        let integral = (a + 1e-12f32).log2().ceil();
+        let sf = 1.0 - bits as f32 + integral;
+        let step = 2f32.powi(sf as i32);
+        Self::Step { step, inv: 1.0 / step, bound: 2f32.powi(bits as i32 - 1) }
+    }
+
+    /// The quantised value of `x`.
+    #[inline]
+    pub fn apply(self, x: f32) -> f32 {
+        match self {
+            Self::Unchanged => x,
+            Self::Mean(m) => m,
+            Self::Step { step, inv, bound } => (x * inv + 0.5).floor().clamp(-bound, bound - 1.0) * step,
+        }
+    }
+}
+
 /// Quantises `v` in place with `bits` bits, as if it were `total_len` long with the missing
-/// tail all zeros. Tiles whose last columns hold no current (padding, or an output block
-/// narrower than the tile) are computed short; the zeros still count for the equal-vector
-/// rule and the 1-bit mean, exactly as MemTorch quantises the whole padded tile row.
+/// tail all zeros (see [`Quantizer::fit`]).
 pub fn quantize_padded(v: &mut [f32], total_len: usize, bits: u32) {
-    if v.is_empty() {
-        return; // all zeros: unchanged
-    }
-    let first = v[0];
-    let all_equal = v.iter().all(|&x| x == first) && (v.len() == total_len || first == 0.0);
-    if all_equal {
-        return;
-    }
-    if bits == 1 {
-        let mean = v.iter().map(|&x| x as f64).sum::<f64>() / total_len.max(v.len()) as f64;
-        v.iter_mut().for_each(|x| *x = mean as f32);
-        return;
-    }
-    let a = v.iter().fold(0.0f32, |m, &x| m.max(x.abs()));
-    let integral = (a + 1e-12f32).log2().ceil();
-    let sf = 1.0 - bits as f32 + integral;
-    let step = 2f32.powi(sf as i32);
-    let inv = 1.0 / step; // a power of two: exact
-    let bound = 2f32.powi(bits as i32 - 1);
-    for x in v.iter_mut() {
-        *x = (*x * inv + 0.5).floor().clamp(-bound, bound - 1.0) * step;
+    let q = Quantizer::fit(v, total_len, bits);
+    if q != Quantizer::Unchanged {
+        v.iter_mut().for_each(|x| *x = q.apply(*x));
     }
 }
 

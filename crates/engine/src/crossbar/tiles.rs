@@ -4,11 +4,11 @@
 //! (sample, tile) vector of T column currents goes through the ADC before the tiles of a
 //! column block are summed digitally.
 
-use candle_core::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use super::adc::quantize_padded;
+use super::adc::Quantizer;
 use crate::error::Result;
+use crate::model::ops::gemm::{matmul, Mat};
 
 /// The tile geometry of one layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,8 +72,9 @@ struct Segment {
 #[derive(Clone, Debug)]
 struct RowBlock {
     rows: std::ops::Range<usize>,
-    /// `[rows.len(), width]`, differential conductances.
-    matrix: Tensor,
+    /// `[rows.len(), width]` row-major, differential conductances.
+    matrix: Vec<f32>,
+    width: usize,
     segments: Vec<Segment>,
 }
 
@@ -121,8 +122,7 @@ impl TiledMatmul {
                     m.extend_from_slice(&diff[start..start + s.len]);
                 }
             }
-            let matrix = Tensor::from_vec(m, (rows.len(), width), &Device::Cpu)?;
-            blocks.push(RowBlock { rows, matrix, segments });
+            blocks.push(RowBlock { rows, matrix: m, width, segments });
         }
         Ok(Self { grid, blocks })
     }
@@ -136,30 +136,40 @@ impl TiledMatmul {
     /// column block are summed.
     pub fn forward(&self, v: &[f32], n: usize, adc_bits: Option<u32>) -> Result<Vec<f32>> {
         let (rows, cols, t) = (self.grid.rows, self.grid.cols, self.grid.tile);
+        if v.len() != n * rows {
+            return Err(crate::error::Error::ShapeMismatch {
+                what: "crossbar input voltages".into(),
+                expected: vec![n, rows],
+                found: vec![v.len()],
+            });
+        }
         let mut out = vec![0.0f32; n * cols];
+        // Currents of a few samples at a time into one reused buffer: a conv layer's patches
+        // (50,176 rows for 64 LeNet images) would otherwise allocate and fault in tens of MB
+        // per call, which was a third of a faulty CNN evaluation.
+        let widest = self.blocks.iter().map(|b| b.width).max().unwrap_or(0).max(1);
+        let chunk = (CHUNK_CURRENTS / widest).max(1);
+        let mut z = vec![0.0f32; chunk.min(n) * widest];
         for b in &self.blocks {
-            let k = b.rows.len();
-            let x = if self.blocks.len() == 1 {
-                Tensor::from_slice(v, (n, rows), &Device::Cpu)?
-            } else {
-                let mut chunk = Vec::with_capacity(n * k);
-                for s in 0..n {
-                    chunk.extend_from_slice(&v[s * rows + b.rows.start..s * rows + b.rows.end]);
-                }
-                Tensor::from_vec(chunk, (n, k), &Device::Cpu)?
-            };
-            let width = b.matrix.dim(1)?;
-            let mut z = x.matmul(&b.matrix)?.flatten_all()?.to_vec1::<f32>()?;
-            for s in 0..n {
-                let row = &mut z[s * width..(s + 1) * width];
-                let o = &mut out[s * cols..(s + 1) * cols];
-                for seg in &b.segments {
-                    let cur = &mut row[seg.offset..seg.offset + seg.len];
-                    if let Some(bits) = adc_bits {
-                        quantize_padded(cur, t, bits);
-                    }
-                    for (dst, src) in o[seg.out_start..seg.out_start + seg.out_len].iter_mut().zip(cur.iter()) {
-                        *dst += *src;
+            let (k, width) = (b.rows.len(), b.width);
+            let g = Mat::rows(&b.matrix, k, width);
+            for first in (0..n).step_by(chunk) {
+                let m = chunk.min(n - first);
+                // Rows `first..first + m` of the voltages, this block's inputs only (a view).
+                let x = Mat { data: &v[first * rows + b.rows.start..], rows: m, cols: k, rs: rows, cs: 1 };
+                let z = &mut z[..m * width];
+                matmul(z, x, g, false);
+                for (row, o) in z.chunks_exact(width).zip(out[first * cols..].chunks_exact_mut(cols)) {
+                    for seg in &b.segments {
+                        let cur = &row[seg.offset..seg.offset + seg.len];
+                        let dst = &mut o[seg.out_start..seg.out_start + seg.out_len];
+                        // Padding columns only widen the ADC's range: quantise the real outputs.
+                        match adc_bits.map(|bits| Quantizer::fit(cur, t, bits)) {
+                            Some(q) if q != Quantizer::Unchanged => {
+                                dst.iter_mut().zip(cur).for_each(|(d, &c)| *d += q.apply(c))
+                            }
+                            _ => dst.iter_mut().zip(cur).for_each(|(d, &c)| *d += c),
+                        }
                     }
                 }
             }
@@ -167,6 +177,10 @@ impl TiledMatmul {
         Ok(out)
     }
 }
+
+/// Column currents computed per matrix product (floats): 256K, a 1 MB buffer that stays in
+/// cache, and products far below the size at which gemm splits work across threads.
+const CHUNK_CURRENTS: usize = 1 << 18;
 
 #[cfg(test)]
 mod tests {
