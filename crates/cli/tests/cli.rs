@@ -297,3 +297,45 @@ fn reproduce_refuses_seed_and_draw_counts_it_cannot_honour() {
         }
     }
 }
+
+/// A results JSON without what differs between identical runs: the command line and the wall time.
+fn without_command_and_wall(path: &Path) -> serde_json::Value {
+    let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let object = json.as_object_mut().unwrap();
+    assert!(object.remove("command").is_some() && object.remove("wall_seconds").is_some(), "{path:?}");
+    json
+}
+
+#[test]
+fn reproduce_crossbar_measures_the_same_figures_on_one_thread_and_on_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (models, data) = (tmp.path().join("models"), data_dir());
+    let quick = [
+        "--skip-cnn",
+        "--epochs",
+        "1",
+        "--draws",
+        "2",
+        "--expectation-draws",
+        "2",
+        "--data",
+        s(&data),
+        "--models",
+        s(&models),
+    ];
+    let run = |out: &str, jobs: &str| {
+        let out = tmp.path().join(out);
+        ok(&mpg(&[&["reproduce", "crossbar", "--out", s(&out), "--jobs", jobs][..], &quick].concat()));
+        out.join("reproduce-crossbar.json")
+    };
+    // The first run trains the models; the next two reuse them, so only the schedule differs.
+    run("train", "2");
+    let (one, two) = (without_command_and_wall(&run("one", "1")), without_command_and_wall(&run("two", "2")));
+    let runs = one["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 10, "6 MLP deployment rows and 4 more fault-aware rows, one seed");
+    let draws = &runs[0]["measured"]["crossbar_faults"]["draws"];
+    assert_eq!(draws.as_array().map(Vec::len), Some(2), "{}", runs[0]);
+    assert!(runs.iter().all(|r| r["measured"]["source"]["reused"].is_object()), "{runs:?}");
+    // Every figure, draw, verdict, the batch sweep: bit for bit.
+    assert_eq!(one, two);
+}

@@ -73,8 +73,8 @@ pub struct RunArgs {
     /// saved with that budget in their notes, so a full run never mistakes them for its own.
     #[arg(long)]
     pub epochs: Option<usize>,
-    /// Models trained at once, one per thread (default: one per core). Each trains exactly as
-    /// it would alone; only the wall time changes.
+    /// Models trained, then measured, at once, one per thread (default: one per core). Each
+    /// trains and is measured exactly as it would be alone; only the wall time changes.
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Only part K of N of the models (`--shard 1/2` on one machine, `--shard 2/2` on another;
@@ -286,11 +286,12 @@ pub(crate) type Runs = BTreeMap<Job, Measured>;
 /// Obtains (trains or reuses) every model of `layout`'s rows over their seeds (teachers come
 /// before their students), and measures each section's figures of it with the settings
 /// `settings(key, seed)` gives: what both reproductions run before building their tables.
+/// Both steps run up to `--jobs` models at once, each model on one thread.
 pub(crate) fn run_layout(
     layout: &[(Section, Vec<RecipeKey>)],
     run: &RunArgs,
     split: &Split,
-    settings: &dyn Fn(RecipeKey, u64) -> MeasureSettings,
+    settings: &(dyn Fn(RecipeKey, u64) -> MeasureSettings + Sync),
 ) -> anyhow::Result<(HashMap<Job, Model>, Runs)> {
     let jobs = run.jobs(layout);
     let mine = match run.shard {
@@ -304,27 +305,31 @@ pub(crate) fn run_layout(
     anyhow::ensure!((1..=64).contains(&jobs), "--jobs must be between 1 and 64");
     let (models, mut measured) = super::parallel::obtain_all(&obtain, run, split, jobs)?;
     measured.retain(|k, _| mine.contains(k));
+    // Each model with the figures of every section it is a row of, in table order.
+    let mut work: Vec<(Job, Vec<&'static [Figure]>)> = Vec::new();
     for (section, keys) in layout {
         for &key in keys {
             for seed in run.seeds_of(key).into_iter().filter(|&s| mine.contains(&(key, s))) {
-                let job = (key, seed);
-                measure_into(&mut measured, job, &models[&job], section.figures(), split, &settings(key, seed))?;
+                match work.iter_mut().find(|(job, _)| *job == (key, seed)) {
+                    Some((_, figures)) => figures.push(section.figures()),
+                    None => work.push(((key, seed), vec![section.figures()])),
+                }
             }
         }
     }
+    super::parallel::measure_all(&work, &models, &mut measured, split, settings, jobs)?;
     Ok((models, measured))
 }
 
-/// Measures the `figures` of `job` not measured yet, with a progress bar, into `measured`.
-pub(crate) fn measure_into(
-    measured: &mut Runs,
+/// Measures the `figures` of the model of `job` not measured yet into `row`, with a progress bar.
+pub(crate) fn measure_row(
+    row: &mut Measured,
     job: Job,
     model: &Model,
     figures: &[Figure],
     split: &Split,
     settings: &MeasureSettings,
 ) -> anyhow::Result<()> {
-    let row = measured.entry(job).or_default();
     let missing: Vec<Figure> = figures.iter().copied().filter(|f| f.ours(row).is_none()).collect();
     let name = format!("{} seed {}", job.0, job.1);
     let pb = bar(0, name.clone(), "draws");
