@@ -297,3 +297,140 @@ fn reproduce_refuses_seed_and_draw_counts_it_cannot_honour() {
         }
     }
 }
+
+/// A results JSON without what differs between identical runs: the command line and the wall time.
+fn without_command_and_wall(path: &Path) -> serde_json::Value {
+    let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let object = json.as_object_mut().unwrap();
+    assert!(object.remove("command").is_some() && object.remove("wall_seconds").is_some(), "{path:?}");
+    json
+}
+
+/// A results JSON without the fields that say where each model came from (reused or trained,
+/// its training time).
+fn without_provenance(json: serde_json::Value) -> serde_json::Value {
+    match json {
+        serde_json::Value::Object(fields) => fields
+            .into_iter()
+            .filter(|(k, _)| !["source", "train_seconds", "reused", "trained"].contains(&k.as_str()))
+            .map(|(k, v)| (k, without_provenance(v)))
+            .collect(),
+        serde_json::Value::Array(items) => items.into_iter().map(without_provenance).collect(),
+        other => other,
+    }
+}
+
+#[test]
+fn reproduce_crossbar_measures_the_same_figures_on_one_thread_and_on_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (models, data) = (tmp.path().join("models"), data_dir());
+    let quick = [
+        "--skip-cnn",
+        "--epochs",
+        "1",
+        "--draws",
+        "2",
+        "--expectation-draws",
+        "2",
+        "--data",
+        s(&data),
+        "--models",
+        s(&models),
+    ];
+    let run = |out: &str, jobs: &str| {
+        let out = tmp.path().join(out);
+        ok(&mpg(&[&["reproduce", "crossbar", "--out", s(&out), "--jobs", jobs][..], &quick].concat()));
+        out.join("reproduce-crossbar.json")
+    };
+    // The first run trains the models; the next two reuse them, so only the schedule differs.
+    run("train", "2");
+    let (one, two) = (without_command_and_wall(&run("one", "1")), without_command_and_wall(&run("two", "2")));
+    let runs = one["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 10, "6 MLP deployment rows and 4 more fault-aware rows, one seed");
+    let draws = &runs[0]["measured"]["crossbar_faults"]["draws"];
+    assert_eq!(draws.as_array().map(Vec::len), Some(2), "{}", runs[0]);
+    assert!(runs.iter().all(|r| r["measured"]["source"]["reused"].is_object()), "{runs:?}");
+    // Every figure, draw, verdict, the batch sweep: bit for bit.
+    assert_eq!(one, two);
+}
+
+#[test]
+fn two_shards_of_reproduce_crossbar_merged_equal_the_whole_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (models, data) = (tmp.path().join("models"), data_dir());
+    let quick = [
+        "--skip-cnn",
+        "--epochs",
+        "1",
+        "--draws",
+        "2",
+        "--expectation-draws",
+        "2",
+        "--data",
+        s(&data),
+        "--models",
+        s(&models),
+    ];
+    let run = |out: &str, extra: &[&str]| {
+        let out = tmp.path().join(out);
+        ok(&mpg(&[&["reproduce", "crossbar", "--out", s(&out)][..], &quick, extra].concat()));
+        out
+    };
+    // The shards train the models between them; the whole run reuses them all.
+    let (one, two) = (run("one", &["--shard", "1/2"]), run("two", &["--shard", "2/2"]));
+    let whole = run("whole", &[]);
+    let merged = tmp.path().join("merged");
+    let json = |dir: &Path| dir.join("reproduce-crossbar.json");
+    let merge = |files: &[&Path]| {
+        let list: Vec<&str> = files.iter().flat_map(|f| ["--merge", s(f)]).collect();
+        mpg(&[&["reproduce", "crossbar", "--out", s(&merged)][..], &list].concat())
+    };
+    ok(&merge(&[&json(&one), &json(&two)]));
+    // Where the models came from differs (the shards trained them, the whole run reused them).
+    let (whole_json, merged_json) = (
+        without_provenance(without_command_and_wall(&json(&whole))),
+        without_provenance(without_command_and_wall(&json(&merged))),
+    );
+    let runs = |j: &serde_json::Value| j["runs"].as_array().unwrap().len();
+    assert_eq!(runs(&whole_json), 10);
+    let (one_json, two_json) = (without_command_and_wall(&json(&one)), without_command_and_wall(&json(&two)));
+    assert_eq!((runs(&one_json), runs(&two_json)), (5, 5), "the (row, seed) models are dealt out");
+    // mlp-b64 seed 1234 is the second model in table order: shard 2 has the batch sweep.
+    assert!(one_json["batch_sweep"].is_null() && one_json["biases_zeroed_after_training"].is_null());
+    assert_eq!(two_json["batch_sweep"].as_array().map(Vec::len), Some(7), "{two_json}");
+    assert!(two_json["batch_sweep_digital"].as_f64().unwrap() > 90.0, "{two_json}");
+    // Every figure, draw, verdict and the batch sweep, bit for bit.
+    assert_eq!(whole_json, merged_json);
+    // The Markdown too, from the figures on (above them: command, wall time, provenance), less
+    // each table row's last cell (reused or trained).
+    let md = |dir: &Path| {
+        let md = std::fs::read_to_string(dir.join("reproduce-crossbar.md")).unwrap();
+        let figures = &md[md.find("\nCrossbar: ").unwrap()..];
+        let cells = |l: &str| {
+            if l.starts_with("| ") {
+                l[..l.trim_end_matches(" |").rfind('|').unwrap()].to_string()
+            } else {
+                l.to_string()
+            }
+        };
+        figures.lines().map(cells).collect::<Vec<_>>()
+    };
+    assert_eq!(md(&whole), md(&merged));
+    assert!(std::fs::read_to_string(merged.join("reproduce-crossbar.md")).unwrap().contains("Merged from the shards"));
+    assert_eq!(
+        std::fs::read(whole.join("crossbar-scaling.svg")).unwrap(),
+        std::fs::read(merged.join("crossbar-scaling.svg")).unwrap()
+    );
+    assert!(!one.join("crossbar-scaling.svg").exists(), "the shard without the sweep draws no figure");
+    // A shard left out, or the sweep lost, is refused.
+    let e = err(&merge(&[&json(&one)]));
+    assert!(e.contains("none of the files") && e.contains("mlp-b64 seed 1234"), "{e}");
+    let mut without_sweep: serde_json::Value = serde_json::from_slice(&std::fs::read(json(&two)).unwrap()).unwrap();
+    without_sweep["batch_sweep"] = serde_json::Value::Null;
+    let stripped = tmp.path().join("two-without-sweep.json");
+    std::fs::write(&stripped, without_sweep.to_string()).unwrap();
+    let e = err(&merge(&[&json(&one), &stripped]));
+    assert!(e.contains("batch sweep") && e.contains("measures mlp-b64 seed 1234"), "{e}");
+    let e = err(&merge(&[&json(&one), &json(&whole)]));
+    assert!(e.contains("is measured in both"), "{e}");
+}

@@ -10,5 +10,6 @@ pub mod parallel;
 pub mod pretrained;
 pub mod reproduce;
 pub mod reproduce_crossbar;
+pub mod shards;
 pub mod sweep;
 pub mod train;

@@ -1,19 +1,24 @@
-//! Training a reproduction's missing models several at a time, one per core.
+//! Training and measuring a reproduction's models several at a time, one per core.
 //!
 //! At the report's batch sizes a training step's products are too small to split well over
 //! threads, so two models side by side use two cores far better than one model on both. A
 //! teacher-student row starts once its teacher is in. Each model trains exactly as it would
-//! alone (its products stay on its thread; same seed, same bits).
+//! alone (its products stay on its thread; same seed, same bits). Measurement likewise: a
+//! crossbar draw runs on one thread, so two models measured side by side take half the time;
+//! every draw comes from the model's own seeded settings and its own deployment (no generator
+//! or state is shared between models), so the figures do not depend on the schedule.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use anyhow::anyhow;
 use engine::data::Split;
-use engine::experiments::Measured;
+use engine::experiments::measure::MeasureSettings;
+use engine::experiments::{Figure, Measured, RecipeKey};
 use engine::model::Model;
 
-use super::reproduce::{obtain, Job, RunArgs};
+use super::reproduce::{measure_row, obtain, Job, RunArgs, Runs};
 
 struct Shared {
     /// Rows not started, in the order given.
@@ -105,4 +110,56 @@ fn worker(shared: &Mutex<Shared>, changed: &Condvar, run: &RunArgs, split: &Spli
         }
         changed.notify_all();
     }
+}
+
+/// Measures each model of `work` (its sections' figures in turn, all on one thread) into
+/// `measured`, up to `jobs` models at once, with the settings `settings(key, seed)` gives.
+/// The first error, in `work` order, is returned once every started model is done.
+pub(crate) fn measure_all(
+    work: &[(Job, Vec<&'static [Figure]>)],
+    models: &HashMap<Job, Model>,
+    measured: &mut Runs,
+    split: &Split,
+    settings: &(dyn Fn(RecipeKey, u64) -> MeasureSettings + Sync),
+    jobs: usize,
+) -> anyhow::Result<()> {
+    // Each model's row so far (where it came from, its training time), measured further by
+    // exactly one thread.
+    let rows: Vec<Mutex<Measured>> =
+        work.iter().map(|(job, _)| Mutex::new(measured.remove(job).unwrap_or_default())).collect();
+    let errors: Vec<Mutex<Option<anyhow::Error>>> = work.iter().map(|_| Mutex::new(None)).collect();
+    let (next, failed) = (AtomicUsize::new(0), AtomicBool::new(false));
+    let workers = jobs.clamp(1, work.len().max(1));
+    let measure_one = |i: usize| -> anyhow::Result<()> {
+        let (job, sections) = &work[i];
+        let model = models.get(job).ok_or_else(|| anyhow!("{} seed {}: no model to measure", job.0, job.1))?;
+        let mut row = rows[i].lock().expect("one thread per row");
+        for figures in sections {
+            measure_row(&mut row, *job, model, figures, split, &settings(job.0, job.1))?;
+        }
+        Ok(())
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= work.len() || failed.load(Ordering::SeqCst) {
+                    return;
+                }
+                let result =
+                    if workers > 1 { engine::model::ops::one_thread(|| measure_one(i)) } else { measure_one(i) };
+                if let Err(e) = result {
+                    failed.store(true, Ordering::SeqCst);
+                    *errors[i].lock().expect("one thread per row") = Some(e);
+                }
+            });
+        }
+    });
+    if let Some(e) = errors.into_iter().find_map(|e| e.into_inner().ok().flatten()) {
+        return Err(e);
+    }
+    for ((job, _), row) in work.iter().zip(rows) {
+        measured.insert(*job, row.into_inner().map_err(|_| anyhow!("a measuring thread panicked"))?);
+    }
+    Ok(())
 }

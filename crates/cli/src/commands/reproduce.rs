@@ -19,6 +19,7 @@ use engine::experiments::{train_recipe, Budget, Figure, Measured, Recipe, Recipe
 use engine::model::Model;
 use engine::train::{Control, TrainHooks};
 
+use super::shards::{Shards, RUN_SETTINGS};
 use crate::bars::bar;
 use crate::datadir;
 use crate::options::DataArgs;
@@ -73,13 +74,14 @@ pub struct RunArgs {
     /// saved with that budget in their notes, so a full run never mistakes them for its own.
     #[arg(long)]
     pub epochs: Option<usize>,
-    /// Models trained at once, one per thread (default: one per core). Each trains exactly as
-    /// it would alone; only the wall time changes.
+    /// Models trained, then measured, at once, one per thread (default: one per core). Each
+    /// trains and is measured exactly as it would be alone; only the wall time changes.
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Only part K of N of the models (`--shard 1/2` on one machine, `--shard 2/2` on another;
     /// the (row, seed) models are dealt out in table order, each row's seeds in turn). A shard
-    /// also obtains the teachers its students need, but measures only its own models. `mpg reproduce noise --merge` joins the shards' JSON.
+    /// also obtains the teachers its students need, but measures only its own models.
+    /// `--merge` joins the shards' JSON.
     #[arg(long)]
     pub shard: Option<Shard>,
 }
@@ -168,6 +170,15 @@ impl RunArgs {
             self.draws
         );
         Ok(())
+    }
+
+    /// The models of `layout` this run measures: its shard's, or all of them.
+    pub fn mine(&self, layout: &[(Section, Vec<RecipeKey>)]) -> Vec<Job> {
+        let jobs = self.jobs(layout);
+        match self.shard {
+            Some(shard) => shard.select(&jobs),
+            None => jobs,
+        }
     }
 
     /// Every model of `layout`'s rows, each row's seeds in turn, in table order, once each.
@@ -286,45 +297,51 @@ pub(crate) type Runs = BTreeMap<Job, Measured>;
 /// Obtains (trains or reuses) every model of `layout`'s rows over their seeds (teachers come
 /// before their students), and measures each section's figures of it with the settings
 /// `settings(key, seed)` gives: what both reproductions run before building their tables.
+/// Both steps run up to `--jobs` models at once, each model on one thread. With `--shard`,
+/// only the shard's models are measured. The models `also` lists are obtained as well (for
+/// figures beyond the table), not measured.
 pub(crate) fn run_layout(
     layout: &[(Section, Vec<RecipeKey>)],
     run: &RunArgs,
     split: &Split,
-    settings: &dyn Fn(RecipeKey, u64) -> MeasureSettings,
+    settings: &(dyn Fn(RecipeKey, u64) -> MeasureSettings + Sync),
+    also: &[Job],
 ) -> anyhow::Result<(HashMap<Job, Model>, Runs)> {
-    let jobs = run.jobs(layout);
-    let mine = match run.shard {
-        Some(shard) => shard.select(&jobs),
-        None => jobs,
-    };
+    let mine = run.mine(layout);
+    let wanted: Vec<Job> = mine.iter().chain(also).copied().collect();
     // Teachers first (a shard may hold a student whose teacher is another shard's model).
-    let mut obtain: Vec<Job> = mine.iter().filter_map(|&(k, s)| run.recipe_at(k, s).teacher.map(|t| (t, s))).collect();
-    obtain.extend(mine.iter().copied());
+    let mut obtain: Vec<Job> =
+        wanted.iter().filter_map(|&(k, s)| run.recipe_at(k, s).teacher.map(|t| (t, s))).collect();
+    obtain.extend(wanted);
     let jobs = run.jobs.unwrap_or_else(cores);
     anyhow::ensure!((1..=64).contains(&jobs), "--jobs must be between 1 and 64");
     let (models, mut measured) = super::parallel::obtain_all(&obtain, run, split, jobs)?;
     measured.retain(|k, _| mine.contains(k));
+    // Each model with the figures of every section it is a row of, in table order.
+    let mut work: Vec<(Job, Vec<&'static [Figure]>)> = Vec::new();
     for (section, keys) in layout {
         for &key in keys {
             for seed in run.seeds_of(key).into_iter().filter(|&s| mine.contains(&(key, s))) {
-                let job = (key, seed);
-                measure_into(&mut measured, job, &models[&job], section.figures(), split, &settings(key, seed))?;
+                match work.iter_mut().find(|(job, _)| *job == (key, seed)) {
+                    Some((_, figures)) => figures.push(section.figures()),
+                    None => work.push(((key, seed), vec![section.figures()])),
+                }
             }
         }
     }
+    super::parallel::measure_all(&work, &models, &mut measured, split, settings, jobs)?;
     Ok((models, measured))
 }
 
-/// Measures the `figures` of `job` not measured yet, with a progress bar, into `measured`.
-pub(crate) fn measure_into(
-    measured: &mut Runs,
+/// Measures the `figures` of the model of `job` not measured yet into `row`, with a progress bar.
+pub(crate) fn measure_row(
+    row: &mut Measured,
     job: Job,
     model: &Model,
     figures: &[Figure],
     split: &Split,
     settings: &MeasureSettings,
 ) -> anyhow::Result<()> {
-    let row = measured.entry(job).or_default();
     let missing: Vec<Figure> = figures.iter().copied().filter(|f| f.ours(row).is_none()).collect();
     let name = format!("{} seed {}", job.0, job.1);
     let pb = bar(0, name.clone(), "draws");
@@ -432,7 +449,7 @@ fn noise(a: Args) -> anyhow::Result<()> {
         noise_seed: sharing.seed(a.noise_seed, key, seed),
         ..MeasureSettings::default()
     };
-    let (_, measured) = run_layout(&layout, &a.run, &split, &settings)?;
+    let (_, measured) = run_layout(&layout, &a.run, &split, &settings, &[])?;
     let shard = match a.run.shard {
         Some(s) => {
             format!("Shard {s}: only its models are measured; join the shards with `mpg reproduce noise --merge`.  \n")
@@ -449,88 +466,20 @@ fn noise_layout(skip_cnn: bool) -> Vec<(Section, Vec<RecipeKey>)> {
     vec![(Section::Batch, batch_keys), (Section::Hardening, hardening_keys)]
 }
 
-/// The settings two shards must share to be parts of one run, as written in their JSON.
-const SHARED_SETTINGS: [&str; 9] =
-    ["seed", "seeds", "cnn_seeds", "draws", "expectation_draws", "common_draws", "noise_seed", "epochs", "skip_cnn"];
-
 /// `--merge`: one table from the JSON of shard runs.
 fn merge(a: &Args) -> anyhow::Result<()> {
     let start = Instant::now();
-    let mut first: Option<(PathBuf, serde_json::Value)> = None;
-    let mut measured: Runs = BTreeMap::new();
-    let mut measured_by: HashMap<Job, PathBuf> = HashMap::new();
-    for path in &a.merge {
-        let shown = path.display();
-        let text = std::fs::read(path).with_context(|| format!("reading {shown}"))?;
-        let json: serde_json::Value =
-            serde_json::from_slice(&text).with_context(|| format!("{shown}: not a reproduce-noise.json"))?;
-        let runs: Vec<SeedRun> = serde_json::from_value(json["runs"].clone())
-            .with_context(|| format!("{shown}: no models of `mpg reproduce noise` in it (written before --seeds?)"))?;
-        match &first {
-            None => first = Some((path.clone(), json.clone())),
-            Some((first_path, first_json)) => {
-                for field in SHARED_SETTINGS {
-                    anyhow::ensure!(
-                        json[field] == first_json[field],
-                        "{shown} has {field} {} but {} has {}: not shards of one run",
-                        json[field],
-                        first_path.display(),
-                        first_json[field]
-                    );
-                }
-            }
-        }
-        for run in runs {
-            let job = (run.key, run.seed);
-            match measured_by.get(&job) {
-                Some(other) if other != path => {
-                    anyhow::bail!("{} seed {} is measured in both {} and {shown}", job.0, job.1, other.display())
-                }
-                Some(_) => {}
-                None => {
-                    measured_by.insert(job, path.clone());
-                    measured.insert(job, run.measured);
-                }
-            }
-        }
-    }
-    let (_, json) = first.expect("--merge has at least one file");
-    let usize_of = |field: &str| {
-        json[field].as_u64().map(|v| v as usize).with_context(|| format!("the shard's JSON has no {field}"))
-    };
+    let settings: Vec<&str> = RUN_SETTINGS.into_iter().chain(["noise_seed"]).collect();
+    let shards = Shards::read(&a.merge, "reproduce-noise.json", &settings)?;
     let settings = Args {
-        run: RunArgs {
-            seed: json["seed"].as_u64().context("the shard's JSON has no training seed")?,
-            seeds: usize_of("seeds")?,
-            cnn_seeds: json["cnn_seeds"].as_u64().map(|v| v as usize),
-            draws: usize_of("draws")?,
-            expectation_draws: usize_of("expectation_draws")?,
-            common_draws: json["common_draws"].as_bool().context("the shard's JSON has no common_draws")?,
-            epochs: json["epochs"].as_u64().map(|e| e as usize),
-            skip_cnn: json["skip_cnn"].as_bool().unwrap_or(false),
-            shard: None,
-            ..a.run.clone()
-        },
-        noise_seed: json["noise_seed"].as_u64().context("no noise seed")?,
+        run: shards.run_args(&a.run)?,
+        noise_seed: shards.first()["noise_seed"].as_u64().context("no noise seed")?,
         merge: a.merge.clone(),
     };
-    settings.run.validate()?;
     let layout = noise_layout(settings.run.skip_cnn);
-    let missing: Vec<String> = settings
-        .run
-        .jobs(&layout)
-        .into_iter()
-        .filter(|j| !measured.contains_key(j))
-        .map(|(k, s)| format!("{k} seed {s}"))
-        .collect();
-    anyhow::ensure!(
-        missing.is_empty(),
-        "models {} are measured in none of the files: is a shard missing?",
-        missing.join(", ")
-    );
-    let files: Vec<String> = a.merge.iter().map(|p| format!("`{}`", p.display())).collect();
-    let note = format!("Merged from the shards {}.  \n{}", files.join(", "), provenance(&measured));
-    write_noise(&settings, &layout, &measured, start.elapsed().as_secs_f64(), &note)
+    shards.ensure_complete(&settings.run, &layout)?;
+    let note = format!("{}  \n{}", shards.note(), provenance(&shards.measured));
+    write_noise(&settings, &layout, &shards.measured, start.elapsed().as_secs_f64(), &note)
 }
 
 /// Writes reproduce-noise.{md,csv,json} into `a.run.out` and prints the Markdown.

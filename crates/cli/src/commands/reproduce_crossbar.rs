@@ -3,13 +3,17 @@
 //! against the baseline with its ablations, our numbers beside the report's (the engine's
 //! [`ReportTable`]), as Markdown, CSV and JSON. The models are the ones `mpg reproduce noise`
 //! saves (reused when their notes match the recipe); missing ones are trained unless
-//! --skip-missing. Sentences that compare figures are computed from the figures; why the
+//! --skip-missing. With `--shard K/N` a run measures part of the models and `--merge` joins
+//! the parts (see `docs/sharding.md`). Sentences that compare figures are computed from the figures; why the
 //! figures come out as they do is explained in the hand-written `docs/crossbar.md`.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::time::Instant;
 
-use engine::crossbar::{Crossbar, InputScaling};
+use anyhow::Context;
+use engine::crossbar::{Crossbar, CrossbarConfig, InputScaling};
+use engine::data::Split;
 use engine::eval::{evaluate, evaluate_with};
 use engine::experiments::defaults;
 use engine::experiments::measure::{without_biases, MeasureSettings};
@@ -17,11 +21,14 @@ use engine::experiments::recipes::{report_config, FAULT_AWARE_KEYS};
 use engine::experiments::seeds::{SeedRun, SeedTable};
 use engine::experiments::table::TableRow;
 use engine::experiments::{Figure, RecipeKey, ReportTable, Section};
+use engine::model::Model;
+use serde::{Deserialize, Serialize};
 
 use crate::commands::crossbar::{batch_svg, describe, sweep_batches, sweep_mode};
 use crate::commands::reproduce::{
-    cores, epochs_text, find_saved, provenance, run_layout, statistics_text, summary_table, RunArgs,
+    cores, epochs_text, find_saved, provenance, run_layout, statistics_text, summary_table, Job, RunArgs, Runs,
 };
+use crate::commands::shards::{Shards, RUN_SETTINGS};
 use crate::datadir;
 
 #[derive(clap::Args, Debug)]
@@ -40,21 +47,136 @@ pub struct Args {
     /// Leave out rows of the deployment table whose model file is missing instead of training it.
     #[arg(long)]
     pub skip_missing: bool,
+    /// Join the `reproduce-crossbar.json` files of `--shard` runs (repeat the flag; same
+    /// settings, every model measured by exactly one of them, the batch sweep from the shard
+    /// holding the base-seed `mlp-b64`) into one table in --out. Trains nothing.
+    #[arg(long)]
+    pub merge: Vec<PathBuf>,
 }
 
 /// Below this accuracy (percent) a deployment is said to fail: half the test set wrong, far
 /// below every digital figure (97-99%) and every fault-free crossbar figure of the report.
 pub const FAILS_BELOW: f64 = 50.0;
 
+/// The evaluation batches of the input-scaling sweep.
+const SWEEP_BATCHES: [usize; 7] = [1, 4, 16, 64, 256, 1000, 10000];
+
+/// One evaluation batch of the input-scaling sweep (accuracies in percent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepRow {
+    pub eval_batch: usize,
+    /// The base-seed batch-64 MLP, memtorch input scaling.
+    pub memtorch: f64,
+    /// The same, calibrated input scaling.
+    pub calibrated: f64,
+    /// The base-seed MLP trained with its biases held at 0, memtorch input scaling.
+    pub memtorch_biases_0: f64,
+}
+
+/// The batch-64 MLP with its biases set to zero after training.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Zeroed {
+    pub digital: f64,
+    pub memtorch: f64,
+}
+
+/// The figures beyond the table, all from the base-seed `mlp-b64` and `mlp-b64-bias0` models
+/// without faults: how memtorch scaling depends on the evaluation batch, and what zeroing the
+/// biases after training does. With `--shard`, the shard holding (`mlp-b64`, base seed)
+/// computes them (obtaining `mlp-b64-bias0` too) and `--merge` takes them from its JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scaling {
+    /// Digital accuracy of the base-seed `mlp-b64`.
+    pub digital: f64,
+    pub sweep: Vec<SweepRow>,
+    pub zeroed: Zeroed,
+}
+
+impl Scaling {
+    /// The models the figures come from.
+    fn models(seed: u64) -> [Job; 2] {
+        [(RecipeKey::MlpB64, seed), (RecipeKey::MlpB64Bias0, seed)]
+    }
+
+    fn measure(a: &Args, base: &Model, bias0: &Model, split: &Split) -> anyhow::Result<Scaling> {
+        let base_cfg = report_config(a.crossbar_seed).without_faults();
+        let sweep = sweep_batches(base, split, &base_cfg, &SWEEP_BATCHES)?;
+        let sweep_bias0 = sweep_mode(bias0, split, &base_cfg, InputScaling::Memtorch, &SWEEP_BATCHES)?;
+        let zeroed = without_biases(base)?;
+        let zeroed_cfg = CrossbarConfig { eval_batch: a.eval_batch, ..base_cfg };
+        let memtorch = evaluate_with(
+            &zeroed,
+            &zeroed.weights(),
+            &Crossbar::deploy(&zeroed, &zeroed_cfg, None)?.realise(0)?,
+            &split.test,
+            a.eval_batch,
+        )?
+        .accuracy();
+        Ok(Scaling {
+            digital: evaluate(base, &split.test)?.accuracy(),
+            sweep: sweep
+                .iter()
+                .zip(&sweep_bias0)
+                .map(|(&(eval_batch, memtorch, calibrated), &(_, memtorch_biases_0))| SweepRow {
+                    eval_batch,
+                    memtorch,
+                    calibrated,
+                    memtorch_biases_0,
+                })
+                .collect(),
+            zeroed: Zeroed { digital: evaluate(&zeroed, &split.test)?.accuracy(), memtorch },
+        })
+    }
+
+    /// The JSON fields that hold the figures (null in a shard without them).
+    fn json(scaling: Option<&Scaling>) -> serde_json::Value {
+        serde_json::json!({
+            "batch_sweep": scaling.map(|s| &s.sweep),
+            "batch_sweep_digital": scaling.map(|s| s.digital),
+            "biases_zeroed_after_training": scaling.map(|s| &s.zeroed),
+        })
+    }
+
+    /// The figures from a results JSON, `None` if it has none.
+    fn from_json(json: &serde_json::Value) -> anyhow::Result<Option<Scaling>> {
+        if json["batch_sweep"].is_null() {
+            return Ok(None);
+        }
+        Ok(Some(Scaling {
+            digital: json["batch_sweep_digital"].as_f64().context("a batch sweep without batch_sweep_digital")?,
+            sweep: serde_json::from_value(json["batch_sweep"].clone())?,
+            zeroed: serde_json::from_value(json["biases_zeroed_after_training"].clone())?,
+        }))
+    }
+}
+
+/// The rows of `mpg reproduce crossbar`: the deployment table (less `left_out`), the
+/// fault-aware table, and the fault-aware model's hardening row.
+fn crossbar_layout(run: &RunArgs, left_out: &[RecipeKey]) -> Vec<(Section, Vec<RecipeKey>)> {
+    let deployment_keys: Vec<RecipeKey> = Section::Crossbar
+        .keys()
+        .into_iter()
+        .filter(|k| !(run.skip_cnn && k.is_cnn()))
+        .filter(|k| !left_out.contains(k))
+        .collect();
+    let fault_aware_keys: Vec<RecipeKey> = [RecipeKey::MlpB64].into_iter().chain(FAULT_AWARE_KEYS).collect();
+    vec![
+        (Section::Crossbar, deployment_keys),
+        (Section::FaultAware, fault_aware_keys),
+        // The fault-aware model under log-normal noise: the report's hardening row of Part 2.
+        (Section::Hardening, vec![RecipeKey::MlpFaultAware]),
+    ]
+}
+
 pub fn run(a: Args) -> anyhow::Result<()> {
     a.run.validate()?;
-    // Its figures and plots beyond the table are not built for parts of a run.
-    anyhow::ensure!(a.run.shard.is_none(), "--shard is for `mpg reproduce noise` only");
     crate::output::check_folder(&a.run.out)?;
+    if !a.merge.is_empty() {
+        return merge(&a);
+    }
     crate::output::check_folder(&a.run.models)?;
     let start = Instant::now();
     let split = datadir::load(&a.run.data.data, a.run.data.dataset.into())?;
-    let settings = MeasureSettings::new(a.run.draws, a.noise_seed, a.crossbar_seed, a.eval_batch);
     let sharing = a.run.sharing();
     let settings_for = |key: RecipeKey, seed: u64| {
         MeasureSettings::new(
@@ -65,74 +187,110 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         )
     };
     let mut missing = Vec::new();
-
-    let mut deployment_keys = Vec::new();
-    for key in Section::Crossbar.keys() {
-        if a.run.skip_cnn && key.is_cnn() {
-            continue;
-        }
+    for key in crossbar_layout(&a.run, &[])[0].1.clone() {
         if a.skip_missing
             && a.run.seeds_of(key).iter().any(|&s| find_saved(&a.run.recipe_at(key, s), &a.run.models).is_none())
         {
             eprintln!("{key}: no saved model with this recipe for every seed; skipped (--skip-missing)");
             missing.push(key);
-            continue;
         }
-        deployment_keys.push(key);
     }
-    let fault_aware_keys: Vec<RecipeKey> = [RecipeKey::MlpB64].into_iter().chain(FAULT_AWARE_KEYS).collect();
-    let layout = vec![
-        (Section::Crossbar, deployment_keys),
-        (Section::FaultAware, fault_aware_keys),
-        // The fault-aware model under log-normal noise: the report's hardening row of Part 2.
-        (Section::Hardening, vec![RecipeKey::MlpFaultAware]),
-    ];
-    let (models, measured) = run_layout(&layout, &a.run, &split, &settings_for)?;
-    let seed_table = SeedTable::build(&layout, &measured, |k| a.run.seeds_of(k), a.run.seed, a.run.draws);
-    let table = summary_table(&layout, &measured, &a.run);
+    let layout = crossbar_layout(&a.run, &missing);
+    let scaling_models = Scaling::models(a.run.seed);
+    let has_scaling = a.run.mine(&layout).contains(&scaling_models[0]);
+    let also = if has_scaling { &scaling_models[..] } else { &[] };
+    let (models, measured) = run_layout(&layout, &a.run, &split, &settings_for, also)?;
+    let scaling = match has_scaling {
+        true => Some(Scaling::measure(&a, &models[&scaling_models[0]], &models[&scaling_models[1]], &split)?),
+        false => None,
+    };
+    let shard = match a.run.shard {
+        Some(s) => format!(
+            "Shard {s}: only its models are measured; join the shards with `mpg reproduce crossbar --merge`.  \n"
+        ),
+        None => String::new(),
+    };
+    let note = format!("{shard}{}", provenance(&measured));
+    write_crossbar(&a, &layout, &missing, &measured, scaling.as_ref(), start.elapsed().as_secs_f64(), &note)
+}
 
-    // How the memtorch scaling depends on the evaluation batch (baseline MLP, no faults), the
-    // same MLP with its biases zeroed after training, and the MLP trained with biases held at 0.
-    let base_cfg = report_config(a.crossbar_seed).without_faults();
-    let batches = [1, 4, 16, 64, 256, 1000, 10000];
-    let base = &models[&(RecipeKey::MlpB64, a.run.seed)];
-    let sweep = sweep_batches(base, &split, &base_cfg, &batches)?;
-    let sweep_bias0 = sweep_mode(
-        &models[&(RecipeKey::MlpB64Bias0, a.run.seed)],
-        &split,
-        &base_cfg,
-        InputScaling::Memtorch,
-        &batches,
-    )?;
-    let sweep_digital = evaluate(base, &split.test)?.accuracy();
-    let zeroed = without_biases(base)?;
-    let zeroed_cfg = engine::crossbar::CrossbarConfig { eval_batch: a.eval_batch, ..base_cfg.clone() };
-    let zeroed_digital = evaluate(&zeroed, &split.test)?.accuracy();
-    let zeroed_memtorch = evaluate_with(
-        &zeroed,
-        &zeroed.weights(),
-        &Crossbar::deploy(&zeroed, &zeroed_cfg, None)?.realise(0)?,
-        &split.test,
-        a.eval_batch,
-    )?
-    .accuracy();
+/// `--merge`: one table from the JSON of shard runs, the batch sweep from the shard that has it.
+fn merge(a: &Args) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let settings: Vec<&str> =
+        RUN_SETTINGS.into_iter().chain(["crossbar_seed", "noise_seed", "eval_batch", "config", "missing"]).collect();
+    let shards = Shards::read(&a.merge, "reproduce-crossbar.json", &settings)?;
+    let json = shards.first();
+    let settings = Args {
+        run: shards.run_args(&a.run)?,
+        crossbar_seed: json["crossbar_seed"].as_u64().context("the shard's JSON has no crossbar_seed")?,
+        noise_seed: json["noise_seed"].as_u64().context("the shard's JSON has no noise_seed")?,
+        eval_batch: json["eval_batch"].as_u64().context("the shard's JSON has no eval_batch")? as usize,
+        skip_missing: false,
+        merge: a.merge.clone(),
+    };
+    let missing: Vec<RecipeKey> =
+        serde_json::from_value(json["missing"].clone()).context("the shard's JSON has no list of missing rows")?;
+    let layout = crossbar_layout(&settings.run, &missing);
+    shards.ensure_complete(&settings.run, &layout)?;
+    let mut scaling: Option<(Scaling, &PathBuf)> = None;
+    for (path, json) in &shards.files {
+        let found = Scaling::from_json(json).with_context(|| format!("{}: a malformed batch sweep", path.display()))?;
+        match (found, &scaling) {
+            (Some(_), Some((_, first))) if *first != path => anyhow::bail!(
+                "both {} and {} have a batch sweep: not shards of one run",
+                first.display(),
+                path.display()
+            ),
+            (Some(found), None) => scaling = Some((found, path)),
+            _ => {}
+        }
+    }
+    let (key, seed) = Scaling::models(settings.run.seed)[0];
+    let (scaling, _) = scaling.with_context(|| {
+        format!(
+            "the batch sweep and the biases-zeroed figures are in none of the files: they come from the shard that measures {key} seed {seed}"
+        )
+    })?;
+    let note = format!("{}  \n{}", shards.note(), provenance(&shards.measured));
+    write_crossbar(&settings, &layout, &missing, &shards.measured, Some(&scaling), start.elapsed().as_secs_f64(), &note)
+}
+
+/// Writes reproduce-crossbar.{md,csv,json} (and the scaling figure, with `scaling`) into
+/// `a.run.out` and prints the Markdown.
+fn write_crossbar(
+    a: &Args,
+    layout: &[(Section, Vec<RecipeKey>)],
+    missing: &[RecipeKey],
+    measured: &Runs,
+    scaling: Option<&Scaling>,
+    wall: f64,
+    note: &str,
+) -> anyhow::Result<()> {
+    let seed_table = SeedTable::build(layout, measured, |k| a.run.seeds_of(k), a.run.seed, a.run.draws);
+    let table = summary_table(layout, measured, &a.run);
     std::fs::create_dir_all(&a.run.out)?;
-    batch_svg(
-        &a.run.out.join("crossbar-scaling.svg"),
-        "MLP 784-256-128-10 (batch 64) on crossbars, 8-bit ADC, 128x128 tiles",
-        &sweep,
-        sweep_digital,
-        Some(("memtorch scaling, same MLP trained with biases held at 0", sweep_bias0.as_slice())),
-    )?;
+    if let Some(scaling) = scaling {
+        let sweep: Vec<(usize, f64, f64)> =
+            scaling.sweep.iter().map(|r| (r.eval_batch, r.memtorch, r.calibrated)).collect();
+        let sweep_bias0: Vec<(usize, f64)> =
+            scaling.sweep.iter().map(|r| (r.eval_batch, r.memtorch_biases_0)).collect();
+        batch_svg(
+            &a.run.out.join("crossbar-scaling.svg"),
+            "MLP 784-256-128-10 (batch 64) on crossbars, 8-bit ADC, 128x128 tiles",
+            &sweep,
+            scaling.digital,
+            Some(("memtorch scaling, same MLP trained with biases held at 0", sweep_bias0.as_slice())),
+        )?;
+    }
 
-    let wall = start.elapsed().as_secs_f64();
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let mut s = String::new();
-    let cfg = settings.crossbar.clone();
+    let cfg = MeasureSettings::new(a.run.draws, a.noise_seed, a.crossbar_seed, a.eval_batch).crossbar;
     let _ = writeln!(s, "# Reproduction of Part 2: memristor crossbars\n");
     let _ = writeln!(s, "Command: `{command}`  ");
     let _ = writeln!(s, "Wall time: {wall:.0} s on this machine ({} cores) for this invocation.  ", cores());
-    let _ = writeln!(s, "{}\n", provenance(&measured));
+    let _ = writeln!(s, "{note}\n");
     let _ = writeln!(
         s,
         "Crossbar: {} (MemTorch 1.1.6 tutorial settings, see docs/crossbar.md); base crossbar seed {} (it draws the tuning inputs and the faults). Every draw is over all 10,000 test images. \"Memtorch\" columns reproduce MemTorch's input scaling (batch-dependent, evaluation batch {}); \"calibrated\" columns use the project's fixed per-layer input range (10,000 training images). Every model is trained for {}; fault-aware rows draw fresh 0.1 / 0.1 stuck-at faults on every step.\n",
@@ -160,28 +318,40 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         let _ = writeln!(s, "\n{text}");
     }
     let _ = writeln!(s, "\n## Input scaling and the evaluation batch (MLP batch 64, no faults)\n");
-    let _ = writeln!(
-        s,
-        "Seed {} models, base crossbar seed. Digital accuracy {sweep_digital:.2}%. Figure: `crossbar-scaling.svg` beside this file. The last column is the same MLP trained with its biases held at 0 (`mlp-b64-bias0`, `mpg train --biases zero`). The trained batch-64 MLP with its biases set to zero after training: {zeroed_digital:.2}% digital, {zeroed_memtorch:.2}% in memtorch scaling (evaluation batch {}).\n",
-        a.run.seed,
-        a.eval_batch
-    );
-    let _ = writeln!(s, "| Evaluation batch | Memtorch scaling | Calibrated scaling | Memtorch scaling, biases held at 0 |\n|---|---|---|---|");
-    for ((b, m, c), (_, z)) in sweep.iter().zip(&sweep_bias0) {
-        let _ = writeln!(s, "| {b} | {m:.2} | {c:.2} | {z:.2} |");
+    match scaling {
+        Some(scaling) => {
+            let _ = writeln!(
+                s,
+                "Seed {} models, base crossbar seed. Digital accuracy {:.2}%. Figure: `crossbar-scaling.svg` beside this file. The last column is the same MLP trained with its biases held at 0 (`mlp-b64-bias0`, `mpg train --biases zero`). The trained batch-64 MLP with its biases set to zero after training: {:.2}% digital, {:.2}% in memtorch scaling (evaluation batch {}).\n",
+                a.run.seed, scaling.digital, scaling.zeroed.digital, scaling.zeroed.memtorch, a.eval_batch
+            );
+            let _ = writeln!(s, "| Evaluation batch | Memtorch scaling | Calibrated scaling | Memtorch scaling, biases held at 0 |\n|---|---|---|---|");
+            for r in &scaling.sweep {
+                let _ = writeln!(
+                    s,
+                    "| {} | {:.2} | {:.2} | {:.2} |",
+                    r.eval_batch, r.memtorch, r.calibrated, r.memtorch_biases_0
+                );
+            }
+        }
+        None => {
+            let (key, seed) = Scaling::models(a.run.seed)[0];
+            let _ = writeln!(s, "Not in this shard: the shard that measures `{key}` seed {seed} computes it.");
+        }
     }
     crate::output::write_atomic(&a.run.out.join("reproduce-crossbar.md"), &s)?;
     crate::output::write_atomic(&a.run.out.join("reproduce-crossbar.csv"), seed_table.csv())?;
     let runs: Vec<SeedRun> =
         measured.iter().map(|(&(key, seed), m)| SeedRun { key, seed, measured: m.clone() }).collect();
-    let json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": a.run.seed, "seeds": a.run.seeds,
+    let mut json = serde_json::json!({ "command": command, "wall_seconds": wall, "seed": a.run.seed, "seeds": a.run.seeds,
         "cnn_seeds": a.run.cnn_seeds, "crossbar_seed": a.crossbar_seed, "noise_seed": a.noise_seed, "draws": a.run.draws,
-        "expectation_draws": a.run.expectation_draws, "common_draws": a.run.common_draws,
+        "expectation_draws": a.run.expectation_draws, "common_draws": a.run.common_draws, "epochs": a.run.epochs,
+        "skip_cnn": a.run.skip_cnn, "shard": a.run.shard.map(|s| s.to_string()),
         "eval_batch": a.eval_batch, "config": cfg, "table": table.json(), "seed_table": seed_table, "runs": runs,
-        "batch_sweep": sweep.iter().zip(&sweep_bias0).map(|((b, m, c), (_, z))| serde_json::json!({ "eval_batch": b, "memtorch": m, "calibrated": c,
-            "memtorch_biases_0": z })).collect::<Vec<_>>(),
-        "biases_zeroed_after_training": { "digital": zeroed_digital, "memtorch": zeroed_memtorch },
         "missing": missing });
+    if let (Some(json), serde_json::Value::Object(fields)) = (json.as_object_mut(), Scaling::json(scaling)) {
+        json.extend(fields);
+    }
     crate::output::write_atomic(&a.run.out.join("reproduce-crossbar.json"), serde_json::to_string_pretty(&json)?)?;
     print!("{s}");
     Ok(())
