@@ -316,7 +316,9 @@ def hardening_train(model, x, y, a, teacher=None):
         for i in range(0, len(x), 64):
             idx = perm[i : i + 64]
             xb, yb = normalise(x[idx], False), y[idx]
-            factors = [torch.exp(torch.randn_like(p) * a.train_noise) for p in params]
+            # --noise-on weights: biases stay clean in training (a reading the engine has no flag for)
+            factors = [torch.exp(torch.randn_like(p) * a.train_noise) if a.noise_on == "all" or p.dim() > 1
+                       else torch.ones_like(p) for p in params]
             if a.gradient == "perturb-restore":
                 clean = [p.detach().clone() for p in params]
                 with torch.no_grad():
@@ -375,7 +377,7 @@ def hardening_check(d, a, seeds):
         clean, _ = noisy_accuracy(m, xt, yt, 0.0, 1, gen)
         n10, d10 = noisy_accuracy(m, xt, yt, 1.0, 5, gen)
         n15, d15 = noisy_accuracy(m, xt, yt, 1.5, 5, gen)
-        r = {"recipe": a.hardening_check, "train_noise": a.train_noise, "gradient": a.gradient, "lr": a.lr,
+        r = {"recipe": a.hardening_check, "train_noise": a.train_noise, "noise_on": a.noise_on, "gradient": a.gradient, "lr": a.lr,
              "epochs": a.epochs, "batch": 64, "seed": seed, "clean": round(clean, 2), "std1.0_mean5": round(n10, 2),
              "std1.0_draws": [round(v, 2) for v in d10], "std1.5_mean5": round(n15, 2), "std1.5_draws": [round(v, 2) for v in d15], "train_cpu_s": round(cpu, 1),
              "torch": torch.__version__}
@@ -421,6 +423,8 @@ def main():
     ap.add_argument("--train-noise", type=float, default=1.0, help="--hardening-check: std of eps in w*exp(eps)")
     ap.add_argument("--gradient", choices=["perturb-restore", "reparameterised"], default="perturb-restore")
     ap.add_argument("--distill-loss", choices=["mse", "kl"], default="kl")
+    ap.add_argument("--noise-on", choices=["all", "weights"], default="all",
+                    help="--hardening-check: parameters that get training noise (test noise is on all of them)")
     ap.add_argument("--lr", type=float, default=1e-3, help="--hardening-check: Adam learning rate")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
