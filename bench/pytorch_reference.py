@@ -22,6 +22,8 @@ evaluation timed less work than `mpg bench` did.
     python3 bench/pytorch_reference.py --data ../shared/data/mnist --threads 1 --model lenet --phase eval
     python3 bench/pytorch_reference.py --data ../shared/data/mnist --one-epoch   # accuracy check
     python3 bench/pytorch_reference.py --data ../shared/data/mnist --accuracy-check lenet --epochs 5 --seeds 1,2,3
+    # the engine's noise-injection recipe in PyTorch (results/gaps.md):
+    python3 bench/pytorch_reference.py --data ../shared/data/mnist --hardening-check noise --train-noise 1.0 --seeds 1234,1235,1236
 
 Interoperability with the engine (crates/engine/src/model/pytorch.rs; its tests run these):
     # a PyTorch-trained LeNet (seed 7, 100 steps of 64) as safetensors, and its logits for the
@@ -283,6 +285,108 @@ def accuracy_check(d, name, epochs, seeds):
                           "torch": torch.__version__}), flush=True)
 
 
+def noisy_accuracy(model, xt, yt, std, draws, gen):
+    """Mean test accuracy over `draws` log-normal draws w * exp(eps) on every parameter (all
+    10,000 images each), and the per-draw figures; the model's own weights are left clean."""
+    clean = [p.detach().clone() for p in model.parameters()]
+    accs = []
+    with torch.no_grad():
+        for _ in range(draws):
+            for p, c in zip(model.parameters(), clean):
+                p.copy_(c * torch.exp(torch.randn(c.shape, generator=gen) * std))
+            accs.append(sum((model(normalise(xt[s : s + EVAL_BATCH], False)).argmax(1) == yt[s : s + EVAL_BATCH]).sum().item()
+                            for s in range(0, len(xt), EVAL_BATCH)) / len(xt) * 100)
+        for p, c in zip(model.parameters(), clean):
+            p.copy_(c)
+    return sum(accs) / len(accs), accs
+
+
+def hardening_train(model, x, y, a, teacher=None):
+    """The engine's hardening recipes (crates/engine/src/train/method.rs) in PyTorch: the
+    report's MLP, batch 64, Adam (lr --lr), --epochs epochs, a fresh shuffle per epoch and a
+    fresh log-normal draw w * exp(eps), eps ~ N(0, --train-noise^2), on every parameter at every
+    step. perturb-restore: forward and backward at the noisy weights, that gradient applied to
+    the clean weights; reparameterised: the gradient flows through w * exp(eps). The loss is
+    cross-entropy, or against a clean teacher's softmax: MSE over all elements, or
+    KL(teacher || student) summed over classes and averaged over the batch."""
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    params = list(model.parameters())
+    for _ in range(a.epochs):
+        perm = torch.randperm(len(x))
+        for i in range(0, len(x), 64):
+            idx = perm[i : i + 64]
+            xb, yb = normalise(x[idx], False), y[idx]
+            # --noise-on weights: biases stay clean in training (a reading the engine has no flag for)
+            factors = [torch.exp(torch.randn_like(p) * a.train_noise) if a.noise_on == "all" or p.dim() > 1
+                       else torch.ones_like(p) for p in params]
+            if a.gradient == "perturb-restore":
+                clean = [p.detach().clone() for p in params]
+                with torch.no_grad():
+                    for p, f in zip(params, factors):
+                        p.mul_(f)
+                logits = model(xb)
+            else:
+                names = [n for n, _ in model.named_parameters()]
+                noisy = {n: p * f for n, p, f in zip(names, params, factors)}
+                logits = torch.func.functional_call(model, noisy, (xb,))
+            if teacher is None:
+                loss = F.cross_entropy(logits, yb)
+            else:
+                with torch.no_grad():
+                    t = F.softmax(teacher(xb), 1)
+                if a.distill_loss == "mse":
+                    loss = F.mse_loss(F.softmax(logits, 1), t)
+                else:
+                    loss = (t * (t.clamp_min(1e-12).log() - F.log_softmax(logits, 1))).sum() / len(xb)
+            opt.zero_grad()
+            loss.backward()
+            if a.gradient == "perturb-restore":
+                with torch.no_grad():
+                    for p, c in zip(params, clean):
+                        p.copy_(c)
+            opt.step()
+
+
+def hardening_check(d, a, seeds):
+    """Trains the report's MLP with a hardening recipe per seed (the teacher, for
+    teacher-student, is a clean baseline trained first from the same seed) and prints its clean
+    accuracy and its mean over 5 noise draws at std 1.0 and 1.5: PyTorch's figure for our recipe."""
+    x, y = half(d, True)
+    xt, yt = half(d, False)
+    for seed in seeds:
+        teacher = None
+        if a.hardening_check == "teacher-student":
+            torch.manual_seed(seed)
+            teacher = mlp(256, 128)
+            opt = torch.optim.Adam(teacher.parameters())
+            for _ in range(5):
+                perm = torch.randperm(len(x))
+                for i in range(0, len(x), 64):
+                    idx = perm[i : i + 64]
+                    loss = F.cross_entropy(teacher(normalise(x[idx], False)), y[idx])
+                    opt.zero_grad()
+                    loss.backward()
+                    opt.step()
+            teacher.eval()
+        torch.manual_seed(seed)
+        m = mlp(256, 128)
+        t0 = time.process_time()
+        hardening_train(m, x, y, a, teacher)
+        cpu = time.process_time() - t0
+        gen = torch.Generator().manual_seed(seed)
+        clean, _ = noisy_accuracy(m, xt, yt, 0.0, 1, gen)
+        n10, d10 = noisy_accuracy(m, xt, yt, 1.0, 5, gen)
+        n15, d15 = noisy_accuracy(m, xt, yt, 1.5, 5, gen)
+        r = {"recipe": a.hardening_check, "train_noise": a.train_noise, "noise_on": a.noise_on, "gradient": a.gradient, "lr": a.lr,
+             "epochs": a.epochs, "batch": 64, "seed": seed, "clean": round(clean, 2), "std1.0_mean5": round(n10, 2),
+             "std1.0_draws": [round(v, 2) for v in d10], "std1.5_mean5": round(n15, 2), "std1.5_draws": [round(v, 2) for v in d15], "train_cpu_s": round(cpu, 1),
+             "torch": torch.__version__}
+        if teacher is not None:
+            r["distill_loss"] = a.distill_loss
+            r["teacher_clean"] = round(noisy_accuracy(teacher, xt, yt, 0.0, 1, gen)[0], 2)
+        print(json.dumps(r), flush=True)
+
+
 def one_epoch_check(d):
     x, y = half(d, True)
     xt, yt = half(d, False)
@@ -313,11 +417,21 @@ def main():
     ap.add_argument("--accuracy-check", metavar="MODEL", choices=MODELS,
                     help="train MODEL for --epochs epochs per --seeds seed and print test accuracy")
     ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--seeds", default="1,2,3", help="comma-separated seeds for --accuracy-check")
+    ap.add_argument("--seeds", default="1,2,3", help="comma-separated seeds for --accuracy-check / --hardening-check")
+    ap.add_argument("--hardening-check", choices=["noise", "teacher-student"],
+                    help="train the report's MLP with this hardening recipe per --seeds seed, print clean and noisy accuracy")
+    ap.add_argument("--train-noise", type=float, default=1.0, help="--hardening-check: std of eps in w*exp(eps)")
+    ap.add_argument("--gradient", choices=["perturb-restore", "reparameterised"], default="perturb-restore")
+    ap.add_argument("--distill-loss", choices=["mse", "kl"], default="kl")
+    ap.add_argument("--noise-on", choices=["all", "weights"], default="all",
+                    help="--hardening-check: parameters that get training noise (test noise is on all of them)")
+    ap.add_argument("--lr", type=float, default=1e-3, help="--hardening-check: Adam learning rate")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     if a.accuracy_check:
         return accuracy_check(a.data, a.accuracy_check, a.epochs, [int(s) for s in a.seeds.split(",")])
+    if a.hardening_check:
+        return hardening_check(a.data, a, [int(s) for s in a.seeds.split(",")])
     if a.write_fixture:
         return write_fixture(a.data, a.write_fixture)
     if a.check_export:

@@ -1,0 +1,1 @@
+/tmp/mpg-gaps train --method noise --train-noise 1.0 --gradient reparameterised --seed 1236 --out /tmp/gaps-models/noise1.0-reparam-s1236.safetensors --json

@@ -1,0 +1,1 @@
+/tmp/mpg-gaps train --method teacher-student --distill-loss mse --train-noise 1.0 --gradient reparameterised --teacher /tmp/gaps-models/main/mlp-b64-seed1235.safetensors --seed 1235 --out /tmp/gaps-models/ts-mse-reparam-s1235.safetensors --json

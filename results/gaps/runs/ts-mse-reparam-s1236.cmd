@@ -1,0 +1,1 @@
+/tmp/mpg-gaps train --method teacher-student --distill-loss mse --train-noise 1.0 --gradient reparameterised --teacher /tmp/gaps-models/main/mlp-b64-seed1236.safetensors --seed 1236 --out /tmp/gaps-models/ts-mse-reparam-s1236.safetensors --json
