@@ -24,8 +24,11 @@ const root = path.resolve(here, '..');
 const dist = path.resolve(process.env.DIST || path.join(root, 'dist'));
 const data = path.resolve(process.env.DATA || path.join(root, 'data'));
 const mpg = process.env.MPG || path.join(root, 'target/release/mpg');
-// One test image in 10,000 is 0.01 percentage points: the largest difference allowed.
-const TOLERANCE_PP = Number(process.env.TOLERANCE_PP || 0.01);
+// One test image in 10,000 is 0.01 percentage points. Native and wasm sum in different
+// orders, so an image on a decision boundary may go either way: measured at ac57a29, 83 of 84
+// draws were identical and one differed by 2 images (bench/results/2026-11-30-ac57a29). The
+// tolerance is 5 images a draw.
+const TOLERANCE_PP = Number(process.env.TOLERANCE_PP || 0.05);
 const artifacts = path.join(here, 'artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
 
@@ -63,8 +66,11 @@ try {
     for (const [figure, n] of Object.entries(native)) {
       const p = ours[figure];
       if (!p) continue; // a figure the row's section does not show
-      const diffs = n.draws.map((v, i) => Math.abs(v - p.draws[i]));
-      result.figures.push({ model: m.name, figure, panel: p.draws, cli: n.draws, maxDiffPp: Math.max(...diffs) });
+      // A deterministic figure (the crossbar without faults) is one accuracy, no draw list.
+      const cliDraws = n.draws ?? [n.accuracy];
+      if (cliDraws.length !== p.draws.length) throw new Error(`${m.name} ${figure}: ${p.draws.length} draws in the panel, ${cliDraws.length} from the CLI`);
+      const diffs = cliDraws.map((v, i) => Math.abs(v - p.draws[i]));
+      result.figures.push({ model: m.name, figure, panel: p.draws, cli: cliDraws, maxDiffPp: Math.max(...diffs) });
     }
   }
   result.maxDiffPp = Math.max(...result.figures.map((f) => f.maxDiffPp));
