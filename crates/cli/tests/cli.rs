@@ -434,3 +434,50 @@ fn two_shards_of_reproduce_crossbar_merged_equal_the_whole_run() {
     let e = err(&merge(&[&json(&one), &json(&whole)]));
     assert!(e.contains("is measured in both"), "{e}");
 }
+
+#[test]
+fn three_parts_of_a_sweep_merged_equal_the_whole_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (model, data) = (tmp.path().join("m.safetensors"), data_dir());
+    ok(&mpg(&["train", "--data", s(&data), "--hidden", "64", "--epochs", "1", "--batch", "128", "--out", s(&model)]));
+    let grid = [
+        "sweep",
+        "--model",
+        s(&model),
+        "--data",
+        s(&data),
+        "--from",
+        "0",
+        "--to",
+        "1.5",
+        "--points",
+        "5",
+        "--draws",
+        "2",
+    ];
+    let part = |k: usize| {
+        let out = tmp.path().join(format!("part{k}.json"));
+        ok(&mpg(&[&grid[..], &["--shard", &format!("{k}/3"), "--out", s(&out)]].concat()));
+        out
+    };
+    let parts: Vec<PathBuf> = (1..=3).map(part).collect();
+    let merge = |files: &[&PathBuf], format: &str| {
+        let list: Vec<&str> = files.iter().flat_map(|f| ["--merge", s(f)]).collect();
+        mpg(&[&["sweep", "--format", format][..], &list].concat())
+    };
+    let all: Vec<&PathBuf> = parts.iter().collect();
+    for format in ["csv", "json"] {
+        let whole = ok(&mpg(&[&grid[..], &["--format", format]].concat()));
+        assert_eq!(ok(&merge(&all, format)), whole, "{format}: every point, every draw");
+    }
+    // Points 0 and 3 are part 1's, 1 and 4 part 2's, 2 part 3's.
+    let first: serde_json::Value = serde_json::from_slice(&std::fs::read(&parts[0]).unwrap()).unwrap();
+    let indices: Vec<u64> = first["points"].as_array().unwrap().iter().map(|p| p[0].as_u64().unwrap()).collect();
+    assert_eq!(indices, [0, 3]);
+    let e = err(&merge(&[&parts[0], &parts[1]], "csv"));
+    assert!(e.contains("grid points 2 (of 0..5) are in none of the files"), "{e}");
+    let other = tmp.path().join("other.json");
+    ok(&mpg(&[&grid[..], &["--seed", "9", "--shard", "3/3", "--out", s(&other)]].concat()));
+    let e = err(&merge(&[&parts[0], &parts[1], &other], "csv"));
+    assert!(e.contains("seed: 9") && e.contains("not parts of one sweep"), "{e}");
+}
