@@ -86,6 +86,7 @@ fn start(s: &mut State, st: Startup) {
     s.explore.draws = view.draws;
     s.explore.model = view.model;
     s.explore.crossbar = view.crossbar.clone();
+    s.reproduce.seeds = view.seeds;
     s.teacher = view.teacher.clone();
     if view.shipped.is_some() || !view.compare.is_empty() || view.model.is_some() {
         s.link = Some(view.clone());
@@ -564,6 +565,7 @@ fn apply(s: &mut State, action: Action) {
         }
         Action::ProtocolMismatch(detail) => s.reload = Some(detail),
         Action::Enqueue(keys) => reproduce::enqueue(s, &keys),
+        Action::SetSeedsPerRow(n) => s.reproduce.seeds = reproduce::clamp_seeds(n),
     }
 }
 
@@ -925,9 +927,9 @@ pub fn schedule(s: &mut State) {
             .filter(|&id| !sent(id, &noise_marker) || xbar_marker.as_ref().is_some_and(|m| !sent(id, m)))
             .collect();
         if !unsent.is_empty() {
-            let rows: Vec<u64> = reproduce::keys()
+            let rows: Vec<u64> = reproduce::jobs(s)
                 .into_iter()
-                .filter_map(|row| match reproduce::row_status(s, row) {
+                .filter_map(|job| match reproduce::job_status(s, job) {
                     reproduce::RowStatus::Trained(id) => Some(id),
                     _ => None,
                 })
@@ -963,7 +965,11 @@ pub fn schedule(s: &mut State) {
 
     for trainer in [Trainer::Main, Trainer::Second] {
         if let Some((r, teacher)) = reproduce::next_row(s, trainer) {
-            let name = format!("{} ({})", r.label, r.key);
+            let name = if r.train.seed == engine::experiments::defaults::TRAIN_SEED {
+                format!("{} ({})", r.label, r.key)
+            } else {
+                format!("{} ({}, seed {})", r.label, r.key, r.train.seed)
+            };
             start_run(s, trainer, name, r.model, r.train, teacher, Some(r.key), None);
         }
     }
@@ -971,10 +977,10 @@ pub fn schedule(s: &mut State) {
         s.second.spawned = true;
         s.effect(Effect::SpawnSecondTrainer);
     }
-    let keys = reproduce::saved_keys(s);
-    if keys != s.reproduce.saved {
-        s.reproduce.saved = keys.clone();
-        s.effect(Effect::SaveQueue(reproduce::saved_strings(&keys)));
+    let jobs = reproduce::saved_jobs(s);
+    if jobs != s.reproduce.saved {
+        s.reproduce.saved = jobs.clone();
+        s.effect(Effect::SaveQueue(reproduce::saved_strings(&jobs)));
     }
 
     let frag = url::fragment(&selectors::view_params(s));

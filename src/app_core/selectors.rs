@@ -15,6 +15,7 @@ pub fn view_params(s: &State) -> ViewParams {
         draws: s.explore.draws,
         model: s.explore.model.filter(|&id| shipped_key(s, id).is_none()),
         crossbar: s.explore.crossbar.clone(),
+        seeds: s.reproduce.seeds,
         teacher: s.teacher.clone(),
         lesson: s.lesson,
         shipped: s.explore.model.and_then(|id| shipped_key(s, id)),

@@ -28,6 +28,8 @@ pub struct ViewParams {
     pub model: Option<u64>,
     /// The Explore panel's crossbar controls.
     pub crossbar: CrossbarUi,
+    /// The Reproduce panel's training seeds per row (`seeds=3`; written when not 1).
+    pub seeds: usize,
     /// What a teacher hid, and whether the page is locked to its tab.
     pub teacher: Teacher,
     /// The lesson's step (0-based), when the lesson is open.
@@ -80,6 +82,7 @@ impl Default for ViewParams {
             draws: 5,
             model: None,
             crossbar: CrossbarUi::default(),
+            seeds: 1,
             teacher: Teacher::default(),
             lesson: None,
             shipped: None,
@@ -167,6 +170,14 @@ pub fn parse_draws(v: &str) -> Option<usize> {
     (1..=MAX_DRAWS).contains(&n).then_some(n)
 }
 
+/// Seeds per Reproduce row from the URL: a whole number; out of range is clamped to
+/// 1..=[`MAX_SEEDS_PER_ROW`](super::reproduce::MAX_SEEDS_PER_ROW) (a link asking for 1000
+/// seeds gets 5), anything else is refused.
+pub fn parse_seeds(v: &str) -> Option<usize> {
+    let n: u64 = v.trim().parse().ok()?;
+    Some(super::reproduce::clamp_seeds(n.min(usize::MAX as u64) as usize))
+}
+
 /// A stuck-at rate from the URL: finite and within the slider's range, in its steps of 0.01.
 pub fn parse_fault_rate(v: &str) -> Option<f64> {
     let x: f64 = v.trim().parse().ok()?;
@@ -236,6 +247,7 @@ pub fn parse_fragment(fragment: &str) -> ViewParams {
             },
             "compare" => p.compare = v.split(',').filter_map(model_token).take(16).collect(),
             "recipe" => p.recipe = serde_json::from_str::<LinkRecipe>(&v).ok().and_then(LinkRecipe::checked),
+            "seeds" => p.seeds = parse_seeds(&v).unwrap_or(p.seeds),
             "xbar" => x.enabled = v == "on",
             "lrs" => c.faults.lrs = parse_fault_rate(&v).unwrap_or(c.faults.lrs),
             "hrs" => c.faults.hrs = parse_fault_rate(&v).unwrap_or(c.faults.hrs),
@@ -294,6 +306,9 @@ pub fn fragment(p: &ViewParams) -> String {
     }
     if let Some(r) = &p.recipe {
         frag.push_str(&format!("&recipe={}", percent_encode(&serde_json::to_string(r).unwrap_or_default())));
+    }
+    if p.seeds != 1 {
+        frag.push_str(&format!("&seeds={}", p.seeds));
     }
     if p.crossbar != CrossbarUi::default() {
         let c = &p.crossbar.config;

@@ -14,6 +14,7 @@ mod lesson;
 mod link;
 mod naming;
 mod reproduce;
+mod seeds;
 mod shipped;
 mod url;
 
