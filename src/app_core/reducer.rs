@@ -7,6 +7,7 @@ use std::rc::Rc;
 use engine::data::DataFile;
 
 use super::action::{Action, Startup};
+use super::curve_knob::SWEPT;
 use super::draw::{self, ReadingKey};
 use super::effects::Effect;
 use super::explore::{
@@ -474,6 +475,7 @@ fn apply(s: &mut State, action: Action) {
             s.explore.curves_sent.retain(|(m, _)| *m != id);
             s.explore.xbar_curves_sent.retain(|(m, _, _)| *m != id);
             s.explore.drift_curves_sent.retain(|(m, _, _)| *m != id);
+            s.explore.knob_curves_sent.retain(|(m, _, _)| *m != id);
             if s.explore.model == Some(id) {
                 let last = s.models.last().map(|m| m.meta.id);
                 s.explore.focus(last);
@@ -797,6 +799,19 @@ fn reduce_eval(s: &mut State, model: u64, task: EvalTask, output: EvalOutput, no
                     .or_default()
                     .insert(draw, accuracy);
             }
+            // every curve the result lies on: the settings it ran with say which
+            for knob in SWEPT {
+                if let Some(i) = knob.index(&config).filter(|_| subset.is_none()) {
+                    e.knob_curves
+                        .entry(knob.curve_key(&config))
+                        .or_default()
+                        .entry(model)
+                        .or_default()
+                        .entry(i)
+                        .or_default()
+                        .insert(draw, accuracy);
+                }
+            }
             if subset.is_none() && config.faults.lrs == config.faults.hrs {
                 if let Some(i) = fault_index(config.faults.lrs) {
                     let key = settings_key(&config);
@@ -885,15 +900,23 @@ pub fn schedule(s: &mut State) {
         }
         if s.explore.crossbar.enabled {
             let key = s.explore.xbar_key();
-            let drift = s.explore.crossbar.config.drift.is_some().then(|| drift_key(&s.explore.crossbar.config));
-            let now = Some((key.clone(), drift.clone()));
+            // One second curve at a time: the drift curve or the chosen knob's, if any.
+            let drift = s.explore.crossbar.drift_curve_on().then(|| drift_key(&s.explore.crossbar.config));
+            let knob = s.explore.crossbar.knob_key();
+            let now = Some((key.clone(), drift.clone(), knob.clone()));
             if s.explore.curves_for != now {
                 // Other settings' queued curves would keep the evaluators busy for minutes with
                 // figures nobody sees: dropped, and marked unsent so coming back asks again.
                 if s.explore.curves_for.is_some() {
-                    s.effect(Effect::DropStaleCurves { xbar_key: key.clone(), drift_key: drift.clone() });
+                    let knob_effect = knob.clone().map(|k| (s.explore.crossbar.knob, k));
+                    s.effect(Effect::DropStaleCurves {
+                        xbar_key: key.clone(),
+                        drift_key: drift.clone(),
+                        knob: knob_effect,
+                    });
                     s.explore.xbar_curves_sent.retain(|(_, _, k)| *k == key);
                     s.explore.drift_curves_sent.retain(|(_, _, k)| Some(k) == drift.as_ref());
+                    s.explore.knob_curves_sent.retain(|(_, _, k)| Some(k) == knob.as_ref());
                     s.explore.report_sent.retain(|(_, _, k)| k.is_empty() || *k == key);
                 }
                 s.explore.curves_for = now;
@@ -903,7 +926,14 @@ pub fn schedule(s: &mut State) {
                     s.effect(Effect::CurveJobs { model: id, tasks: s.explore.xbar_curve_tasks() });
                 }
             }
-            if s.explore.crossbar.config.drift.is_some() {
+            if let Some(key) = knob {
+                for &id in &compare {
+                    if s.explore.knob_curves_sent.insert((id, draws, key.clone())) {
+                        s.effect(Effect::CurveJobs { model: id, tasks: s.explore.knob_curve_tasks() });
+                    }
+                }
+            }
+            if drift.is_some() {
                 let key = drift_key(&s.explore.crossbar.config);
                 for &id in &compare {
                     if s.explore.drift_curves_sent.insert((id, draws, key.clone())) {

@@ -1,11 +1,12 @@
 //! The view in the URL: `#tab=explore&std=1.00&draws=5&model=<id>`, plus every crossbar
 //! control once any differs from its default (`&xbar=on&lrs=0.10&hrs=0.10&adc=8&tile=64&
-//! ron=50&roff=1000&scaling=calibrated`), so a link reproduces the view (the model id refers to
+//! ron=50&roff=1000&scaling=calibrated`, and `curve=levels` for the second crossbar curve), so a link reproduces the view (the model id refers to
 //! a model saved in the same browser). Parsing takes whatever a URL holds: unknown keys,
 //! hostile values and huge fragments give the defaults.
 
 use engine::crossbar::InputScaling;
 
+use super::curve_knob::CurveKnob;
 use super::explore::{CrossbarUi, ADC_BITS, TILES};
 use super::state::Tab;
 
@@ -228,6 +229,16 @@ fn scaling_key(s: InputScaling) -> &'static str {
     }
 }
 
+/// The curve a link without `curve=` shows: the drift curve when drift is on, else the fault
+/// curve alone.
+fn implied_knob(c: &engine::crossbar::CrossbarConfig) -> CurveKnob {
+    if c.drift.is_some() {
+        CurveKnob::DriftTime
+    } else {
+        CurveKnob::Faults
+    }
+}
+
 /// The view a fragment describes; anything unreadable keeps its default.
 pub fn parse_fragment(fragment: &str) -> ViewParams {
     let mut p = ViewParams::default();
@@ -236,6 +247,7 @@ pub fn parse_fragment(fragment: &str) -> ViewParams {
     }
     let x = &mut p.crossbar;
     let c = &mut x.config;
+    let mut knob = None;
     for (k, v) in pairs(fragment) {
         match k.as_str() {
             "tab" => p.tab = Tab::from_key(&v).unwrap_or(p.tab),
@@ -270,6 +282,7 @@ pub fn parse_fragment(fragment: &str) -> ViewParams {
                     c.drift = Some(super::explore::drift_at(t));
                 }
             }
+            "curve" => knob = CurveKnob::from_key(&v).or(knob),
             "hide" => p.teacher.hide = Teacher::parse_hide(&v),
             "lock" => p.teacher.lock = v == "1",
             "lesson" => {
@@ -283,6 +296,9 @@ pub fn parse_fragment(fragment: &str) -> ViewParams {
             _ => {}
         }
     }
+    // Without a word on the curve, a link with drift on shows the drift curve, as turning
+    // drift on does.
+    x.knob = knob.unwrap_or(implied_knob(c));
     // Each resistance may be fine alone and the pair not (R_on must be below R_off): a link
     // opens on a device that works, the default one.
     if c.r_on >= c.r_off {
@@ -334,6 +350,9 @@ pub fn fragment(p: &ViewParams) -> String {
         }
         if c.drift.is_some() {
             frag.push_str(&format!("&drift={}", p.crossbar.drift_seconds));
+        }
+        if p.crossbar.knob != implied_knob(c) {
+            frag.push_str(&format!("&curve={}", p.crossbar.knob.key()));
         }
     }
     if !p.teacher.hide.is_empty() {

@@ -9,6 +9,7 @@ mod eval_queue;
 mod explore;
 mod form;
 mod heal;
+mod knob_curves;
 mod landscape;
 mod lesson;
 mod link;
