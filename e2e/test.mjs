@@ -420,6 +420,7 @@ try {
       url: location.hash,
     }));
     results.knobCurve = knob;
+    await d.screenshot({ path: path.join(shots, 'explore-levels.png'), fullPage: true });
     check('the curve against conductance levels is drawn for two models or more, in place of the drift curve',
       knob.knob === 'levels' && knob.series >= 2 && !knob.drift && /curve=levels/.test(knob.url), knob);
     await d.context().close();

@@ -50,14 +50,25 @@ impl CurveKnob {
         CurveKnob::ALL.into_iter().find(|k| k.key() == v.trim())
     }
 
-    /// The drop-down's words.
+    /// The drop-down's words (short: the control sits beside its label).
     pub fn label(self) -> &'static str {
         match self {
-            CurveKnob::Faults => "stuck-at faults only",
+            CurveKnob::Faults => "faults",
+            CurveKnob::Levels => "levels",
+            CurveKnob::Variation => "variation",
+            CurveKnob::ReadNoise => "read noise",
+            CurveKnob::DriftTime => "drift time",
+        }
+    }
+
+    /// The knob's full name, for the chart's caption.
+    pub fn name(self) -> &'static str {
+        match self {
+            CurveKnob::Faults => "stuck-at rate",
             CurveKnob::Levels => "conductance levels",
             CurveKnob::Variation => "device-to-device variation",
             CurveKnob::ReadNoise => "read noise",
-            CurveKnob::DriftTime => "drift time",
+            CurveKnob::DriftTime => "time since programming",
         }
     }
 

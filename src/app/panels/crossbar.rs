@@ -143,7 +143,7 @@ pub fn view(ctx: &Ctx) -> Html {
                     <p class="explain">{"G(t) = G_off + (G₀ − G_off)·(t / t0)^(−ν), ν = 0.05, t0 = 20 s: aihwkit's PCM-like drift law (before t0 the programmed values hold). Log scale, 1 s to 10 years."}</p>
                 </div>
             </details>
-            { labelled("curve against", "Beside the stuck-at curve, draw the accuracy of every compared model against one more device setting, the others held where they are now: conductance levels (MemTorch: FiniteConductanceStates), device-to-device variation (MemTorch: r_on / r_off sigma; aihwkit: programming noise), read noise (aihwkit: IOParameters.w_noise) or drift time (aihwkit: PCMLikeNoiseModel drift; turn drift on below). One curve at a time keeps the evaluators' work bounded.", html! {
+            { labelled("curve against", "Beside the stuck-at curve (faults), draw the accuracy of every compared model against one more device setting, the others held where they are now: conductance levels (MemTorch: FiniteConductanceStates), device-to-device variation (MemTorch: r_on / r_off sigma; aihwkit: programming noise), read noise (aihwkit: IOParameters.w_noise) or drift time (aihwkit: PCMLikeNoiseModel drift; turn drift on below). One curve at a time keeps the evaluators' work bounded.", html! {
                 <select id="xbar-curve-knob" disabled={!ui.enabled} onchange={edit(CrossbarField::Knob)}>
                     { for CurveKnob::ALL.iter().map(|k| html! { <option value={k.key()} selected={ui.knob == *k}>{ k.label() }</option> }) }
                 </select> }) }

@@ -211,7 +211,7 @@ fn knob_curve(s: &State) -> Html {
         <>
             <div class="chart" id="knob-curve" data-knob={ui.knob.key()} data-pending={pending.to_string()} data-series={drawn.to_string()}>
                 <Chart spec={LineChart {
-                    caption: format!("accuracy on crossbars vs {} (mean ± sd over draws)", ui.knob.label()),
+                    caption: format!("accuracy on crossbars vs {} (mean ± sd over draws)", ui.knob.name()),
                     x_label: x_label.into(),
                     y_label: "accuracy (%)".into(),
                     x: (points[0], points[points.len() - 1]),
