@@ -332,17 +332,17 @@ impl EvalPool {
         self.dispatch();
     }
 
-    /// Drops queued fault- and drift-curve jobs of crossbar settings other than these (the
-    /// settings key of the fault curve, the drift key of the drift curve).
-    pub fn drop_stale_curves(&mut self, xbar_key: &str, drift_key: Option<&str>) {
-        use crate::app_core::explore::{drift_key as drift_of, settings_key};
-        self.queue.drop_stale_curves(&|task| match task {
-            EvalTask::Crossbar { config, .. } => {
-                settings_key(config) == xbar_key
-                    || drift_key.is_some_and(|k| config.drift.is_some() && drift_of(config) == k)
-            }
-            _ => true,
-        });
+    /// Drops queued fault-, drift- and knob-curve jobs of crossbar settings other than these
+    /// (the settings key of the fault curve, the drift key of the drift curve, the chosen
+    /// knob's curve key).
+    pub fn drop_stale_curves(
+        &mut self,
+        xbar_key: &str,
+        drift_key: Option<&str>,
+        knob: Option<&(crate::app_core::curve_knob::CurveKnob, String)>,
+    ) {
+        self.queue
+            .drop_stale_curves(&|task| crate::app_core::eval_queue::curve_still_shown(task, xbar_key, drift_key, knob));
         self.dispatch();
     }
 

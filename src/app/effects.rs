@@ -99,7 +99,9 @@ pub fn run(effect: Effect, state: &UseReducerHandle<State>, services: &SharedSer
             }
         }
         Effect::Download { name, bytes, mime } => browser::download(&bytes, &name, mime),
-        Effect::DropStaleCurves { xbar_key, drift_key } => sv.pool.drop_stale_curves(&xbar_key, drift_key.as_deref()),
+        Effect::DropStaleCurves { xbar_key, drift_key, knob } => {
+            sv.pool.drop_stale_curves(&xbar_key, drift_key.as_deref(), knob.as_ref())
+        }
         Effect::PauseCurves(paused) => sv.pool.pause_curves(paused),
         Effect::DigitJobs(jobs) => sv.pool.replace_all_jobs(JobClass::Digit, jobs),
         Effect::CurveJobs { model, tasks } => sv.pool.push_curve_jobs(model, tasks),

@@ -197,8 +197,10 @@ pub enum Action {
         now_ms: f64,
     },
     Notice(Option<String>),
-    /// Queue these Reproduce rows (by recipe key).
+    /// Queue these Reproduce rows (by recipe key): each one's models of every seed.
     Enqueue(Vec<engine::experiments::RecipeKey>),
+    /// How many training seeds each Reproduce row is trained from (clamped to 1..=5).
+    SetSeedsPerRow(usize),
     /// The page carried out the effects numbered up to this one.
     EffectsDone(u64),
 }

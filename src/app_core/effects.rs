@@ -75,6 +75,8 @@ pub enum Effect {
     DropStaleCurves {
         xbar_key: String,
         drift_key: Option<String>,
+        /// The chosen knob's curve and its key, if it has one.
+        knob: Option<(crate::app_core::curve_knob::CurveKnob, String)>,
     },
     /// Hold background curves back while the Train panel's run trains (or let them go).
     PauseCurves(bool),

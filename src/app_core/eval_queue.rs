@@ -162,3 +162,23 @@ impl JobQueue {
         self.queue.iter()
     }
 }
+
+/// Whether a queued curve job is still one of the curves shown: a crossbar job of the fault
+/// curve's settings (`xbar_key`), of the drift curve's (`drift_key`), or of the chosen knob's
+/// curve (`knob`: the knob and its curve key); any other task is not a crossbar curve's.
+pub fn curve_still_shown(
+    task: &EvalTask,
+    xbar_key: &str,
+    drift_key: Option<&str>,
+    knob: Option<&(super::curve_knob::CurveKnob, String)>,
+) -> bool {
+    use super::explore::{drift_key as drift_of, settings_key};
+    match task {
+        EvalTask::Crossbar { config, .. } => {
+            settings_key(config) == xbar_key
+                || drift_key.is_some_and(|k| config.drift.is_some() && drift_of(config) == k)
+                || knob.is_some_and(|(knob, k)| knob.index(config).is_some() && knob.curve_key(config) == *k)
+        }
+        _ => true,
+    }
+}

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use engine::crossbar::CrossbarConfig;
 use engine::stats::Spread;
 
+use super::curve_knob::CurveKnob;
 use super::readout::{first_draws, Readout};
 use crate::protocol::{EvalOutput, EvalTask};
 
@@ -44,6 +45,8 @@ pub enum CrossbarField {
     /// Drift on or off, and the time since programming as log10 of seconds.
     Drift(bool),
     DriftTime(String),
+    /// What the second crossbar curve runs along ([`CurveKnob::key`]).
+    Knob(String),
 }
 
 /// The finite-levels drop-down's counts.
@@ -129,7 +132,12 @@ impl CrossbarUi {
             CrossbarField::Drift(on) => {
                 let t = self.drift_seconds;
                 c.drift = on.then(|| drift_at(t));
+                // drift turned on shows its curve unless another knob's curve was chosen
+                if on && self.knob == CurveKnob::Faults {
+                    self.knob = CurveKnob::DriftTime;
+                }
             }
+            CrossbarField::Knob(v) => self.knob = CurveKnob::from_key(&v).unwrap_or(self.knob),
             CrossbarField::DriftTime(v) => {
                 if let Some(x) = finite(&v) {
                     // three significant digits: links stay short and readable (drift=79400)
@@ -161,11 +169,26 @@ pub struct CrossbarUi {
     pub config: CrossbarConfig,
     /// The drift slider's time since programming, in seconds (kept while drift is off).
     pub drift_seconds: f64,
+    /// What the second crossbar curve runs along (besides the fault curve, always drawn).
+    pub knob: CurveKnob,
 }
 
 impl Default for CrossbarUi {
     fn default() -> Self {
-        CrossbarUi { enabled: false, config: CrossbarConfig::default(), drift_seconds: 3600.0 }
+        CrossbarUi { enabled: false, config: CrossbarConfig::default(), drift_seconds: 3600.0, knob: CurveKnob::Faults }
+    }
+}
+
+impl CrossbarUi {
+    /// The knob curve to compute and draw, if the chosen knob has one of this module's
+    /// ([`CurveKnob::tasks`]) and the simulation is on: its curve key.
+    pub fn knob_key(&self) -> Option<String> {
+        (self.enabled && super::curve_knob::SWEPT.contains(&self.knob)).then(|| self.knob.curve_key(&self.config))
+    }
+
+    /// Whether the drift curve is the one to compute and draw.
+    pub fn drift_curve_on(&self) -> bool {
+        self.enabled && self.knob == CurveKnob::DriftTime && self.config.drift.is_some()
     }
 }
 
@@ -212,10 +235,14 @@ pub struct Explore {
     /// Per drift key ([`drift_key`]), per model, per drift-curve point: the finished draws.
     pub drift_curves: BTreeMap<String, BTreeMap<u64, Curve>>,
     pub drift_curves_sent: BTreeSet<(u64, usize, String)>,
-    /// The crossbar settings whose curves the evaluators were last asked for: when they
-    /// change, the old settings' queued curve jobs are dropped (and sent again if the user
-    /// comes back to them).
-    pub curves_for: Option<(String, Option<String>)>,
+    /// Per knob curve key ([`CurveKnob::curve_key`]), per model, per point: the finished
+    /// draws of the curves against levels, variation and read noise.
+    pub knob_curves: BTreeMap<String, BTreeMap<u64, Curve>>,
+    pub knob_curves_sent: BTreeSet<(u64, usize, String)>,
+    /// The crossbar settings (fault-curve key, drift key, knob-curve key) whose curves the
+    /// evaluators were last asked for: when they change, the old settings' queued curve jobs
+    /// are dropped (and sent again if the user comes back to them).
+    pub curves_for: Option<(String, Option<String>, Option<String>)>,
     /// Report rows' models whose figures were asked for: (model, draws, "") for the noise
     /// figures, (model, draws, crossbar settings) for the crossbar ones.
     pub report_sent: BTreeSet<(u64, usize, String)>,
@@ -267,6 +294,8 @@ impl Default for Explore {
             xbar_curves_sent: BTreeSet::new(),
             drift_curves: BTreeMap::new(),
             drift_curves_sent: BTreeSet::new(),
+            knob_curves: BTreeMap::new(),
+            knob_curves_sent: BTreeSet::new(),
             curves_for: None,
             report_sent: BTreeSet::new(),
         }
@@ -376,6 +405,19 @@ impl Explore {
     /// A model's drift curve for the current crossbar settings.
     pub fn drift_curve(&self, model: u64) -> Option<&Curve> {
         self.drift_curves.get(&drift_key(&self.crossbar.config))?.get(&model)
+    }
+
+    /// A model's curve against the chosen knob, under the current settings.
+    pub fn knob_curve(&self, model: u64) -> Option<&Curve> {
+        self.knob_curves.get(&self.crossbar.knob_key()?)?.get(&model)
+    }
+
+    /// The chosen knob's curve jobs for the current settings (none for faults and drift).
+    pub fn knob_curve_tasks(&self) -> Vec<EvalTask> {
+        if self.crossbar.knob_key().is_none() {
+            return vec![];
+        }
+        self.crossbar.knob.tasks(&self.crossbar.config, self.draws)
     }
 
     /// The drift curve's jobs for the current settings: accuracy at each of [`DRIFT_TIMES`].

@@ -4,6 +4,7 @@
 //! --lib`; the yew page (`app`) renders it and carries out its effects.
 
 pub mod action;
+pub mod curve_knob;
 pub mod draw;
 pub mod effects;
 pub mod eval_queue;

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use engine::data::DataFile;
 
 use super::action::{Action, Startup};
+use super::curve_knob::SWEPT;
 use super::draw::{self, ReadingKey};
 use super::effects::Effect;
 use super::explore::{
@@ -86,6 +87,7 @@ fn start(s: &mut State, st: Startup) {
     s.explore.draws = view.draws;
     s.explore.model = view.model;
     s.explore.crossbar = view.crossbar.clone();
+    s.reproduce.seeds = view.seeds;
     s.teacher = view.teacher.clone();
     if view.shipped.is_some() || !view.compare.is_empty() || view.model.is_some() {
         s.link = Some(view.clone());
@@ -473,6 +475,7 @@ fn apply(s: &mut State, action: Action) {
             s.explore.curves_sent.retain(|(m, _)| *m != id);
             s.explore.xbar_curves_sent.retain(|(m, _, _)| *m != id);
             s.explore.drift_curves_sent.retain(|(m, _, _)| *m != id);
+            s.explore.knob_curves_sent.retain(|(m, _, _)| *m != id);
             if s.explore.model == Some(id) {
                 let last = s.models.last().map(|m| m.meta.id);
                 s.explore.focus(last);
@@ -564,6 +567,7 @@ fn apply(s: &mut State, action: Action) {
         }
         Action::ProtocolMismatch(detail) => s.reload = Some(detail),
         Action::Enqueue(keys) => reproduce::enqueue(s, &keys),
+        Action::SetSeedsPerRow(n) => s.reproduce.seeds = reproduce::clamp_seeds(n),
     }
 }
 
@@ -795,6 +799,19 @@ fn reduce_eval(s: &mut State, model: u64, task: EvalTask, output: EvalOutput, no
                     .or_default()
                     .insert(draw, accuracy);
             }
+            // every curve the result lies on: the settings it ran with say which
+            for knob in SWEPT {
+                if let Some(i) = knob.index(&config).filter(|_| subset.is_none()) {
+                    e.knob_curves
+                        .entry(knob.curve_key(&config))
+                        .or_default()
+                        .entry(model)
+                        .or_default()
+                        .entry(i)
+                        .or_default()
+                        .insert(draw, accuracy);
+                }
+            }
             if subset.is_none() && config.faults.lrs == config.faults.hrs {
                 if let Some(i) = fault_index(config.faults.lrs) {
                     let key = settings_key(&config);
@@ -883,15 +900,23 @@ pub fn schedule(s: &mut State) {
         }
         if s.explore.crossbar.enabled {
             let key = s.explore.xbar_key();
-            let drift = s.explore.crossbar.config.drift.is_some().then(|| drift_key(&s.explore.crossbar.config));
-            let now = Some((key.clone(), drift.clone()));
+            // One second curve at a time: the drift curve or the chosen knob's, if any.
+            let drift = s.explore.crossbar.drift_curve_on().then(|| drift_key(&s.explore.crossbar.config));
+            let knob = s.explore.crossbar.knob_key();
+            let now = Some((key.clone(), drift.clone(), knob.clone()));
             if s.explore.curves_for != now {
                 // Other settings' queued curves would keep the evaluators busy for minutes with
                 // figures nobody sees: dropped, and marked unsent so coming back asks again.
                 if s.explore.curves_for.is_some() {
-                    s.effect(Effect::DropStaleCurves { xbar_key: key.clone(), drift_key: drift.clone() });
+                    let knob_effect = knob.clone().map(|k| (s.explore.crossbar.knob, k));
+                    s.effect(Effect::DropStaleCurves {
+                        xbar_key: key.clone(),
+                        drift_key: drift.clone(),
+                        knob: knob_effect,
+                    });
                     s.explore.xbar_curves_sent.retain(|(_, _, k)| *k == key);
                     s.explore.drift_curves_sent.retain(|(_, _, k)| Some(k) == drift.as_ref());
+                    s.explore.knob_curves_sent.retain(|(_, _, k)| Some(k) == knob.as_ref());
                     s.explore.report_sent.retain(|(_, _, k)| k.is_empty() || *k == key);
                 }
                 s.explore.curves_for = now;
@@ -901,7 +926,14 @@ pub fn schedule(s: &mut State) {
                     s.effect(Effect::CurveJobs { model: id, tasks: s.explore.xbar_curve_tasks() });
                 }
             }
-            if s.explore.crossbar.config.drift.is_some() {
+            if let Some(key) = knob {
+                for &id in &compare {
+                    if s.explore.knob_curves_sent.insert((id, draws, key.clone())) {
+                        s.effect(Effect::CurveJobs { model: id, tasks: s.explore.knob_curve_tasks() });
+                    }
+                }
+            }
+            if drift.is_some() {
                 let key = drift_key(&s.explore.crossbar.config);
                 for &id in &compare {
                     if s.explore.drift_curves_sent.insert((id, draws, key.clone())) {
@@ -925,9 +957,9 @@ pub fn schedule(s: &mut State) {
             .filter(|&id| !sent(id, &noise_marker) || xbar_marker.as_ref().is_some_and(|m| !sent(id, m)))
             .collect();
         if !unsent.is_empty() {
-            let rows: Vec<u64> = reproduce::keys()
+            let rows: Vec<u64> = reproduce::jobs(s)
                 .into_iter()
-                .filter_map(|row| match reproduce::row_status(s, row) {
+                .filter_map(|job| match reproduce::job_status(s, job) {
                     reproduce::RowStatus::Trained(id) => Some(id),
                     _ => None,
                 })
@@ -963,7 +995,11 @@ pub fn schedule(s: &mut State) {
 
     for trainer in [Trainer::Main, Trainer::Second] {
         if let Some((r, teacher)) = reproduce::next_row(s, trainer) {
-            let name = format!("{} ({})", r.label, r.key);
+            let name = if r.train.seed == engine::experiments::defaults::TRAIN_SEED {
+                format!("{} ({})", r.label, r.key)
+            } else {
+                format!("{} ({}, seed {})", r.label, r.key, r.train.seed)
+            };
             start_run(s, trainer, name, r.model, r.train, teacher, Some(r.key), None);
         }
     }
@@ -971,10 +1007,10 @@ pub fn schedule(s: &mut State) {
         s.second.spawned = true;
         s.effect(Effect::SpawnSecondTrainer);
     }
-    let keys = reproduce::saved_keys(s);
-    if keys != s.reproduce.saved {
-        s.reproduce.saved = keys.clone();
-        s.effect(Effect::SaveQueue(reproduce::saved_strings(&keys)));
+    let jobs = reproduce::saved_jobs(s);
+    if jobs != s.reproduce.saved {
+        s.reproduce.saved = jobs.clone();
+        s.effect(Effect::SaveQueue(reproduce::saved_strings(&jobs)));
     }
 
     let frag = url::fragment(&selectors::view_params(s));

@@ -15,6 +15,7 @@ pub fn view_params(s: &State) -> ViewParams {
         draws: s.explore.draws,
         model: s.explore.model.filter(|&id| shipped_key(s, id).is_none()),
         crossbar: s.explore.crossbar.clone(),
+        seeds: s.reproduce.seeds,
         teacher: s.teacher.clone(),
         lesson: s.lesson,
         shipped: s.explore.model.and_then(|id| shipped_key(s, id)),
@@ -223,4 +224,43 @@ pub fn fmt_int(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// Draws one point of the knob curve needs (one where nothing at that point is random).
+fn knob_draws(s: &State, x: f64) -> usize {
+    let ui = &s.explore.crossbar;
+    if ui.knob.set(&ui.config, x).is_stochastic() {
+        s.explore.draws
+    } else {
+        1
+    }
+}
+
+/// A model's points (knob value, mean, sd) of the curve against the chosen knob.
+pub fn knob_curve_points(s: &State, model: u64) -> Vec<(f64, f64, f64)> {
+    let Some(curve) = s.explore.knob_curve(model) else { return vec![] };
+    s.explore
+        .crossbar
+        .knob
+        .points()
+        .into_iter()
+        .enumerate()
+        .filter_map(|(k, x)| curve.get(&k).and_then(|d| first_draws(d, knob_draws(s, x))).map(|sp| (x, sp.mean, sp.sd)))
+        .collect()
+}
+
+/// Evaluations of the compared models' knob curves still to come.
+pub fn knob_curve_progress(s: &State) -> CurveProgress {
+    let mut p = CurveProgress::default();
+    if s.explore.crossbar.knob_key().is_none() {
+        return p;
+    }
+    for id in compared(s) {
+        let curve = s.explore.knob_curve(id);
+        for (k, x) in s.explore.crossbar.knob.points().into_iter().enumerate() {
+            let n = knob_draws(s, x);
+            p.pending += n.saturating_sub(curve.and_then(|c| c.get(&k)).map_or(0, |d| draws_in(d, n)));
+        }
+    }
+    p
 }

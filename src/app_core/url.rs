@@ -1,11 +1,12 @@
 //! The view in the URL: `#tab=explore&std=1.00&draws=5&model=<id>`, plus every crossbar
 //! control once any differs from its default (`&xbar=on&lrs=0.10&hrs=0.10&adc=8&tile=64&
-//! ron=50&roff=1000&scaling=calibrated`), so a link reproduces the view (the model id refers to
+//! ron=50&roff=1000&scaling=calibrated`, and `curve=levels` for the second crossbar curve), so a link reproduces the view (the model id refers to
 //! a model saved in the same browser). Parsing takes whatever a URL holds: unknown keys,
 //! hostile values and huge fragments give the defaults.
 
 use engine::crossbar::InputScaling;
 
+use super::curve_knob::CurveKnob;
 use super::explore::{CrossbarUi, ADC_BITS, TILES};
 use super::state::Tab;
 
@@ -28,6 +29,8 @@ pub struct ViewParams {
     pub model: Option<u64>,
     /// The Explore panel's crossbar controls.
     pub crossbar: CrossbarUi,
+    /// The Reproduce panel's training seeds per row (`seeds=3`; written when not 1).
+    pub seeds: usize,
     /// What a teacher hid, and whether the page is locked to its tab.
     pub teacher: Teacher,
     /// The lesson's step (0-based), when the lesson is open.
@@ -80,6 +83,7 @@ impl Default for ViewParams {
             draws: 5,
             model: None,
             crossbar: CrossbarUi::default(),
+            seeds: 1,
             teacher: Teacher::default(),
             lesson: None,
             shipped: None,
@@ -167,6 +171,14 @@ pub fn parse_draws(v: &str) -> Option<usize> {
     (1..=MAX_DRAWS).contains(&n).then_some(n)
 }
 
+/// Seeds per Reproduce row from the URL: a whole number; out of range is clamped to
+/// 1..=[`MAX_SEEDS_PER_ROW`](super::reproduce::MAX_SEEDS_PER_ROW) (a link asking for 1000
+/// seeds gets 5), anything else is refused.
+pub fn parse_seeds(v: &str) -> Option<usize> {
+    let n: u64 = v.trim().parse().ok()?;
+    Some(super::reproduce::clamp_seeds(n.min(usize::MAX as u64) as usize))
+}
+
 /// A stuck-at rate from the URL: finite and within the slider's range, in its steps of 0.01.
 pub fn parse_fault_rate(v: &str) -> Option<f64> {
     let x: f64 = v.trim().parse().ok()?;
@@ -217,6 +229,16 @@ fn scaling_key(s: InputScaling) -> &'static str {
     }
 }
 
+/// The curve a link without `curve=` shows: the drift curve when drift is on, else the fault
+/// curve alone.
+fn implied_knob(c: &engine::crossbar::CrossbarConfig) -> CurveKnob {
+    if c.drift.is_some() {
+        CurveKnob::DriftTime
+    } else {
+        CurveKnob::Faults
+    }
+}
+
 /// The view a fragment describes; anything unreadable keeps its default.
 pub fn parse_fragment(fragment: &str) -> ViewParams {
     let mut p = ViewParams::default();
@@ -225,6 +247,7 @@ pub fn parse_fragment(fragment: &str) -> ViewParams {
     }
     let x = &mut p.crossbar;
     let c = &mut x.config;
+    let mut knob = None;
     for (k, v) in pairs(fragment) {
         match k.as_str() {
             "tab" => p.tab = Tab::from_key(&v).unwrap_or(p.tab),
@@ -236,6 +259,7 @@ pub fn parse_fragment(fragment: &str) -> ViewParams {
             },
             "compare" => p.compare = v.split(',').filter_map(model_token).take(16).collect(),
             "recipe" => p.recipe = serde_json::from_str::<LinkRecipe>(&v).ok().and_then(LinkRecipe::checked),
+            "seeds" => p.seeds = parse_seeds(&v).unwrap_or(p.seeds),
             "xbar" => x.enabled = v == "on",
             "lrs" => c.faults.lrs = parse_fault_rate(&v).unwrap_or(c.faults.lrs),
             "hrs" => c.faults.hrs = parse_fault_rate(&v).unwrap_or(c.faults.hrs),
@@ -258,6 +282,7 @@ pub fn parse_fragment(fragment: &str) -> ViewParams {
                     c.drift = Some(super::explore::drift_at(t));
                 }
             }
+            "curve" => knob = CurveKnob::from_key(&v).or(knob),
             "hide" => p.teacher.hide = Teacher::parse_hide(&v),
             "lock" => p.teacher.lock = v == "1",
             "lesson" => {
@@ -271,6 +296,9 @@ pub fn parse_fragment(fragment: &str) -> ViewParams {
             _ => {}
         }
     }
+    // Without a word on the curve, a link with drift on shows the drift curve, as turning
+    // drift on does.
+    x.knob = knob.unwrap_or(implied_knob(c));
     // Each resistance may be fine alone and the pair not (R_on must be below R_off): a link
     // opens on a device that works, the default one.
     if c.r_on >= c.r_off {
@@ -294,6 +322,9 @@ pub fn fragment(p: &ViewParams) -> String {
     }
     if let Some(r) = &p.recipe {
         frag.push_str(&format!("&recipe={}", percent_encode(&serde_json::to_string(r).unwrap_or_default())));
+    }
+    if p.seeds != 1 {
+        frag.push_str(&format!("&seeds={}", p.seeds));
     }
     if p.crossbar != CrossbarUi::default() {
         let c = &p.crossbar.config;
@@ -319,6 +350,9 @@ pub fn fragment(p: &ViewParams) -> String {
         }
         if c.drift.is_some() {
             frag.push_str(&format!("&drift={}", p.crossbar.drift_seconds));
+        }
+        if p.crossbar.knob != implied_knob(c) {
+            frag.push_str(&format!("&curve={}", p.crossbar.knob.key()));
         }
     }
     if !p.teacher.hide.is_empty() {

@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use super::{labelled, Ctx};
 use crate::app::browser::{event_checked, event_value, now_ms};
+use crate::app_core::curve_knob::CurveKnob;
 use crate::app_core::explore::{
     human_time, CrossbarField, ADC_BITS, DRIFT_LOG10_MAX, DRIFT_LOG10_MIN, LEVELS, MAX_READ_NOISE, MAX_VARIATION, TILES,
 };
@@ -142,6 +143,13 @@ pub fn view(ctx: &Ctx) -> Html {
                     <p class="explain">{"G(t) = G_off + (G₀ − G_off)·(t / t0)^(−ν), ν = 0.05, t0 = 20 s: aihwkit's PCM-like drift law (before t0 the programmed values hold). Log scale, 1 s to 10 years."}</p>
                 </div>
             </details>
+            { labelled("curve against", "Beside the stuck-at curve (faults), draw the accuracy of every compared model against one more device setting, the others held where they are now: conductance levels (MemTorch: FiniteConductanceStates), device-to-device variation (MemTorch: r_on / r_off sigma; aihwkit: programming noise), read noise (aihwkit: IOParameters.w_noise) or drift time (aihwkit: PCMLikeNoiseModel drift; turn drift on below). One curve at a time keeps the evaluators' work bounded.", html! {
+                <select id="xbar-curve-knob" disabled={!ui.enabled} onchange={edit(CrossbarField::Knob)}>
+                    { for CurveKnob::ALL.iter().map(|k| html! { <option value={k.key()} selected={ui.knob == *k}>{ k.label() }</option> }) }
+                </select> }) }
+            if ui.enabled && ui.knob == CurveKnob::DriftTime && c.drift.is_none() {
+                <p class="hint" id="knob-needs-drift">{"Turn on \"conductance drift after programming\" (under more device effects) to draw the curve against time."}</p>
+            }
             if let Err(err) = c.validate() { <p class="error" role="alert">{ err.to_string() }</p> }
             { readout }
         </fieldset>

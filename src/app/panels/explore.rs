@@ -6,12 +6,13 @@ use yew::prelude::*;
 use super::{crossbar, labelled, swatch, Ctx};
 use crate::app::browser::{event_value, now_ms};
 use crate::app::plots::{Chart, Legend, LineChart, Series};
+use crate::app_core::curve_knob::CurveKnob;
 use crate::app_core::explore::CURVE_MAX_STD;
 use crate::app_core::explore::DRIFT_TIMES;
 use crate::app_core::naming::{model_colour, option_label};
 use crate::app_core::selectors::{
     compared, drift_curve_points, drift_curve_progress, fault_curve_points, fault_curve_progress, fmt_int,
-    noise_curve_points, noise_curve_progress,
+    knob_curve_points, knob_curve_progress, noise_curve_points, noise_curve_progress,
 };
 use crate::app_core::shipped::ShippedStatus;
 use crate::app_core::{Action, State};
@@ -118,7 +119,8 @@ pub fn view(ctx: &Ctx) -> Html {
                     { if progress.failed > 0 { format!(" {} failed (see the status line); their points stay empty.", progress.failed) } else { String::new() } }</p>
                 if !s.hides("compare") { <div class="compare"><p>{"Overlay on the curves:"}</p>{ for compare }</div> }
                 if e.crossbar.enabled { { fault_curve(s) } }
-                if e.crossbar.enabled && e.crossbar.config.drift.is_some() { { drift_curve(s) } }
+                if e.crossbar.drift_curve_on() { { drift_curve(s) } }
+                if e.crossbar.knob_key().is_some() { { knob_curve(s) } }
             </div>
             </div>
         </section>
@@ -173,6 +175,56 @@ fn drift_curve(s: &State) -> Html {
                 }} />
             </div>
             <p class="explain">{ if pending > 0 { format!("{pending} crossbar evaluations still running for the drift curve.") } else { "Drift curve complete.".into() } }</p>
+        </>
+    }
+}
+
+/// Accuracy on crossbars against the chosen device knob (levels, variation, read noise), for
+/// every compared model, the other settings held at their current values.
+fn knob_curve(s: &State) -> Html {
+    let ui = &s.explore.crossbar;
+    let series: Vec<Series> = compared(s)
+        .into_iter()
+        .map(|id| Series {
+            name: String::new(),
+            color: model_colour(id),
+            points: knob_curve_points(s, id),
+            dashed: false,
+        })
+        .collect();
+    let drawn = series.iter().filter(|x| !x.points.is_empty()).count();
+    let pending = knob_curve_progress(s).pending;
+    let points = ui.knob.points();
+    let c = &ui.config;
+    let (x_label, marker, log_x) = match ui.knob {
+        CurveKnob::Levels => (
+            "conductance levels per device (log scale; continuous is beyond the right end)",
+            c.levels.map(f64::from),
+            true,
+        ),
+        CurveKnob::Variation => {
+            ("device-to-device variation (relative sd of each device's R_on and R_off)", Some(c.variation), false)
+        }
+        _ => ("read noise (sd of every read, as a share of G_on − G_off)", Some(c.read_noise), false),
+    };
+    html! {
+        <>
+            <div class="chart" id="knob-curve" data-knob={ui.knob.key()} data-pending={pending.to_string()} data-series={drawn.to_string()}>
+                <Chart spec={LineChart {
+                    caption: format!("accuracy on crossbars vs {} (mean ± sd over draws)", ui.knob.name()),
+                    x_label: x_label.into(),
+                    y_label: "accuracy (%)".into(),
+                    x: (points[0], points[points.len() - 1]),
+                    y: (0.0, 100.0),
+                    series,
+                    marker,
+                    size: (760, 420),
+                    legend: Legend::UpperRight,
+                    log_x,
+                }} />
+            </div>
+            <p class="explain">{ if pending > 0 { format!("{pending} crossbar evaluations still running for this curve.") } else { "Curve complete.".into() } }
+                {" Every other setting is held at its current value."}</p>
         </>
     }
 }

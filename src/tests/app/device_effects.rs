@@ -112,7 +112,7 @@ fn curves_of_settings_left_behind_are_dropped_and_asked_again_on_return() {
     reduce(&mut s, Action::Crossbar { field: CrossbarField::Levels("4".into()), now_ms: 2.0 });
     let effects = take_effects(&mut s);
     let key = s.explore.xbar_key();
-    assert!(effects.contains(&Effect::DropStaleCurves { xbar_key: key, drift_key: None }), "{effects:?}");
+    assert!(effects.contains(&Effect::DropStaleCurves { xbar_key: key, drift_key: None, knob: None }), "{effects:?}");
     assert_eq!(curves(&effects), 1, "the new settings' curve");
     // back to continuous levels: its curve is asked for again (its queued jobs were dropped)
     reduce(&mut s, Action::Crossbar { field: CrossbarField::Levels("continuous".into()), now_ms: 3.0 });

@@ -9,11 +9,13 @@ mod eval_queue;
 mod explore;
 mod form;
 mod heal;
+mod knob_curves;
 mod landscape;
 mod lesson;
 mod link;
 mod naming;
 mod reproduce;
+mod seeds;
 mod shipped;
 mod url;
 

@@ -12,6 +12,7 @@ use engine::experiments::RecipeKey::*;
 
 use crate::app_core::reproduce::{keys, missing, recipe, row_status, RowStatus};
 use crate::app_core::{Action, Effect, State, Trainer};
+use engine::experiments::defaults::TRAIN_SEED;
 use engine::experiments::RecipeKey;
 
 fn trains(effects: &[Effect]) -> Vec<(u64, Option<u64>)> {
@@ -65,7 +66,7 @@ fn a_teacher_student_row_waits_for_its_queued_teacher() {
     reduce(&mut s, Action::Enqueue(vec![MlpTsKl, MlpB64]));
     // The teacher row trains first; the student waits for it.
     assert_eq!(s.run.as_ref().unwrap().recipe, Some(MlpB64));
-    assert_eq!(s.reproduce.waiting, vec![MlpTsKl]);
+    assert_eq!(s.reproduce.waiting, vec![(MlpTsKl, TRAIN_SEED)]);
     let job = s.run.as_ref().unwrap().job;
     reduce(
         &mut s,
@@ -98,7 +99,7 @@ fn a_running_row_shows_as_training_and_is_not_queued_twice() {
     all.push(all[0]);
     reduce(&mut s, Action::Enqueue(all));
     assert_eq!(s.reproduce.waiting.len(), n - 1);
-    assert!(!s.reproduce.waiting.contains(&MlpB256));
+    assert!(!s.reproduce.waiting.contains(&(MlpB256, TRAIN_SEED)));
     let mut sorted = s.reproduce.waiting.clone();
     sorted.sort();
     sorted.dedup();
@@ -131,7 +132,7 @@ fn report_rows_do_not_train_on_fashion_mnist() {
     load(&mut s, DatasetKind::FashionMnist);
     reduce(&mut s, Action::Enqueue(vec![MlpB256]));
     assert!(s.run.is_none());
-    assert_eq!(s.reproduce.waiting, vec![MlpB256]);
+    assert_eq!(s.reproduce.waiting, vec![(MlpB256, TRAIN_SEED)]);
 }
 
 #[test]
@@ -214,7 +215,8 @@ fn the_queue_trains_on_two_workers_and_a_student_waits_for_its_teacher_in_traini
     assert_eq!(train_effects(&effects), vec![(Trainer::Second, MlpB128, None)]);
     assert_eq!(row_status(&s, MlpB128), RowStatus::Training);
     assert_eq!(row_status(&s, MlpB256), RowStatus::Training);
-    assert_eq!(s.reproduce.saved, vec![MlpB256, MlpB128, MlpTsKl, MlpB64], "both running rows are saved first");
+    let saved: Vec<RecipeKey> = s.reproduce.saved.iter().map(|j| j.0).collect();
+    assert_eq!(saved, vec![MlpB256, MlpB128, MlpTsKl, MlpB64], "both running rows are saved first");
 
     // The second worker finishes: it skips the student (its teacher is still queued).
     let second_job = s.second.run.as_ref().unwrap().job;
@@ -226,7 +228,7 @@ fn the_queue_trains_on_two_workers_and_a_student_waits_for_its_teacher_in_traini
     let main_job = s.run.as_ref().unwrap().job;
     done(&mut s, main_job, 51);
     assert!(train_effects(&take_effects(&mut s)).is_empty());
-    assert_eq!(s.reproduce.waiting, vec![MlpTsKl], "the student is kept, not dropped");
+    assert_eq!(s.reproduce.waiting, vec![(MlpTsKl, TRAIN_SEED)], "the student is kept, not dropped");
     assert!(s.notice.is_none(), "{:?}", s.notice);
 
     // The teacher is done: the student trains with it, on the first free worker.

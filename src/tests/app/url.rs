@@ -29,6 +29,8 @@ fn edited_crossbar() -> CrossbarUi {
             ..CrossbarConfig::default()
         },
         drift_seconds: 86_400.0,
+        // not the drift curve a link with drift on implies: written out
+        knob: crate::app_core::curve_knob::CurveKnob::Levels,
     }
 }
 
@@ -83,7 +85,7 @@ fn a_view_round_trips_through_its_fragment() {
     assert_eq!(
         f,
         "#tab=train&std=0.00&draws=5&xbar=on&lrs=0.07&hrs=0.10&adc=6&tile=64&ron=120.5&roff=2500&scaling=calibrated\
-         &levels=32&var=0.12&rnoise=0.015&drift=86400"
+         &levels=32&var=0.12&rnoise=0.015&drift=86400&curve=levels"
     );
 }
 
@@ -105,6 +107,7 @@ fn crossbar_edits_reach_the_url_and_a_reopened_page() {
         CrossbarField::ReadNoise("0.015".into()),
         CrossbarField::DriftTime("4.936513742478893".into()),
         CrossbarField::Drift(true),
+        CrossbarField::Knob("levels".into()),
     ] {
         reduce(&mut s, Action::Crossbar { field, now_ms: 0.0 });
     }
