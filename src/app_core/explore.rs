@@ -24,6 +24,10 @@ pub const TILES: [usize; 4] = [32, 64, 128, 256];
 /// Finished draws of a curve: per point index, per draw index, the accuracy.
 pub type Curve = BTreeMap<usize, BTreeMap<usize, f64>>;
 
+/// Per curve key and model: the (point, draw) pairs whose evaluation failed; they count as
+/// done, so a curve's pending count reaches zero.
+pub type CurveFailures = BTreeMap<String, BTreeMap<u64, BTreeSet<(usize, usize)>>>;
+
 /// One edit of the crossbar controls: the control and the value it now shows. Applied to the
 /// settings as the reducer finds them, so two edits before a render both count.
 #[derive(Clone, Debug, PartialEq)]
@@ -220,7 +224,11 @@ pub struct Explore {
     /// count as done, so the pending count reaches zero.
     pub curve_failures: BTreeMap<u64, BTreeSet<(usize, usize)>>,
     /// Per crossbar settings key and model: failed fault-curve (point, draw) pairs.
-    pub xbar_curve_failures: BTreeMap<String, BTreeMap<u64, BTreeSet<(usize, usize)>>>,
+    pub xbar_curve_failures: CurveFailures,
+    /// Failed drift-curve evaluations, keyed as `drift_curves`: (point, draw) per model.
+    pub drift_curve_failures: CurveFailures,
+    /// Failed knob-curve evaluations, keyed as `knob_curves`: (point, draw) per model.
+    pub knob_curve_failures: CurveFailures,
     /// When the slider (or the crossbar settings) last moved, for the timing readout.
     pub moved_ms: f64,
     pub xbar_moved_ms: f64,
@@ -286,6 +294,8 @@ impl Default for Explore {
             xbar_tile: None,
             curve_failures: BTreeMap::new(),
             xbar_curve_failures: BTreeMap::new(),
+            drift_curve_failures: BTreeMap::new(),
+            knob_curve_failures: BTreeMap::new(),
             moved_ms: 0.0,
             xbar_moved_ms: 0.0,
             slider_sent: None,

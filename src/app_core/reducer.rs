@@ -11,7 +11,7 @@ use super::curve_knob::SWEPT;
 use super::draw::{self, ReadingKey};
 use super::effects::Effect;
 use super::explore::{
-    curve_index, drift_index, drift_key, fault_index, settings_key, SliderKey, XbarKey, CURVE_MAX_STD,
+    curve_index, drift_index, drift_key, fault_index, settings_key, CurveFailures, SliderKey, XbarKey, CURVE_MAX_STD,
 };
 use super::heal::{self, WorkerId};
 use super::lesson;
@@ -740,6 +740,18 @@ fn record_failure(s: &mut State, model: u64, task: &EvalTask, error: &str) {
             }
         }
         EvalTask::Crossbar { config, draw, subset } => {
+            // every curve the job lay on, as `reduce_eval` files its result
+            let mark = |m: &mut CurveFailures, key: String, i: usize| {
+                m.entry(key).or_default().entry(model).or_default().insert((i, *draw));
+            };
+            if let Some(i) = config.drift.as_ref().and_then(drift_index).filter(|_| subset.is_none()) {
+                mark(&mut e.drift_curve_failures, drift_key(config), i);
+            }
+            for knob in SWEPT {
+                if let Some(i) = knob.index(config).filter(|_| subset.is_none()) {
+                    mark(&mut e.knob_curve_failures, knob.curve_key(config), i);
+                }
+            }
             if subset.is_none() && config.faults.lrs == config.faults.hrs {
                 if let Some(i) = fault_index(config.faults.lrs) {
                     e.xbar_curve_failures

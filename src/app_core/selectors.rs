@@ -2,7 +2,7 @@
 
 use engine::data::DatasetKind;
 
-use super::explore::{curve_stds, fault_rates, CURVE_POINTS};
+use super::explore::{curve_stds, drift_key, fault_rates, CURVE_POINTS};
 use super::readout::{draws_in, first_draws};
 use super::state::{DataOrigin, DataStatus, State};
 use super::url::ViewParams;
@@ -158,11 +158,15 @@ fn drift_draws(s: &State) -> usize {
 pub fn drift_curve_progress(s: &State) -> CurveProgress {
     let n = drift_draws(s);
     let mut p = CurveProgress::default();
+    let key = drift_key(&s.explore.crossbar.config);
     for id in compared(s) {
         let curve = s.explore.drift_curve(id);
+        let failures = s.explore.drift_curve_failures.get(&key).and_then(|m| m.get(&id));
         for k in 0..super::explore::DRIFT_TIMES.len() {
             let have = curve.and_then(|c| c.get(&k)).map_or(0, |d| draws_in(d, n));
-            p.pending += n.saturating_sub(have);
+            let failed = failed_at(failures, k, n);
+            p.failed += failed;
+            p.pending += n.saturating_sub(have + failed);
         }
     }
     p
@@ -255,12 +259,22 @@ pub fn knob_curve_progress(s: &State) -> CurveProgress {
     if s.explore.crossbar.knob_key().is_none() {
         return p;
     }
+    let key = s.explore.crossbar.knob_key();
     for id in compared(s) {
         let curve = s.explore.knob_curve(id);
+        let failures = key.as_ref().and_then(|k| s.explore.knob_curve_failures.get(k)).and_then(|m| m.get(&id));
         for (k, x) in s.explore.crossbar.knob.points().into_iter().enumerate() {
             let n = knob_draws(s, x);
-            p.pending += n.saturating_sub(curve.and_then(|c| c.get(&k)).map_or(0, |d| draws_in(d, n)));
+            let have = curve.and_then(|c| c.get(&k)).map_or(0, |d| draws_in(d, n));
+            let failed = failed_at(failures, k, n);
+            p.failed += failed;
+            p.pending += n.saturating_sub(have + failed);
         }
     }
     p
+}
+
+/// Failed evaluations among the first `n` draws of point `k`.
+fn failed_at(failures: Option<&std::collections::BTreeSet<(usize, usize)>>, k: usize, n: usize) -> usize {
+    failures.map_or(0, |f| f.iter().filter(|&&(pi, d)| pi == k && d < n).count())
 }

@@ -246,3 +246,41 @@ fn the_knob_travels_in_the_link() {
     ui.apply(CrossbarField::Knob("bogus".into()));
     assert_eq!(ui.knob, CurveKnob::Faults);
 }
+
+#[test]
+fn failed_knob_and_drift_curve_jobs_end_the_wait() {
+    let mut s = two_models_on_crossbars();
+    for knob in [CurveKnob::Levels, CurveKnob::DriftTime] {
+        if knob == CurveKnob::DriftTime {
+            set(&mut s, CrossbarField::Drift(true));
+        }
+        set(&mut s, CrossbarField::Knob(knob.key().into()));
+        let effects = take_effects(&mut s);
+        let progress = || match knob {
+            CurveKnob::DriftTime => crate::app_core::selectors::drift_curve_progress(&s),
+            _ => knob_curve_progress(&s),
+        };
+        let before = progress();
+        assert!(before.pending > 0, "{knob:?}: nothing pending");
+        // Every job of this curve fails (an evaluator out of memory, say).
+        let jobs: Vec<(u64, CrossbarConfig, usize)> = [7, 8]
+            .into_iter()
+            .flat_map(|m| curve_configs(&effects, m).into_iter().map(move |(c, d)| (m, c, d)))
+            .filter(|(_, c, _)| match knob {
+                CurveKnob::DriftTime => c.drift.is_some(),
+                _ => knob.index(c).is_some(),
+            })
+            .collect();
+        assert!(!jobs.is_empty(), "{knob:?}: no jobs sent");
+        for (m, config, draw) in jobs {
+            let task = EvalTask::Crossbar { config, draw, subset: None };
+            reduce(&mut s, Action::EvalFailed { model: Some(m), task: Some(task), error: "out of memory".into() });
+        }
+        let p = match knob {
+            CurveKnob::DriftTime => crate::app_core::selectors::drift_curve_progress(&s),
+            _ => knob_curve_progress(&s),
+        };
+        assert_eq!(p.pending, 0, "{knob:?}: the failed evaluations still count as running");
+        assert_eq!(p.failed, before.pending, "{knob:?}");
+    }
+}
