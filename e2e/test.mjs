@@ -551,6 +551,10 @@ try {
   // rows and 5 fault-aware rows, each keyed by its recipe.
   const sections = await page.$$eval('#report-table tbody', (bs) => bs.map((b) => [b.dataset.section, b.querySelectorAll('tr[data-key]').length]));
   check("the Reproduce panel lists the report's rows by section (8 batch, 7 hardening, 5 fault-aware)", JSON.stringify(sections.map((s) => s[1])) === '[8,7,5]', sections);
+  // Where our figures differ from the report, the experiments' findings sit under the table.
+  await page.click('#report-gaps summary');
+  const gaps = await page.$eval('#report-gaps', (d) => ({ open: d.open, items: d.querySelectorAll('li').length, text: d.innerText.slice(0, 80) }));
+  check('the gaps under the report table open to four findings', gaps.open && gaps.items === 4, gaps);
   // Train one row from the panel (the report's MLP at batch 256: the quickest) and see it fill in.
   const row256 = page.locator('#report-table tbody tr[data-key="mlp-b256"]');
   await row256.locator('button', { hasText: 'Train' }).click();

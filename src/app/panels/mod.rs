@@ -8,6 +8,7 @@ pub mod crossbar;
 pub mod data_problem;
 pub mod draw;
 pub mod explore;
+pub mod gaps_note;
 pub mod landscape;
 pub mod lesson;
 pub mod models_list;

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::{labelled, report_table, Ctx};
+use super::{gaps_note, labelled, report_table, Ctx};
 use crate::app::browser::{download, event_value};
 use crate::app_core::report_rows::{seed_table, table};
 use crate::app_core::reproduce::{
@@ -63,6 +63,7 @@ pub fn view(ctx: &Ctx) -> Html {
                     <th>{"report σ=1.5"}</th><th>{ours}</th><th>{"report crossbar"}</th><th>{ours}</th><th>{"report + faults 0.1/0.1"}</th><th>{ours}</th><th>{"status"}</th></tr></thead>
                 { for body }
             </table>
+            { gaps_note::view() }
             <p>
                 <button onclick={Callback::from(move |_| download(csv.as_bytes(), "reproduce.csv", "text/csv"))}>{"Export CSV"}</button>{" "}
                 <button onclick={Callback::from(move |_| download(json.as_bytes(), "reproduce.json", "application/json"))}>{"Export JSON"}</button>
