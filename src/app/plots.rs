@@ -81,9 +81,22 @@ struct FigureProps {
 #[yew::function_component]
 fn Figure(p: &FigureProps) -> yew::Html {
     use yew::html;
-    let svg = match p.svg.as_ref() {
-        Ok(svg) => svg.clone(),
-        Err(e) => return html! { <p class="error" role="alert">{ format!("chart error: {e}") }</p> },
+    // The SVG is written into its holder by the page, not reconciled by yew: yew's raw-HTML
+    // node, replaced as a curve filled in, was twice seen re-inserted outside its figure (an
+    // unlabelled chart without its buttons, in the accessibility test).
+    let holder = yew::use_node_ref();
+    let svg = p.svg.as_ref().as_ref().ok().cloned();
+    {
+        let holder = holder.clone();
+        yew::use_effect_with(svg.clone(), move |svg| {
+            if let (Some(el), Some(svg)) = (holder.cast::<web_sys::Element>(), svg) {
+                el.set_inner_html(svg);
+            }
+        });
+    }
+    let Some(svg) = svg else {
+        let e = p.svg.as_ref().as_ref().err().map(|e| e.to_string()).unwrap_or_default();
+        return html! { <p class="error" role="alert">{ format!("chart error: {e}") }</p> };
     };
     let stem = file_stem(&p.caption);
     let on_svg = {
@@ -100,9 +113,7 @@ fn Figure(p: &FigureProps) -> yew::Html {
     };
     html! {
         <figure class="chart-figure">
-            // the raw SVG alone in its own element: when it changes, yew replaces it there (as
-            // a bare sibling of the caption it was once seen outside the figure, unlabelled)
-            <div class="chart-svg">{ yew::Html::from_html_unchecked(yew::AttrValue::from(svg)) }</div>
+            <div class="chart-svg" ref={holder}></div>
             <figcaption class="chart-export">
                 <span class="how">{"Download: "}</span>
                 <button type="button" class="small" onclick={on_svg} title="the chart as an SVG file (vector, with its text description)"
