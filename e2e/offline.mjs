@@ -46,7 +46,8 @@ try {
   check('the service worker is active and controls the page', sw.controlled && sw.active === 'activated', { controlled: sw.controlled, active: sw.active, status: sw.status });
   check('the build is cached: page, app and worker js/wasm, stylesheet, shipped models',
     ['/index.html', '/worker.js', '/worker_bg.wasm', '/pretrained/manifest.json'].every((p) => appCache.includes(p))
-      && appCache.some((p) => /^\/app-[0-9a-f]{16}_bg\.wasm$/.test(p)) && appCache.some((p) => /^\/style-[0-9a-f]{16}\.css$/.test(p))
+      // trunk's hash is a 64-bit number in hex without leading zeros: 15 digits one build in 16
+      && appCache.some((p) => /^\/app-[0-9a-f]{1,16}_bg\.wasm$/.test(p)) && appCache.some((p) => /^\/style-[0-9a-f]{1,16}\.css$/.test(p))
       && appCache.filter((p) => p.startsWith('/pretrained/') && p.endsWith('.safetensors')).length >= 1,
     appCache);
   check('the MNIST files the workers read are cached', dataCache.filter((p) => /^\/data\/mnist\/.*-ubyte\.gz$/.test(p)).length === 4, dataCache);
