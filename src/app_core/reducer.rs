@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use engine::crossbar::CrossbarConfig;
 use engine::data::DataFile;
 
 use super::action::{Action, Startup};
@@ -11,7 +12,7 @@ use super::curve_knob::SWEPT;
 use super::draw::{self, ReadingKey};
 use super::effects::Effect;
 use super::explore::{
-    curve_index, drift_index, drift_key, fault_index, settings_key, CurveFailures, SliderKey, XbarKey, CURVE_MAX_STD,
+    curve_index, drift_index, drift_key, fault_index, settings_key, SliderKey, XbarKey, CURVE_MAX_STD,
 };
 use super::heal::{self, WorkerId};
 use super::lesson;
@@ -740,27 +741,13 @@ fn record_failure(s: &mut State, model: u64, task: &EvalTask, error: &str) {
             }
         }
         EvalTask::Crossbar { config, draw, subset } => {
-            // every curve the job lay on, as `reduce_eval` files its result
-            let mark = |m: &mut CurveFailures, key: String, i: usize| {
-                m.entry(key).or_default().entry(model).or_default().insert((i, *draw));
-            };
-            if let Some(i) = config.drift.as_ref().and_then(drift_index).filter(|_| subset.is_none()) {
-                mark(&mut e.drift_curve_failures, drift_key(config), i);
-            }
-            for knob in SWEPT {
-                if let Some(i) = knob.index(config).filter(|_| subset.is_none()) {
-                    mark(&mut e.knob_curve_failures, knob.curve_key(config), i);
-                }
-            }
-            if subset.is_none() && config.faults.lrs == config.faults.hrs {
-                if let Some(i) = fault_index(config.faults.lrs) {
-                    e.xbar_curve_failures
-                        .entry(settings_key(config))
-                        .or_default()
-                        .entry(model)
-                        .or_default()
-                        .insert((i, *draw));
-                }
+            for (curve, key, i) in crossbar_curve_points(config, *subset) {
+                let failures = match curve {
+                    XbarCurve::Drift => &mut e.drift_curve_failures,
+                    XbarCurve::Knob => &mut e.knob_curve_failures,
+                    XbarCurve::Fault => &mut e.xbar_curve_failures,
+                };
+                failures.entry(key).or_default().entry(model).or_default().insert((i, *draw));
             }
             if e.model == Some(model) && *config == e.crossbar.config {
                 e.xbar.error = Some(error.to_string());
@@ -768,6 +755,36 @@ fn record_failure(s: &mut State, model: u64, task: &EvalTask, error: &str) {
         }
         _ => {}
     }
+}
+
+/// The crossbar curves a job's result (or failure) belongs on.
+enum XbarCurve {
+    Drift,
+    Knob,
+    Fault,
+}
+
+/// Which curve points a crossbar job with these settings fills: (curve, its key, the point's
+/// index). A subset job (a fast estimate) fills none.
+fn crossbar_curve_points(config: &CrossbarConfig, subset: Option<usize>) -> Vec<(XbarCurve, String, usize)> {
+    let mut out = Vec::new();
+    if subset.is_some() {
+        return out;
+    }
+    if let Some(i) = config.drift.as_ref().and_then(drift_index) {
+        out.push((XbarCurve::Drift, drift_key(config), i));
+    }
+    for knob in SWEPT {
+        if let Some(i) = knob.index(config) {
+            out.push((XbarCurve::Knob, knob.curve_key(config), i));
+        }
+    }
+    if config.faults.lrs == config.faults.hrs {
+        if let Some(i) = fault_index(config.faults.lrs) {
+            out.push((XbarCurve::Fault, settings_key(config), i));
+        }
+    }
+    out
 }
 
 fn reduce_eval(s: &mut State, model: u64, task: EvalTask, output: EvalOutput, now_ms: f64) {
@@ -801,41 +818,14 @@ fn reduce_eval(s: &mut State, model: u64, task: EvalTask, output: EvalOutput, no
             e.readout.record(subset.is_some(), draw, (accuracy, images), n, now_ms);
         }
         (EvalTask::Crossbar { config, draw, subset }, EvalOutput::Accuracy { accuracy, images, .. }) => {
-            if let Some(i) = config.drift.as_ref().and_then(drift_index).filter(|_| subset.is_none()) {
-                e.drift_curves
-                    .entry(drift_key(&config))
-                    .or_default()
-                    .entry(model)
-                    .or_default()
-                    .entry(i)
-                    .or_default()
-                    .insert(draw, accuracy);
-            }
             // every curve the result lies on: the settings it ran with say which
-            for knob in SWEPT {
-                if let Some(i) = knob.index(&config).filter(|_| subset.is_none()) {
-                    e.knob_curves
-                        .entry(knob.curve_key(&config))
-                        .or_default()
-                        .entry(model)
-                        .or_default()
-                        .entry(i)
-                        .or_default()
-                        .insert(draw, accuracy);
-                }
-            }
-            if subset.is_none() && config.faults.lrs == config.faults.hrs {
-                if let Some(i) = fault_index(config.faults.lrs) {
-                    let key = settings_key(&config);
-                    e.xbar_curves
-                        .entry(key)
-                        .or_default()
-                        .entry(model)
-                        .or_default()
-                        .entry(i)
-                        .or_default()
-                        .insert(draw, accuracy);
-                }
+            for (curve, key, i) in crossbar_curve_points(&config, subset) {
+                let curves = match curve {
+                    XbarCurve::Drift => &mut e.drift_curves,
+                    XbarCurve::Knob => &mut e.knob_curves,
+                    XbarCurve::Fault => &mut e.xbar_curves,
+                };
+                curves.entry(key).or_default().entry(model).or_default().entry(i).or_default().insert(draw, accuracy);
             }
             if e.model != Some(model) || !e.crossbar.enabled || config != e.crossbar.config {
                 return;
