@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Driver of the native benchmark (called by bench/run.sh): for each thread count, network and
-phase, `--pairs` interleaved pairs (candle run, then PyTorch run), each side in its own process
+"""Driver of the native benchmark (called by bench/run.sh): for each network and phase, `--pairs`
+rounds, each an interleaved pair (candle run, then PyTorch run) per thread count, each side in its own process
 so that the process's max RSS (os.wait4, the figure `/usr/bin/time -f %M` prints) is that one
 training or evaluation's peak memory. Writes into --out:
 
@@ -83,10 +83,12 @@ def main():
     runs_path = os.path.join(a.out, "runs.jsonl")
     failures = 0
     with open(runs_path, "a") as runs:
-        for threads in a.threads:
-            for model in a.models:
-                for phase in a.phases:
-                    for pair in range(a.pairs):
+        # Thread counts interleave inside each pair (1 thread, 2 threads, 1, 2, ...) so that the
+        # 1- against 2-thread comparison sees the same drift of the VM's speed as each pair does.
+        for model in a.models:
+            for phase in a.phases:
+                for pair in range(a.pairs):
+                    for threads in a.threads:
                         for side in ("candle", "pytorch"):
                             env = dict(os.environ)
                             if side == "candle":
