@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Driver of the native benchmark (called by bench/run.sh): for each network and phase, `--pairs`
-rounds, each an interleaved pair (candle run, then PyTorch run) per thread count, each side in its own process
-so that the process's max RSS (os.wait4, the figure `/usr/bin/time -f %M` prints) is that one
-training or evaluation's peak memory. Writes into --out:
+rounds, each an interleaved pair (candle run, then PyTorch run) per thread count, each side in
+its own process so that the process's max RSS (os.wait4, the figure `/usr/bin/time -f %M`
+prints) is that one training or evaluation's peak memory. Writes into --out:
 
   runs.jsonl     one JSON record per timed run, both sides (see bench.rs for the fields), plus
                  pair, max_rss_kb (from wait4), cmd and log
