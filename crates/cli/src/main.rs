@@ -58,8 +58,8 @@ fn command() -> clap::Command {
 
 // A training step frees and reallocates gradient buffers of megabytes (candle's backward builds
 // each gradient as zeros + sum). glibc's malloc serves those with fresh mmaps and returns them,
-// so every step page-faulted them in again: 20% of a 512-512 MLP step in the kernel (perf).
-// mimalloc keeps freed pages for reuse: that MLP trained at 13.5K img/s before, 20-23K after.
+// so every step page-faulted them in again (perf: the kernel's fault path inside the step).
+// mimalloc keeps freed pages for reuse. Its effect on training: BENCHMARKS.md, native section.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
