@@ -1,6 +1,7 @@
 //! The models the site ships (`www/pretrained`, written by `scripts/pretrained.sh`): the
 //! report's MLP is retrained here from its recipe and must come out byte for byte the committed
-//! file; the others are checked against the manifest (checksum, size, recipe, accuracy).
+//! file on the kernel family that made it (elsewhere: within the stated tolerance); the others
+//! are checked against the manifest (checksum, size, recipe, accuracy).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,8 +30,14 @@ fn entry<'a>(m: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     m["models"].as_array().unwrap().iter().find(|e| e["name"] == name).unwrap_or_else(|| panic!("{name} listed"))
 }
 
-#[test]
-fn the_committed_report_mlp_equals_a_retraining_from_its_recipe() {
+/// The micro-kernel family (`engine::model::ops::kernel_family`) the committed files were made
+/// with: `scripts/pretrained.sh` last ran on a build whose gemm had no AVX-512 kernels, so its
+/// products ran on the FMA family whatever the CPU.
+const SHIPPED_KERNELS: &str = "x86-64 fma";
+
+/// Retrains the report's MLP with `mpg pretrained` into a fresh folder: the file's bytes and
+/// the manifest that run wrote.
+fn retrain_report_mlp() -> (Vec<u8>, serde_json::Value) {
     let tmp = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_mpg"))
         .args(["pretrained", "--only", "mlp-b64", "--data"])
@@ -41,16 +48,41 @@ fn the_committed_report_mlp_equals_a_retraining_from_its_recipe() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let fresh = std::fs::read(tmp.path().join("mlp-b64.safetensors")).unwrap();
+    (std::fs::read(tmp.path().join("mlp-b64.safetensors")).unwrap(), manifest(tmp.path()))
+}
+
+#[test]
+fn the_committed_report_mlp_equals_a_retraining_from_its_recipe() {
+    let (fresh, fresh_manifest) = retrain_report_mlp();
     let committed = std::fs::read(shipped().join("mlp-b64.safetensors")).unwrap();
-    assert!(
-        fresh == committed,
-        "retrained {} differs from the committed {}",
-        sha256_hex(&fresh),
-        sha256_hex(&committed)
-    );
-    // Its manifest entry (checksum, accuracy, recipe) is the committed one too.
-    assert_eq!(entry(&manifest(tmp.path()), "mlp-b64"), entry(&manifest(&shipped()), "mlp-b64"));
+    let shipped_manifest = manifest(&shipped());
+    let (fresh_entry, shipped_entry) = (entry(&fresh_manifest, "mlp-b64"), entry(&shipped_manifest, "mlp-b64"));
+    let family = engine::model::ops::kernel_family();
+    if family == SHIPPED_KERNELS {
+        assert!(
+            fresh == committed,
+            "retrained {} differs from the committed {}",
+            sha256_hex(&fresh),
+            sha256_hex(&committed)
+        );
+        // Its manifest entry (checksum, accuracy, recipe) is the committed one too.
+        assert_eq!(fresh_entry, shipped_entry);
+        return;
+    }
+    // Another kernel family sums the products in another order, so the bits differ from the
+    // committed file's; what holds is the same bits on every run of this family, the same file
+    // layout and recipe, and the accuracy within 0.2 percentage points (issue 10's tolerance).
+    eprintln!("kernel family {family}: the committed file is {SHIPPED_KERNELS}'s; checking agreement");
+    let (again, _) = retrain_report_mlp();
+    assert!(fresh == again, "two retrainings on {family} differ: {} vs {}", sha256_hex(&fresh), sha256_hex(&again));
+    assert_eq!(fresh_entry["recipe"], shipped_entry["recipe"]);
+    let r = recipe(RecipeKey::MlpB64, 1234);
+    let (fresh_model, _) = read_model_file(&fresh, r.model.preprocessing).unwrap();
+    let (committed_model, _) = read_model_file(&committed, r.model.preprocessing).unwrap();
+    assert_eq!(fresh_model.config, committed_model.config);
+    let (a, b) = (fresh_entry["clean_accuracy"].as_f64().unwrap(), shipped_entry["clean_accuracy"].as_f64().unwrap());
+    eprintln!("{family}: {a}% ({}), the committed {b}%", sha256_hex(&fresh));
+    assert!((a - b).abs() <= 0.2, "{family}: {a}% against the committed {b}%");
 }
 
 #[test]

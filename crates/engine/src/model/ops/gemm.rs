@@ -54,6 +54,35 @@ pub fn one_thread<R>(f: impl FnOnce() -> R) -> R {
     out
 }
 
+/// Which of gemm's micro-kernel families runs this machine's products. gemm picks it at run
+/// time from the CPU (the same test as `gemm_common`'s `init_gemm_fn`), and each family sums in
+/// its own order, so training is bit-for-bit reproducible within a family only: a model trained
+/// on an AVX-512 CPU differs in its last bits from one trained on an AVX2 CPU.
+pub fn kernel_family() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            "x86-64 avx512f"
+        } else if std::arch::is_x86_feature_detected!("fma") {
+            "x86-64 fma"
+        } else {
+            "x86-64 scalar"
+        }
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        if cfg!(target_feature = "simd128") {
+            "wasm32 simd128"
+        } else {
+            "wasm32 scalar"
+        }
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "wasm32")))]
+    {
+        std::env::consts::ARCH
+    }
+}
+
 /// `dst[m, n] = (accumulate ? dst : 0) + a[m, k] . b[k, n]`, `dst` row-major.
 pub(crate) fn matmul(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
     check(&a, &b);

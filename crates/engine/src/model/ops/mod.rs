@@ -22,6 +22,6 @@ pub mod pool;
 
 pub use conv::conv2d;
 pub use cross_entropy::cross_entropy;
-pub use gemm::one_thread;
+pub use gemm::{kernel_family, one_thread};
 pub use linear::linear;
 pub use pool::max_pool2;
