@@ -16,6 +16,7 @@
 use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor};
 
 use super::gemm::{matmul, Mat};
+use super::relu::relu_in_place;
 use super::storage::{slice, tensor, with_slice};
 use crate::error::{Error, Result};
 
@@ -176,7 +177,7 @@ impl CustomOp3 for Conv2d {
             g.unfold(image, &mut cols);
             matmul(out, Mat::rows(w, g.o, f), Mat::rows(&cols, f, p), true);
             if self.relu {
-                out.iter_mut().for_each(|v| *v = v.max(0.0));
+                relu_in_place(out);
             }
         }
         Ok((CpuStorage::F32(y), Shape::from((g.n, g.o, g.oh, g.ow))))

@@ -8,6 +8,7 @@
 use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor};
 
 use super::gemm::{matmul, product, Mat};
+use super::relu::relu_in_place;
 use super::storage::{slice, tensor, with_slice};
 use crate::error::{Error, Result};
 
@@ -55,7 +56,7 @@ impl CustomOp3 for Linear {
         }
         matmul(&mut y, Mat::rows(x, n, inputs), Mat::transposed(w, inputs, outputs), true);
         if self.relu {
-            y.iter_mut().for_each(|v| *v = v.max(0.0));
+            relu_in_place(&mut y);
         }
         Ok((CpuStorage::F32(y), Shape::from((n, outputs))))
     }

@@ -10,6 +10,7 @@
 //! replaces (values and gradients).
 
 pub(crate) mod gemm;
+pub(crate) mod relu;
 pub(crate) mod storage;
 
 pub mod conv;
