@@ -11,6 +11,7 @@ use super::progress::{Control, EpochSummary, Progress};
 use crate::data::{Batcher, Dataset};
 use crate::error::{Error, Result};
 use crate::eval::argmax_rows;
+use crate::model::ops::ParamGrads;
 use crate::model::{DigitalLayers, Model, ParamKind, Pass};
 use crate::rng::{self, stream};
 
@@ -90,11 +91,11 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
             let (x, y) = batcher.batch(idx, &dev)?;
             let clean = model.weights();
             let weights = cfg.method.effective_weights(&clean, model.kinds(), &mut noise_rng)?;
-            let logits = model.forward_with(
-                &weights,
-                &x,
-                &mut Pass { dropout: Some(&mut dropout_rng), exec: &DigitalLayers },
-            )?;
+            // The fused layers hand the variables' gradients to `param_grads` (see its module).
+            let param_grads = ParamGrads::default();
+            let logits = param_grads.gather(|| {
+                model.forward_with(&weights, &x, &mut Pass { dropout: Some(&mut dropout_rng), exec: &DigitalLayers })
+            })?;
             let loss = match teacher {
                 None => crate::model::ops::cross_entropy(&logits, &y)?,
                 Some((t, kind)) => {
@@ -116,7 +117,13 @@ pub fn train(model: &Model, data: &Dataset, cfg: &TrainConfig, hooks: TrainHooks
                 .iter()
                 .zip(model.names())
                 .map(|(p, name)| {
-                    grads.get(p.as_tensor()).cloned().ok_or_else(|| Error::NoGradient { name: name.clone() })
+                    let p = p.as_tensor();
+                    match (param_grads.take(p)?, grads.get(p)) {
+                        (Some(gathered), Some(more)) => Ok((gathered + more)?),
+                        (Some(g), None) => Ok(g),
+                        (None, Some(g)) => Ok(g.clone()),
+                        (None, None) => Err(Error::NoGradient { name: name.clone() }),
+                    }
                 })
                 .collect::<Result<Vec<_>>>()?;
             let grads: Vec<_> = trainable.iter().map(|&i| grads[i].clone()).collect();

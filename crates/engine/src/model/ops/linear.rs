@@ -8,6 +8,7 @@
 use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor};
 
 use super::gemm::{matmul, product, Mat};
+use super::param_grads::ParamGrads;
 use super::relu::relu_in_place;
 use super::storage::{slice, tensor, with_slice};
 use crate::error::{Error, Result};
@@ -23,13 +24,15 @@ pub fn linear(x: &Tensor, w: &Tensor, b: &Tensor, relu: bool) -> Result<Tensor> 
             found: [x.dims(), w.dims(), b.dims()].concat(),
         });
     }
-    let op = Linear { relu, input_grad: x.track_op() };
+    let op = Linear { relu, input_grad: x.track_op(), sink: ParamGrads::for_params(w, b) };
     Ok(x.contiguous()?.apply_op3(&w.contiguous()?, &b.contiguous()?, op)?)
 }
 
 struct Linear {
     relu: bool,
     input_grad: bool,
+    /// Where the weight and bias gradients go when both are variables and a trainer gathers.
+    sink: Option<ParamGrads>,
 }
 
 impl CustomOp3 for Linear {
@@ -65,7 +68,7 @@ impl CustomOp3 for Linear {
         &self,
         x: &Tensor,
         w: &Tensor,
-        _b: &Tensor,
+        b: &Tensor,
         res: &Tensor,
         grad: &Tensor,
     ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
@@ -95,6 +98,11 @@ impl CustomOp3 for Linear {
         } else {
             None
         };
+        if let Some(sink) = &self.sink {
+            sink.add(w.id(), gw);
+            sink.add(b.id(), gb);
+            return Ok((gx, None, None));
+        }
         Ok((gx, Some(tensor(gw, (outputs, inputs))?), Some(tensor(gb, outputs)?)))
     }
 }

@@ -19,10 +19,12 @@ pub(crate) mod test_util;
 
 pub mod cross_entropy;
 pub mod linear;
+pub mod param_grads;
 pub mod pool;
 
 pub use conv::conv2d;
 pub use cross_entropy::cross_entropy;
 pub use gemm::{kernel_family, one_thread};
 pub use linear::linear;
+pub use param_grads::ParamGrads;
 pub use pool::max_pool2;
