@@ -16,6 +16,7 @@
 use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor};
 
 use super::gemm::{matmul, Mat};
+use super::param_grads::ParamGrads;
 use super::relu::relu_in_place;
 use super::storage::{slice, tensor, with_slice};
 use crate::error::{Error, Result};
@@ -40,7 +41,7 @@ pub fn conv2d(x: &Tensor, w: &Tensor, b: &Tensor, padding: usize, relu: bool) ->
     }
     let geometry =
         Geometry { n, c, h, w: wd, o, k, pad: padding, oh: h + 2 * padding + 1 - k, ow: wd + 2 * padding + 1 - k };
-    let op = Conv2d { geometry, relu, input_grad: x.track_op() };
+    let op = Conv2d { geometry, relu, input_grad: x.track_op(), sink: ParamGrads::for_params(w, b) };
     Ok(x.contiguous()?.apply_op3(&w.contiguous()?, &b.contiguous()?, op)?)
 }
 
@@ -148,6 +149,8 @@ struct Conv2d {
     geometry: Geometry,
     relu: bool,
     input_grad: bool,
+    /// Where the weight and bias gradients go when both are variables and a trainer gathers.
+    sink: Option<ParamGrads>,
 }
 
 impl CustomOp3 for Conv2d {
@@ -187,7 +190,7 @@ impl CustomOp3 for Conv2d {
         &self,
         x: &Tensor,
         w: &Tensor,
-        _b: &Tensor,
+        b: &Tensor,
         res: &Tensor,
         grad: &Tensor,
     ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
@@ -207,6 +210,11 @@ impl CustomOp3 for Conv2d {
             Some(gx) => Some(tensor(gx, (g.n, g.c, g.h, g.w))?),
             None => None,
         };
+        if let Some(sink) = &self.sink {
+            sink.add(w.id(), gw);
+            sink.add(b.id(), gb);
+            return Ok((gx, None, None));
+        }
         Ok((gx, Some(tensor(gw, (g.o, g.c, g.k, g.k))?), Some(tensor(gb, g.o)?)))
     }
 }

@@ -4,9 +4,10 @@
 //! (`zeros_like` then `add`, a fresh buffer each): for the report's MLP that is three passes
 //! over the 0.9 MB of weight gradients every step, 3.6% of a training step in the browser
 //! (DevTools profile, e2e/profile-trainer.mjs). A variable is a leaf of the graph, so its
-//! gradient goes nowhere further: while a [`ParamGrads`] gathers, the fused layer ops whose
-//! weight and bias are variables hand those two gradients to it instead of to candle, and the
-//! trainer takes them from there. The arithmetic is the same (candle's `0 + g` is `g`).
+//! gradient goes nowhere further: while a [`ParamGrads`] gathers, the fused layer ops (linear,
+//! conv2d) whose weight and bias are variables hand those two gradients to it instead of to
+//! candle, and the trainer takes them from there. The arithmetic is the same (candle's `0 + g`
+//! is `g`).
 //! Weights computed from the variables (the noise methods' perturbed weights) are not
 //! variables, so their gradients still flow through candle to the clean weights.
 
@@ -66,32 +67,40 @@ mod tests {
     use candle_core::Var;
 
     use super::*;
-    use crate::model::ops::linear;
     use crate::model::ops::test_util::randn;
+    use crate::model::ops::{conv2d, linear};
 
-    /// Gathered gradients are bit for bit the ones candle's backward gives, and candle then
-    /// holds none for those variables; outside `gather` nothing is diverted.
+    fn bits(t: &Tensor) -> Vec<u32> {
+        t.flatten_all().unwrap().to_vec1::<f32>().unwrap().iter().map(|v| v.to_bits()).collect()
+    }
+
+    /// Gathered gradients are bit for bit the ones candle's backward gives, for both fused layer
+    /// ops, and candle then holds none for those variables.
     #[test]
     fn gathered_gradients_equal_candles_and_bypass_its_store() {
         let x = randn(&[5, 7], 1);
         let (w, b) = (Var::from_tensor(&randn(&[3, 7], 2)).unwrap(), Var::from_tensor(&randn(&[3], 3)).unwrap());
-        let weights = randn(&[5, 3], 4);
-        let loss = |y: Tensor| (y * &weights).unwrap().sum_all().unwrap();
-        let reference = loss(linear(&x, &w, &b, true).unwrap()).backward().unwrap();
-        let sink = ParamGrads::default();
-        let y = sink.gather(|| linear(&x, &w, &b, true)).unwrap();
-        let store = loss(y).backward().unwrap();
-        for v in [&w, &b] {
-            assert!(store.get(v.as_tensor()).is_none());
-            let got = sink.take(v.as_tensor()).unwrap().unwrap();
-            let want = reference.get(v.as_tensor()).unwrap();
-            assert_eq!(got.dims(), want.dims());
-            let bits = |t: &Tensor| {
-                t.flatten_all().unwrap().to_vec1::<f32>().unwrap().iter().map(|v| v.to_bits()).collect::<Vec<_>>()
-            };
-            assert_eq!(bits(&got), bits(want));
+        let images = randn(&[2, 1, 6, 6], 5);
+        let (cw, cb) =
+            (Var::from_tensor(&randn(&[4, 1, 3, 3], 6)).unwrap(), Var::from_tensor(&randn(&[4], 7)).unwrap());
+        let layers: [(&dyn Fn() -> Tensor, &Var, &Var); 2] = [
+            (&|| linear(&x, &w, &b, true).unwrap(), &w, &b),
+            (&|| conv2d(&images, &cw, &cb, 1, true).unwrap(), &cw, &cb),
+        ];
+        for (layer, w, b) in layers {
+            let loss = |y: Tensor| (&y * randn(y.dims(), 4)).unwrap().sum_all().unwrap();
+            let reference = loss(layer()).backward().unwrap();
+            let sink = ParamGrads::default();
+            let store = loss(sink.gather(layer)).backward().unwrap();
+            for v in [w, b] {
+                assert!(store.get(v.as_tensor()).is_none());
+                let got = sink.take(v.as_tensor()).unwrap().unwrap();
+                let want = reference.get(v.as_tensor()).unwrap();
+                assert_eq!(got.dims(), want.dims());
+                assert_eq!(bits(&got), bits(want));
+            }
+            assert!(sink.take(w.as_tensor()).unwrap().is_none(), "taken once");
         }
-        assert!(sink.take(w.as_tensor()).unwrap().is_none(), "taken once");
     }
 
     /// Weights computed from a variable are not variables: their gradient must reach the
