@@ -469,6 +469,9 @@ impl WorkerCore {
         let mut eval_seconds = 0.0;
         let mut eval_error = None;
         let mut epochs_so_far = Vec::new();
+        // The test accuracy after the last finished epoch: TrainDone's, without evaluating the
+        // same weights on the test set a second time.
+        let mut last_test_accuracy = None;
         let mut progress = |p: &engine::train::Progress| {
             let now = clock();
             let epoch_end = p.step == p.steps_per_epoch;
@@ -482,11 +485,11 @@ impl WorkerCore {
                 epochs_so_far.push(summary.clone());
                 let snapshot_and_accuracy = evaluate(&model, test).and_then(|ev| {
                     let test_accuracy = ev.accuracy();
-                    // Every epoch but the last leaves a model the page can keep if the run is
-                    // cancelled (the worker is then terminated and cannot answer any more).
-                    if p.epoch == p.epochs {
-                        return Ok((None, test_accuracy));
-                    }
+                    last_test_accuracy = Some(test_accuracy);
+                    // Every epoch leaves a model the page can keep if the run is cancelled (the
+                    // worker is then terminated and cannot answer any more). The last one too:
+                    // a Cancel pressed between its epoch message and TrainDone lost the whole
+                    // trained model (e2e, twice).
                     let train_seconds = t0 - start - eval_seconds;
                     let bytes = model_file(&model, &cfg, recipe_key, &epochs_so_far, test_accuracy, train_seconds)?;
                     Ok((Some(Snapshot { bytes, train_seconds }), test_accuracy))
@@ -517,7 +520,10 @@ impl WorkerCore {
         }
         let history = history.map_err(|e| e.to_string())?;
         let train_seconds = clock() - start - eval_seconds;
-        let test_accuracy = evaluate(&model, test).map_err(|e| e.to_string())?.accuracy();
+        let test_accuracy = match last_test_accuracy {
+            Some(a) if history.len() == cfg.epochs => a,
+            _ => evaluate(&model, test).map_err(|e| e.to_string())?.accuracy(),
+        };
         let bytes =
             model_file(&model, &cfg, recipe_key, &history, test_accuracy, train_seconds).map_err(|e| e.to_string())?;
         Ok(FromWorker::TrainDone { job, bytes, history, test_accuracy, train_seconds })

@@ -313,10 +313,14 @@ fn apply(s: &mut State, action: Action) {
         }
         Action::Cancel { keep_id } => {
             let Some(r) = s.run.take() else { return };
+            let epochs = r.train.epochs;
             let kept = keep_snapshot(s, r, keep_id, "cancelled");
             if let Some((_, epoch)) = kept {
-                s.notice =
-                    Some(format!("Training cancelled: the model as it was after epoch {epoch} is kept in the list."));
+                s.notice = Some(if epoch >= epochs {
+                    format!("Training had finished all {epochs} epochs: the model is kept in the list.")
+                } else {
+                    format!("Training cancelled: the model as it was after epoch {epoch} is kept in the list.")
+                });
             }
             s.trainer_ready = false;
             s.trainer_warm = false;
@@ -577,7 +581,12 @@ fn apply(s: &mut State, action: Action) {
 /// epoch.
 fn keep_snapshot(s: &mut State, r: Run, keep_id: u64, how: &str) -> Option<(u64, usize)> {
     let p = r.snapshot?;
-    let name = format!("{} ({how} after epoch {} of {})", r.name, p.epoch, r.train.epochs);
+    // After the last epoch the model is the finished one (only TrainDone was still to come).
+    let name = if p.epoch >= r.train.epochs {
+        r.name.clone()
+    } else {
+        format!("{} ({how} after epoch {} of {})", r.name, p.epoch, r.train.epochs)
+    };
     let history = r.history.into_iter().take(p.epoch).collect();
     let meta = ModelMeta {
         id: keep_id,

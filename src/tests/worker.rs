@@ -110,8 +110,9 @@ fn train_then_evaluate() {
     assert!(test_accuracy > 90.0, "the synthetic classes are easy: {test_accuracy}");
     assert_eq!(test_accuracy, *epochs.last().unwrap());
 
-    // The first epoch leaves a snapshot (what a cancelled run keeps): a model file with the
-    // accuracy reported for that epoch. The last epoch has none: TrainDone carries the model.
+    // Every epoch leaves a snapshot (what a cancelled run keeps): a model file with the
+    // accuracy reported for that epoch. The last one too, so a Cancel that arrives before
+    // TrainDone still keeps the finished model.
     let snapshots: Vec<(f64, Option<Snapshot>)> = out
         .iter()
         .filter_map(|m| {
@@ -122,7 +123,16 @@ fn train_then_evaluate() {
             }
         })
         .collect();
-    assert!(snapshots[1].1.is_none());
+    let (last_accuracy, Some(last)) = snapshots[1].clone() else { panic!("no snapshot after the last epoch") };
+    assert_eq!(last_accuracy, test_accuracy);
+    match run(&mut core, ToWorker::Import { job: 6, name: "last".into(), bytes: last.bytes }).pop() {
+        Some(FromWorker::Imported { test_accuracy: acc, model: m, pytorch, notes, .. }) => {
+            assert_eq!(acc, test_accuracy, "the last snapshot holds the final weights");
+            let meta = uploaded_meta(1, "last", m, acc, pytorch, notes);
+            assert_eq!(meta.name, format!("{} (uploaded)", model_name(&model, &train)));
+        }
+        other => panic!("{other:?}"),
+    }
     let (first_accuracy, Some(first)) = snapshots[0].clone() else { panic!("no snapshot after epoch 1") };
     // The training time is measured: after one of two epochs, more than nothing and less than
     // the whole run's (evaluations excluded).

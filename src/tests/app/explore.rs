@@ -209,6 +209,29 @@ fn cancel_keeps_the_last_epoch_and_restarts_the_trainer() {
     assert!(s.training());
 }
 
+/// A Cancel between the last epoch's message and TrainDone (the worker is building the final
+/// file) keeps the finished model under its own name: it is not "cancelled after epoch 5 of 5".
+#[test]
+fn cancel_after_the_last_epoch_keeps_the_finished_model() {
+    let mut s = ready();
+    reduce(&mut s, Action::Train { now_ms: 0.0 });
+    let (job, epochs, name) = {
+        let r = s.run.as_ref().unwrap();
+        (r.job, r.train.epochs, r.name.clone())
+    };
+    for epoch in 1..=epochs {
+        let summary = engine::train::EpochSummary { epoch, loss: 0.3, accuracy: 91.0 };
+        let snapshot = Some((std::rc::Rc::new(vec![epoch as u8]), epoch as f64));
+        reduce(&mut s, Action::TrainEpoch { job, summary, test_accuracy: 90.0 + epoch as f64, snapshot });
+    }
+    reduce(&mut s, Action::Cancel { keep_id: 42 });
+    let kept = s.model(42).expect("the finished model is kept");
+    assert_eq!(kept.meta.name, name);
+    assert_eq!(kept.bytes.as_ref().clone(), vec![epochs as u8]);
+    assert_eq!((kept.meta.history.len(), kept.meta.epochs_done), (epochs, Some(epochs)));
+    assert!(s.notice.as_deref().is_some_and(|n| n.contains("finished all")), "{:?}", s.notice);
+}
+
 #[test]
 fn two_crossbar_edits_before_a_render_both_count_and_send_one_job_set_each() {
     use crate::app_core::explore::CrossbarField;
