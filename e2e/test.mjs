@@ -712,6 +712,10 @@ try {
   await page.selectOption('#method', 'standard');
   await setInput(page, '#epochs', 3);
   await page.waitForSelector('#train-button:not([disabled])', { timeout: 120_000 });
+  // Twice (577a411, 8fe95ec) the box was back at the previous run's 1 here: a render between
+  // the typing and its change event put the old value back (fixed by State::drafts).
+  const cancelEpochs = await page.inputValue('#epochs');
+  check('the epochs typed before Train are still in the box when it is pressed', cancelEpochs === '3', { cancelEpochs });
   const beforeCancel = await page.locator('#models tbody tr').count();
   await watchEpochTotals(page);
   await page.click('#train-button');

@@ -176,6 +176,12 @@ pub enum Action {
     },
     /// The draws field's text value.
     SetDraws(String),
+    /// A text or number box's text while the user types (its `input` event): shown, not yet
+    /// applied (see `State::drafts`).
+    Draft {
+        id: &'static str,
+        text: String,
+    },
     /// A crossbar control's new value.
     Crossbar {
         field: CrossbarField,

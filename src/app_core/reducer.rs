@@ -291,7 +291,13 @@ fn apply(s: &mut State, action: Action) {
             }
         }
         Action::DataFailed(e) => s.data = DataStatus::Failed(e),
+        Action::Draft { id, text } => {
+            s.drafts.insert(id, text);
+        }
         Action::Form(field) => {
+            // A committed edit ends typing: the box shows the state's value again (which is
+            // the typed one, or the old one when the text was not a valid value).
+            s.drafts.clear();
             s.form.apply(field);
             s.effect(Effect::SaveForm(s.form.to_saved()));
         }
@@ -517,6 +523,7 @@ fn apply(s: &mut State, action: Action) {
             }
         }
         Action::SetDraws(value) => {
+            s.drafts.clear();
             if let Some(n) = url::parse_draws(&value) {
                 // Curves keep their draws: draw k is the same whatever the number of draws,
                 // and a curve uses draws 0..n (see `first_draws`).
@@ -524,6 +531,7 @@ fn apply(s: &mut State, action: Action) {
             }
         }
         Action::Crossbar { field, now_ms } => {
+            s.drafts.clear();
             let mut ui = s.explore.crossbar.clone();
             ui.apply(field);
             if ui != s.explore.crossbar {

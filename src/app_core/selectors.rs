@@ -278,3 +278,10 @@ pub fn knob_curve_progress(s: &State) -> CurveProgress {
 fn failed_at(failures: Option<&std::collections::BTreeSet<(usize, usize)>>, k: usize, n: usize) -> usize {
     failures.map_or(0, |f| f.iter().filter(|&&(pi, d)| pi == k && d < n).count())
 }
+
+impl State {
+    /// The text a box with this id shows: what the user is typing into it, else `value`.
+    pub fn shown(&self, id: &str, value: String) -> String {
+        self.drafts.get(id).cloned().unwrap_or(value)
+    }
+}

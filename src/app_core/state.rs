@@ -97,6 +97,11 @@ impl SecondTrainer {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct State {
+    /// What the user has typed into a text or number box and not yet committed (by its
+    /// `change`: Enter or leaving the box), by the box's id. The box shows this instead of the
+    /// state's value: yew sets a box's value back to the rendered one on every render, so a
+    /// render caused by anything else (an evaluator's result) wiped a half-typed number.
+    pub drafts: std::collections::BTreeMap<&'static str, String>,
     pub tab: Tab,
     pub data: DataStatus,
     pub origin: DataOrigin,
@@ -197,6 +202,7 @@ impl Default for State {
             last_run: None,
             upload_error: None,
             trainer_warm: false,
+            drafts: Default::default(),
         }
     }
 }

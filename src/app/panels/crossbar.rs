@@ -101,10 +101,10 @@ pub fn view(ctx: &Ctx) -> Html {
                 </select> }) }
             { labelled("R_on / R_off (Ω)", "The devices' low and high resistance (VTEAM: 50 / 1000 Ω).", html! {
                 <span>
-                    <input id="xbar-ron" aria-label="R_on, low resistance in ohms" type="number" min="1" step="10" value={c.r_on.to_string()} disabled={!ui.enabled} style="width: 5.5rem"
-                        onchange={edit(CrossbarField::ROn)} />{" / "}
-                    <input id="xbar-roff" aria-label="R_off, high resistance in ohms" type="number" min="2" step="100" value={c.r_off.to_string()} disabled={!ui.enabled} style="width: 5.5rem"
-                        onchange={edit(CrossbarField::ROff)} />
+                    <input id="xbar-ron" aria-label="R_on, low resistance in ohms" type="number" min="1" step="10" value={ctx.state.shown("xbar-ron", c.r_on.to_string())} disabled={!ui.enabled} style="width: 5.5rem"
+                        oninput={ctx.draft("xbar-ron")} onchange={edit(CrossbarField::ROn)} />{" / "}
+                    <input id="xbar-roff" aria-label="R_off, high resistance in ohms" type="number" min="2" step="100" value={ctx.state.shown("xbar-roff", c.r_off.to_string())} disabled={!ui.enabled} style="width: 5.5rem"
+                        oninput={ctx.draft("xbar-roff")} onchange={edit(CrossbarField::ROff)} />
                 </span> }) }
             { labelled("input scaling", "memtorch: inputs scaled per batch as MemTorch does (the report's setting); it shrinks each layer's product but not its digital bias, so models with trained biases lose accuracy and bias-free ones do not. calibrated: a fixed range per layer, measured on 10,000 training images (each evaluator fetches them the first time).", html! {
                 <select id="xbar-scaling" disabled={!ui.enabled} onchange={edit(CrossbarField::Scaling)}>

@@ -107,8 +107,8 @@ pub fn view(ctx: &Ctx) -> Html {
                 if !s.hides("model") { { labelled("model", "Which trained network to perturb.", model_select) } }
                 if !s.hides("noise") { { noise_slider(ctx) } }
                 if !s.hides("draws") { { labelled("noise draws", "Independent noise draws averaged for the exact figure (the report used 5).",
-                    html! { <input id="draws" type="number" min="1" max="50" value={e.draws.to_string()}
-                        autocomplete="off" onchange={ctx.cb(|ev: Event| Action::SetDraws(event_value(&ev)))} /> }) } }
+                    html! { <input id="draws" type="number" min="1" max="50" value={s.shown("draws", e.draws.to_string())}
+                        autocomplete="off" oninput={ctx.draft("draws")} onchange={ctx.cb(|ev: Event| Action::SetDraws(event_value(&ev)))} /> }) } }
                 { readout }
                 { timing }
                 if !s.hides("crossbar") { { crossbar::view(ctx) } }

@@ -36,6 +36,12 @@ impl Ctx {
         let d = self.state.dispatcher();
         Callback::from(move |e| d.dispatch(f(e)))
     }
+
+    /// The `input` handler of the text or number box `id`: what is typed is shown as typed
+    /// until the box's `change` commits it (see `State::drafts`).
+    pub fn draft(&self, id: &'static str) -> Callback<InputEvent> {
+        self.cb(move |e: InputEvent| Action::Draft { id, text: crate::app::browser::event_value(&e) })
+    }
 }
 
 pub fn labelled(label: &str, explain: &str, control: Html) -> Html {

@@ -29,7 +29,8 @@ fn number(
 ) -> Html {
     // autocomplete off: a browser restoring an old value after a reload would show what the
     // state does not hold
-    html! { <input id={id} type="number" autocomplete="off" value={value} step={step} min={range.0} max={range.1} onchange={field(ctx, make)} /> }
+    let value = ctx.state.shown(id, value);
+    html! { <input id={id} type="number" autocomplete="off" value={value} step={step} min={range.0} max={range.1} oninput={ctx.draft(id)} onchange={field(ctx, make)} /> }
 }
 
 pub fn view(ctx: &Ctx) -> Html {
@@ -105,7 +106,7 @@ pub fn view(ctx: &Ctx) -> Html {
                 { labelled("model", "The report's MLP is 784-256-128-10; the CNNs see the image as a picture.", arch_select) }
                 if f.arch == ArchChoice::Mlp {
                     { labelled("hidden sizes", "Units per hidden layer, comma separated.", html! {
-                        <input id="hidden" type="text" autocomplete="off" value={f.hidden.clone()} onchange={field(ctx, FormField::Hidden)} /> }) }
+                        <input id="hidden" type="text" autocomplete="off" value={s.shown("hidden", f.hidden.clone())} oninput={ctx.draft("hidden")} onchange={field(ctx, FormField::Hidden)} /> }) }
                     { labelled("dropout p", "Zero each hidden activation with probability p while training (0 = none); a known remedy against weight noise.",
                         number(ctx, "dropout", format!("{}", f.dropout), "0.1", ("0", "0.9"), FormField::Dropout)) }
                 }

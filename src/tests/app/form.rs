@@ -142,3 +142,28 @@ fn training_is_refused_while_another_run_is_on() {
     let trains = take_effects(&mut s).iter().filter(|e| matches!(e, Effect::Train { .. })).count();
     assert_eq!(trains, 1);
 }
+
+/// What is typed into a box stays shown while other state changes re-render the page (an
+/// evaluator's result, the Train panel's own method switch), until its `change` commits it;
+/// a committed value that is not valid shows the old one again. Before drafts, yew put the
+/// rendered value back on every render and a half-typed "3" became the old "1" again (the
+/// e2e cancel check trained 1 epoch instead of 3).
+#[test]
+fn typed_text_survives_other_renders_until_committed() {
+    let mut s = ready();
+    reduce(&mut s, Action::Form(FormField::Epochs("1".into())));
+    reduce(&mut s, Action::Draft { id: "epochs", text: "3".into() });
+    // Anything else happening meanwhile.
+    reduce(&mut s, Action::Form(FormField::Method("noise".into())));
+    reduce(&mut s, Action::Draft { id: "epochs", text: "3".into() });
+    reduce(&mut s, Action::SetTab(crate::app_core::Tab::Explore));
+    assert_eq!(s.shown("epochs", s.form.epochs.to_string()), "3");
+    assert_eq!(s.form.epochs, 1, "not applied before the change event");
+    reduce(&mut s, Action::Form(FormField::Epochs("3".into())));
+    assert_eq!((s.form.epochs, s.shown("epochs", s.form.epochs.to_string())), (3, "3".into()));
+    // Text that is no value: the box goes back to what the form holds.
+    reduce(&mut s, Action::Draft { id: "epochs", text: "".into() });
+    assert_eq!(s.shown("epochs", s.form.epochs.to_string()), "");
+    reduce(&mut s, Action::Form(FormField::Epochs("".into())));
+    assert_eq!((s.form.epochs, s.shown("epochs", s.form.epochs.to_string())), (3, "3".into()));
+}
