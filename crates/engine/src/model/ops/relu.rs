@@ -9,10 +9,12 @@
 #[inline]
 pub(crate) fn relu_in_place(values: &mut [f32]) {
     for v in values {
-        // True for negatives and for NaN, false for -0 and +0.
-        if v.is_nan() || *v < 0.0 {
-            *v = 0.0;
-        }
+        // `x >= 0` is false for negatives and NaN, true for -0 and +0. A select written back
+        // unconditionally, not a conditional store: that one compiled to a branch per element
+        // (scalar, mispredicted on half the activations), which made noisy evaluation 10-25%
+        // slower natively.
+        let x = *v;
+        *v = if x >= 0.0 { x } else { 0.0 };
     }
 }
 
